@@ -1,0 +1,43 @@
+"""mlp: a multilayer perceptron that reads handwritten digits, and everything around it.
+
+The public API, imported lazily so that `import mlp` costs nothing:
+
+    model = mlp.load_model()              # the shipped default; or "seed", or a .keras path
+    x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
+    p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
+    data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else the Keras download
+    result = mlp.evaluate(model, x, y)    # accuracy, confusion, precision/recall, mistakes
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    "load_model": "mlp.model",
+    "shipped_models": "mlp.model",
+    "Classifier": "mlp.model",
+    "DEFAULT_MODEL": "mlp.model",
+    "preprocess": "mlp.preprocessing",
+    "open_image": "mlp.preprocessing",
+    "predict_proba": "mlp.predict",
+    "top_k": "mlp.predict",
+    "load_mnist": "mlp.data",
+    "as_model_input": "mlp.data",
+    "Mnist": "mlp.data",
+    "Evaluation": "mlp.evaluation",
+    "evaluate": "mlp.evaluation",
+    "TrainConfig": "mlp.config",
+    "PRESETS": "mlp.config",
+    "train": "mlp.training",
+    "MLPError": "mlp.errors",
+    "DataError": "mlp.errors",
+    "ModelError": "mlp.errors",
+    "ImageError": "mlp.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'mlp' has no attribute {name!r}")

@@ -1,0 +1,176 @@
+"""Command line: python -m mlp {train,evaluate,predict,models} ..."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from mlp.config import PRESETS
+from mlp.errors import MLPError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors are one line on stderr and a non-zero exit."""
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    try:
+        return args.run(args)
+    except MLPError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was saved", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m mlp", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a model and save NAME.keras + NAME.json")
+    train.add_argument("--preset", choices=sorted(PRESETS), default="seed",
+                       help="starting hyperparameters (default: seed, the classic MLP)")
+    train.add_argument("--epochs", type=int, help="passes over the training set")
+    train.add_argument("--batch-size", type=int, help="examples per gradient step")
+    train.add_argument("--hidden", type=int, nargs="+", metavar="UNITS",
+                       help="hidden layer sizes, e.g. --hidden 256 128")
+    train.add_argument("--dropout", type=float, help="dropout rate after each hidden layer")
+    train.add_argument("--lr", type=float, dest="learning_rate", help="Adam learning rate")
+    train.add_argument("--seed", type=int, help="random seed (same seed, same model)")
+    train.add_argument("--limit", type=int, help="use only the first N train and test examples")
+    train.add_argument("--data", help="path to mnist.npz (default: $MNIST_NPZ, else download)")
+    train.add_argument("--out", help="output path without suffix (default: runs/PRESET)")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, per-class table, confusion matrix")
+    evaluate.add_argument("--model", help="shipped model name or .keras path (default: the default model)")
+    evaluate.add_argument("--data", help="path to mnist.npz (default: $MNIST_NPZ, else download)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(run=_evaluate)
+
+    predict = commands.add_parser("predict", help="read the digit in each image file")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", help="shipped model name or .keras path")
+    predict.add_argument("--json", action="store_true", help="one JSON object per line")
+    predict.set_defaults(run=_predict)
+
+    models = commands.add_parser("models", help="list the shipped models")
+    models.add_argument("--json", action="store_true", help="print the metadata as JSON")
+    models.set_defaults(run=_models)
+    return parser
+
+
+def _train(args) -> int:
+    from mlp.data import load_mnist
+    from mlp.model import save_model
+    from mlp.training import train
+
+    config = PRESETS[args.preset].with_changes(
+        epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
+        learning_rate=args.learning_rate, seed=args.seed,
+        hidden=tuple(args.hidden) if args.hidden else None)
+    _positive(epochs=args.epochs, batch_size=args.batch_size, limit=args.limit)
+    out = Path(args.out or f"runs/{args.preset}")
+    data = load_mnist(args.data).limit(args.limit)
+    print(f"training {args.preset} on {len(data.x_train)} images, testing on {len(data.x_test)}: "
+          f"{_describe(config)}", flush=True)
+
+    def on_epoch(epoch, epochs, logs):
+        print(f"epoch {epoch:>2}/{epochs}  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
+              f"  test loss {logs['val_loss']:.4f}  test accuracy {logs['val_accuracy']:.4f}",
+              flush=True)
+
+    result = train(config, data, on_epoch=on_epoch)
+    model_path, meta_path = save_model(result.keras_model, out, result.metadata(out.name, data))
+    size_kb = model_path.stat().st_size / 1024
+    print(f"test accuracy {result.test_accuracy:.4f} after {result.seconds:.0f} s; "
+          f"saved {model_path} ({size_kb:.0f} KB) and {meta_path}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from mlp.data import as_model_input, load_mnist
+    from mlp.evaluation import evaluate
+    from mlp.model import load_model
+
+    model = load_model(args.model)
+    data = load_mnist(args.data)
+    result = evaluate(model, as_model_input(data.x_test), data.y_test)
+    if args.json:
+        print(json.dumps({"model": model.name, **result.to_dict()}))
+        return 0
+    print(f"model {model.name}: test accuracy {result.accuracy:.4f} "
+          f"({len(result.labels) - int(result.confusion.trace())} errors in {len(result.labels)})")
+    print("\ndigit  precision  recall  count")
+    for digit in range(10):
+        print(f"{digit:>5}  {result.precision[digit]:>9.4f}  {result.recall[digit]:>6.4f}  "
+              f"{result.confusion[digit].sum():>5}")
+    print("\nconfusion (rows: true digit, columns: predicted)")
+    print("     " + "".join(f"{d:>6}" for d in range(10)))
+    for digit, row in enumerate(result.confusion):
+        print(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
+    return 0
+
+
+def _predict(args) -> int:
+    from mlp.model import load_model
+    from mlp.predict import predict_proba
+    from mlp.preprocessing import open_image, preprocess
+
+    model = load_model(args.model)
+    failed = 0
+    for path in args.images:
+        record = {"path": path, "label": None, "confidence": None, "probabilities": None}
+        try:
+            x = preprocess(open_image(path))
+            if x is None:
+                record["error"] = "no digit found: the image is blank or all one colour"
+            else:
+                probabilities = predict_proba(model, x)
+                record.update(label=int(probabilities.argmax()),
+                              confidence=round(float(probabilities.max()), 6),
+                              probabilities=[round(float(p), 6) for p in probabilities])
+        except MLPError as err:
+            record["error"] = str(err)
+        failed += "error" in record
+        if args.json:
+            print(json.dumps(record), flush=True)
+        elif "error" in record:
+            print(f"{path}: {record['error']}", file=sys.stderr, flush=True)
+        else:
+            print(f"{path}: {record['label']} ({record['confidence']:.1%})", flush=True)
+    return 1 if failed else 0
+
+
+def _models(args) -> int:
+    from mlp.model import DEFAULT_MODEL, read_meta, shipped_models
+
+    shipped = shipped_models()
+    if args.json:
+        print(json.dumps({name: {"path": str(path), "default": name == DEFAULT_MODEL,
+                                 "size_bytes": path.stat().st_size, **read_meta(path)}
+                          for name, path in shipped.items()}, indent=2))
+        return 0
+    for name, path in shipped.items():
+        meta = read_meta(path)
+        accuracy = meta.get("test_accuracy")
+        print(f"{name}{' (default)' if name == DEFAULT_MODEL else ''}: "
+              f"test accuracy {accuracy:.4f}" if accuracy is not None else f"{name}: no metadata")
+        print(f"  {meta.get('architecture', '')}; {path.stat().st_size / 1024:.0f} KB; "
+              f"trained in {meta.get('train_seconds', '?')} s")
+    return 0
+
+
+def _describe(config) -> str:
+    from mlp.training import describe
+
+    return describe(config)
+
+
+def _positive(**values) -> None:
+    for name, value in values.items():
+        if value is not None and value < 1:
+            raise MLPError(f"--{name.replace('_', '-')} must be at least 1, got {value}")

@@ -1,0 +1,54 @@
+"""Hyperparameters of a training run, and the named presets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run produces."""
+
+    hidden: tuple[int, ...] = (128,)  # units of each hidden Dense(relu) layer
+    batch_norm: bool = True  # BatchNormalization on the flattened input, as the classic MLP
+    dropout: float = 0.0  # dropout rate after each hidden layer
+    epochs: int = 10  # passes over the training set
+    batch_size: int = 32  # Keras' default, as the classic script uses
+    learning_rate: float = 1e-3  # Adam's default
+    cosine_decay: bool = False  # anneal the learning rate to zero along a cosine over the run
+    augment: bool = False  # distort training images as people's drawings differ (mlp.augment)
+    seed: int = 0  # for weights, shuffling and augmentation: the same seed, the same model
+
+    def __post_init__(self):
+        if not self.hidden or any(units < 1 for units in self.hidden):
+            raise ValueError("hidden needs one or more layer sizes, each at least 1")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch size must be at least 1")
+        if not self.learning_rate > 0:
+            raise ValueError("learning rate must be positive")
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (tuples as lists)."""
+        return {key: list(value) if isinstance(value, tuple) else value
+                for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """The inverse of to_dict; unknown keys are ignored."""
+        known = {f.name for f in fields(cls)}
+        kept = {key: value for key, value in values.items() if key in known}
+        if "hidden" in kept:
+            kept["hidden"] = tuple(kept["hidden"])
+        return cls(**kept)
+
+    def with_changes(self, **changes) -> TrainConfig:
+        """A copy with the given fields replaced; None values are left as they were."""
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # The classic Keras MLP: Flatten, BatchNormalization, Dense(128, relu), Dense(10, softmax).
+    "seed": TrainConfig(),
+}

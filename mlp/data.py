@@ -1,0 +1,121 @@
+"""Load MNIST in the Keras layout from a local file, or download it when online."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mlp.errors import DataError
+
+ENV_VAR = "MNIST_NPZ"
+KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+@dataclass(frozen=True)
+class Mnist:
+    """MNIST as uint8 images (n, 28, 28) and int labels (n,) in 0-9."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # the file it came from, or "keras download"
+    sha256: str | None  # of the file, to record which data a model was trained on
+
+    def limit(self, n: int | None) -> Mnist:
+        """The first n training and test examples (all when n is None): for quick runs."""
+        if n is None:
+            return self
+        return Mnist(self.x_train[:n], self.y_train[:n], self.x_test[:n], self.y_test[:n],
+                     self.source, self.sha256)
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path | None:
+    """The explicit path, else $MNIST_NPZ, else None (meaning: download with Keras)."""
+    chosen = path or os.environ.get(ENV_VAR) or None
+    return Path(chosen).expanduser() if chosen else None
+
+
+def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
+    """MNIST from `path`, else $MNIST_NPZ, else keras.datasets.mnist.load_data() (online only)."""
+    resolved = resolve_path(path)
+    if resolved is None:
+        return _download()
+    return _read_npz(resolved)
+
+
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (n, 28, 28) -> float32 (n, 28, 28) in [0, 1], the scale every model takes."""
+    return images.astype(np.float32) / 255.0
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_npz(path: Path) -> Mnist:
+    if not path.exists():
+        raise DataError(f"MNIST file not found: {path}. Point --data or {ENV_VAR} at mnist.npz.")
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; give the path of mnist.npz itself.")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [key for key in KEYS if key not in npz.files]
+            if missing:
+                raise DataError(f"{path} is not MNIST in the Keras layout: missing {', '.join(missing)}"
+                                f" (found {', '.join(npz.files) or 'nothing'}).")
+            arrays = {key: npz[key] for key in KEYS}
+    except DataError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise DataError(f"{path} cannot be read as an .npz file ({err}).") from None
+    _validate(arrays, str(path))
+    return Mnist(**arrays, source=str(path), sha256=file_sha256(path))
+
+
+def _download() -> Mnist:
+    import keras  # only here: importing it costs seconds
+
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as err:  # offline, Keras raises a plain Exception ("URL fetch failure")
+        raise DataError(
+            f"MNIST is not available: the download failed ({_first_line(err)}). "
+            f"Offline, point {ENV_VAR} (or --data) at a local mnist.npz in the Keras layout."
+        ) from None
+    arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    _validate(arrays, "the Keras download")
+    return Mnist(**arrays, source="keras download", sha256=None)
+
+
+def _validate(arrays: dict[str, np.ndarray], where: str) -> None:
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.dtype != np.uint8:
+            raise DataError(f"{where}: x_{split} has dtype {x.dtype}, expected uint8.")
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise DataError(f"{where}: x_{split} has shape {x.shape}, expected (n, 28, 28).")
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise DataError(f"{where}: y_{split} must be integer labels of shape (n,), "
+                            f"got {y.dtype} {y.shape}.")
+        if len(y) != len(x):
+            raise DataError(f"{where}: {len(x)} images in x_{split} but {len(y)} labels in y_{split}.")
+        if len(y) == 0:
+            raise DataError(f"{where}: x_{split} is empty.")
+        if y.min() < 0 or y.max() > 9:
+            raise DataError(f"{where}: y_{split} has labels outside 0-9 "
+                            f"(min {y.min()}, max {y.max()}).")
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]

@@ -1,0 +1,104 @@
+"""A NumPy forward pass of a trained Keras MLP: fast for one image and safe across threads.
+
+`model.predict` costs tens of milliseconds of fixed overhead per call, and a Keras model
+shared by many Streamlit sessions is not meant to be called from many threads at once.
+The MLP is a few matrix products, so its weights are copied out once into read-only arrays
+(BatchNormalization folded into the next Dense layer) and applied with NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp.errors import ModelError
+
+_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "linear": lambda z: z,
+    "softmax": lambda z: _softmax(z),
+}
+
+
+@dataclass(frozen=True)
+class DenseStep:
+    """One affine map followed by an activation."""
+
+    weights: np.ndarray  # (inputs, outputs) float32, read-only
+    bias: np.ndarray  # (outputs,) float32, read-only
+    activation: str
+
+
+@dataclass(frozen=True)
+class NumpyMLP:
+    """The forward pass of a Flatten/BatchNormalization/Dense/Dropout stack, in NumPy."""
+
+    steps: tuple[DenseStep, ...]
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        """float32 (n, 28, 28) in [0, 1] -> (n, 10) class probabilities."""
+        z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+        for step in self.steps:
+            z = _ACTIVATIONS[step.activation](z @ step.weights + step.bias)
+        return z
+
+    @classmethod
+    def from_keras(cls, model) -> NumpyMLP:
+        """Copy the weights out of a Keras Sequential/functional MLP (inference mode)."""
+        steps: list[DenseStep] = []
+        pending_scale = pending_shift = None  # a BatchNormalization waiting for its Dense
+        for layer in model.layers:
+            kind = type(layer).__name__
+            if kind in ("InputLayer", "Flatten", "Dropout"):
+                continue
+            if kind == "BatchNormalization":
+                gamma, beta, mean, variance = _bn_parameters(layer)
+                scale = gamma / np.sqrt(variance + layer.epsilon)
+                shift = beta - mean * scale
+                if steps and steps[-1].activation == "linear":
+                    last = steps.pop()  # Dense -> BN: fold into that Dense
+                    steps.append(DenseStep(last.weights * scale, last.bias * scale + shift, "linear"))
+                else:
+                    pending_scale, pending_shift = scale, shift
+            elif kind == "Dense":
+                kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+                if pending_scale is not None:  # BN -> Dense: x*s+t then W  ==  x*(s W) + (t W + b)
+                    bias = bias + pending_shift @ kernel
+                    kernel = pending_scale[:, None] * kernel
+                    pending_scale = pending_shift = None
+                steps.append(DenseStep(kernel, bias, layer.get_config()["activation"]))
+            elif kind == "Activation" and steps and steps[-1].activation == "linear":
+                last = steps.pop()
+                steps.append(DenseStep(last.weights, last.bias, layer.get_config()["activation"]))
+            else:
+                raise ModelError(f"layer {layer.name} ({kind}) is not part of an MLP this app runs")
+        if pending_scale is not None or not steps:
+            raise ModelError("the model does not end in a Dense layer")
+        if any(step.activation not in _ACTIVATIONS for step in steps):
+            raise ModelError("the model uses an activation other than relu/softmax/linear")
+        return cls(tuple(_frozen(step) for step in steps))
+
+
+def _bn_parameters(layer) -> tuple[np.ndarray, ...]:
+    config = layer.get_config()
+    weights = [np.asarray(w, dtype=np.float64) for w in layer.get_weights()]
+    size = weights[-1].shape[0]
+    gamma = weights.pop(0) if config.get("scale", True) else np.ones(size)
+    beta = weights.pop(0) if config.get("center", True) else np.zeros(size)
+    mean, variance = weights
+    return gamma, beta, mean, variance
+
+
+def _frozen(step: DenseStep) -> DenseStep:
+    weights = np.ascontiguousarray(step.weights, dtype=np.float32)
+    bias = np.ascontiguousarray(step.bias, dtype=np.float32)
+    weights.setflags(write=False)
+    bias.setflags(write=False)
+    return DenseStep(weights, bias, step.activation)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)

@@ -1,0 +1,219 @@
+"""Turn any drawing or image of a digit into the model's input, the way MNIST was made.
+
+MNIST digits were size-normalised to fit a 20x20 box (keeping the aspect ratio, anti-aliased)
+and placed in a 28x28 field so that their centre of mass sits at the centre. `preprocess`
+does the same to a canvas drawing, a photo of paper, a scan or an MNIST digit, so training,
+the page, uploads and the command line all feed the model one kind of image.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
+
+from mlp.errors import ImageError
+
+SIZE = 28  # side of the model's input
+BOX = 20  # the digit is scaled to fit a BOX x BOX square, as in MNIST
+MAX_PIXELS = 50_000_000  # refuse larger images: a digit photo never needs more
+WORK_SIDE = 560  # larger inputs are reduced to this long side before any work
+MIN_CONTRAST = 40  # ink must differ from the background by this many of 255 levels
+NOISE_SPREADS = 6.0  # ink within this many median deviations of the background is noise
+STRAY_FRACTION = 0.04  # a blob with less ink than this share of the total is a stray mark
+# Stroke width, in pixels of the 20x20 box, that MNIST digits mostly have (measured on the
+# training set: 5th-95th percentile). Strokes outside it are thickened or thinned into it.
+STROKE_MIN, STROKE_MAX = 1.7, 4.5
+
+
+def preprocess(image: Image.Image | np.ndarray) -> np.ndarray | None:
+    """Any digit image -> (28, 28) float32 in [0, 1], white on black; None when there is no ink.
+
+    Accepts a PIL image or a uint8 array (H, W), (H, W, 3) or (H, W, 4) of any size:
+    white ink on black, dark ink on white paper, or ink on a transparent background.
+    """
+    ink = ink_map(image)
+    if ink is None:
+        return None
+    ink = _drop_stray_marks(ink)
+    ink = _crop(ink)
+    ink = _normalise_stroke(ink)
+    return _place_by_centre_of_mass(_fit_box(ink))
+
+
+def open_image(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
+    """Read an image file (path, bytes or file object) safely -> PIL image, upright per EXIF.
+
+    Raises ImageError for a file that is not an image or is too large to decode safely.
+    """
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    name = Path(source).name if isinstance(source, (str, os.PathLike)) else "the file"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(source)
+            _check_size(image.width, image.height, name)
+            image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale, cheaply
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except FileNotFoundError:
+        raise ImageError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ImageError(f"{name}: is a folder, not an image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{name}: the image is too large to read safely") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name}: not an image (PNG or JPEG expected)") from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise ImageError(f"{name}: the image is damaged and cannot be read ({err})") from None
+    return image
+
+
+def ink_map(image: Image.Image | np.ndarray) -> np.ndarray | None:
+    """Image -> (H, W) float32 ink in [0, 1] (1 = strongest ink), or None when blank.
+
+    The background is the image's most common brightness, so dark ink on white and white ink
+    on black both work; where the image is transparent, the ink is what is opaque.
+    """
+    luminance = _luminance(_as_array(image))
+    background = float(np.median(luminance))
+    ink = luminance - background if background < 128 else background - luminance
+    strongest = float(ink.max())
+    if strongest < MIN_CONTRAST:
+        return None
+    # Paper and sensor noise: ink no stronger than the background's own spread is not ink.
+    # A drawn canvas or an MNIST digit has a flat background, so nothing is lost there.
+    spread = float(np.median(np.abs(luminance - background)))
+    floor = min(NOISE_SPREADS * spread, 0.5 * strongest)
+    ink = (ink - floor) / (strongest - floor)
+    return np.clip(ink, 0.0, 1.0).astype(np.float32)
+
+
+def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
+    """PIL image or array -> uint8 array (H, W) or (H, W, 4), reduced to WORK_SIDE at most."""
+    if isinstance(image, np.ndarray):
+        if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+            raise ImageError(f"expected an array (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
+        _check_size(image.shape[1], image.shape[0], "the image")
+        if image.dtype != np.uint8:
+            if np.issubdtype(image.dtype, np.floating) and image.size and image.max() <= 1.0:
+                image = image * 255.0  # a float image in [0, 1]
+            image = np.clip(image, 0, 255).astype(np.uint8)
+        image = Image.fromarray(image)
+    elif not isinstance(image, Image.Image):
+        raise ImageError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
+    _check_size(image.width, image.height, "the image")
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "L")
+    if max(image.size) > WORK_SIDE:
+        image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+    return np.asarray(image)
+
+
+def _luminance(array: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) or (H, W, 4) -> float32 (H, W) brightness in [0, 255].
+
+    Transparent images are laid over a backdrop that contrasts with their opaque part, so
+    white strokes on a transparent canvas and black ink on a transparent scan both show.
+    """
+    if array.ndim == 2:
+        return array.astype(np.float32)
+    rgb = array[..., :3].astype(np.float32)
+    alpha = array[..., 3].astype(np.float32) / 255.0
+    gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    if alpha.min() == 1.0:
+        return gray
+    weight = alpha.sum()
+    mean_opaque = float((gray * alpha).sum() / weight) if weight else 0.0
+    backdrop = 0.0 if mean_opaque >= 128 else 255.0
+    return gray * alpha + backdrop * (1.0 - alpha)
+
+
+def _check_size(width: int, height: int, name: str) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"{name}: {width}x{height} pixels is too large (at most {MAX_PIXELS // 1_000_000} "
+            "megapixels); crop it to the digit"
+        )
+
+
+def _drop_stray_marks(ink: np.ndarray) -> np.ndarray:
+    """Erase separate blobs holding a tiny share of the ink (a stray dot, a speck of dirt)."""
+    labels, count = ndimage.label(ink > 0)
+    if count <= 1:
+        return ink
+    mass = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
+    keep = mass >= STRAY_FRACTION * mass.sum()
+    keep[np.argmax(mass)] = True
+    return np.where(np.concatenate([[False], keep])[labels], ink, 0.0).astype(np.float32)
+
+
+def _crop(ink: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Mean stroke width in pixels of a cropped ink map: twice the area over the outline length."""
+    mask = ink > 0.5
+    area = int(mask.sum())
+    if area == 0:
+        return 0.0
+    outline = int((mask & ~ndimage.binary_erosion(mask)).sum())
+    return 2.0 * area / max(outline, 1)
+
+
+def _normalise_stroke(ink: np.ndarray) -> np.ndarray:
+    """Thicken strokes that would vanish at 28x28, thin ones that would fill the digit.
+
+    Widths are judged as they will be after scaling to the 20x20 box; MNIST digits fall
+    within [STROKE_MIN, STROKE_MAX] and pass unchanged.
+    """
+    scale = BOX / max(ink.shape)
+    width = stroke_width(ink) * scale
+    if width == 0.0 or STROKE_MIN <= width <= STROKE_MAX:
+        return ink
+    target = STROKE_MIN if width < STROKE_MIN else STROKE_MAX
+    radius = int(round(abs(target - width) / scale / 2.0))
+    if radius == 0:
+        return ink
+    footprint = _disk(radius)
+    if width < STROKE_MIN:
+        padded = np.pad(ink, radius)
+        return ndimage.grey_dilation(padded, footprint=footprint)
+    thinned = ndimage.grey_erosion(ink, footprint=footprint)
+    return _crop(thinned) if thinned.max() > 0.5 else ink
+
+
+def _disk(radius: int) -> np.ndarray:
+    y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
+    return x * x + y * y <= radius * radius
+
+
+def _fit_box(ink: np.ndarray) -> np.ndarray:
+    """Scale so the longer side is BOX pixels, keeping the aspect ratio (area-averaged)."""
+    height, width = ink.shape
+    scale = BOX / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    fitted = Image.fromarray(ink).resize(size, resample)
+    return np.clip(np.asarray(fitted, dtype=np.float32), 0.0, 1.0)
+
+
+def _place_by_centre_of_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste into a 28x28 field so the centre of mass lands on the field's centre."""
+    field = np.zeros((SIZE, SIZE), dtype=np.float32)
+    height, width = digit.shape
+    cy, cx = ndimage.center_of_mass(digit)
+    top = int(np.clip(round(SIZE / 2 - cy), 0, SIZE - height))
+    left = int(np.clip(round(SIZE / 2 - cx), 0, SIZE - width))
+    field[top : top + height, left : left + width] = digit
+    return field
