@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mlp.config import PRESETS
@@ -49,7 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="shipped model name or .keras path (default: the default model)")
     evaluate.add_argument("--data", help="path to mnist.npz (default: $MNIST_NPZ, else download)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--drawn", action="store_true",
+                          help="score the project's drawn-digit set instead, per condition")
+    evaluate.add_argument("--per-condition", type=int, default=100,
+                          help="drawings per condition and source for --drawn (default 100)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the drawn set (default 0)")
     evaluate.set_defaults(run=_evaluate)
+
+    drawn = commands.add_parser("drawn", help="write the drawn-digit set as PNG files + labels.csv")
+    drawn.add_argument("--out", required=True, help="folder to write to")
+    drawn.add_argument("--per-condition", type=int, default=30, help="drawings per condition")
+    drawn.add_argument("--seed", type=int, default=0, help="seed (same seed, same drawings)")
+    drawn.add_argument("--data", help="mnist.npz, to include MNIST digits drawn the same ways")
+    drawn.set_defaults(run=_drawn)
 
     predict = commands.add_parser("predict", help="read the digit in each image file")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
@@ -68,18 +81,23 @@ def _train(args) -> int:
     from mlp.model import save_model
     from mlp.training import train
 
-    config = PRESETS[args.preset].with_changes(
-        epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
-        learning_rate=args.learning_rate, seed=args.seed,
-        hidden=tuple(args.hidden) if args.hidden else None)
     _positive(epochs=args.epochs, batch_size=args.batch_size, limit=args.limit)
+    try:
+        config = PRESETS[args.preset].with_changes(
+            epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
+            learning_rate=args.learning_rate, seed=args.seed,
+            hidden=tuple(args.hidden) if args.hidden else None)
+    except ValueError as err:
+        raise MLPError(str(err)) from None
     out = Path(args.out or f"runs/{args.preset}")
     data = load_mnist(args.data).limit(args.limit)
     print(f"training {args.preset} on {len(data.x_train)} images, testing on {len(data.x_test)}: "
           f"{_describe(config)}", flush=True)
 
+    started = time.perf_counter()
+
     def on_epoch(epoch, epochs, logs):
-        print(f"epoch {epoch:>2}/{epochs}  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
+        print(f"{time.perf_counter() - started:6.0f} s  epoch {epoch:>2}/{epochs}  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
               f"  test loss {logs['val_loss']:.4f}  test accuracy {logs['val_accuracy']:.4f}",
               flush=True)
 
@@ -97,6 +115,8 @@ def _evaluate(args) -> int:
     from mlp.model import load_model
 
     model = load_model(args.model)
+    if args.drawn:
+        return _evaluate_drawn(model, args)
     data = load_mnist(args.data)
     result = evaluate(model, as_model_input(data.x_test), data.y_test)
     if args.json:
@@ -112,6 +132,44 @@ def _evaluate(args) -> int:
     print("     " + "".join(f"{d:>6}" for d in range(10)))
     for digit, row in enumerate(result.confusion):
         print(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
+    return 0
+
+
+def _evaluate_drawn(model, args) -> int:
+    from mlp.data import load_mnist
+    from mlp.drawn import make_drawn_set
+    from mlp.evaluation import score_drawn
+
+    _positive(per_condition=args.per_condition)
+    data = load_mnist(args.data)
+    drawn = make_drawn_set(args.per_condition, args.seed, mnist=(data.x_test, data.y_test))
+    scores = score_drawn(model, drawn)
+    if args.json:
+        print(json.dumps({"model": model.name, "per_condition": args.per_condition,
+                          "seed": args.seed, **scores}))
+        return 0
+    sources = [key for key in scores if key not in ("n", "blank", "all")]
+    print(f"model {model.name}: drawn-digit accuracy {scores['all']['all']:.4f} on {scores['n']} "
+          f"drawings ({scores['blank']} found blank)")
+    print(f"\n{'condition':<14}" + "".join(f"{name:>10}" for name in sources + ["both"]))
+    for condition in scores["all"]:
+        cells = [scores[source].get(condition) for source in sources] + [scores["all"][condition]]
+        print(f"{condition:<14}" + "".join(f"{v:>10.3f}" if v is not None else f"{'-':>10}"
+                                             for v in cells))
+    return 0
+
+
+def _drawn(args) -> int:
+    from mlp.data import load_mnist
+    from mlp.drawn import make_drawn_set, write_pngs
+
+    _positive(per_condition=args.per_condition)
+    mnist = None
+    if args.data:
+        data = load_mnist(args.data)
+        mnist = (data.x_test, data.y_test)
+    labels = write_pngs(make_drawn_set(args.per_condition, args.seed, mnist=mnist), Path(args.out))
+    print(f"wrote {labels}")
     return 0
 
 

@@ -77,6 +77,29 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     return Evaluation(labels=np.asarray(labels), probabilities=predict_proba(model, images))
 
 
+def score_drawn(model, drawn) -> dict:
+    """Accuracy of `model` on a DrawnSet (mlp.drawn), overall, per condition and per source.
+
+    Each drawing goes through `preprocess` as on the page; one it finds blank counts as wrong.
+    """
+    from mlp.drawn import accuracy_by_condition
+    from mlp.preprocessing import preprocess
+
+    inputs = [preprocess(image) for image in drawn.images]
+    found = np.array([x is not None for x in inputs])
+    predicted = np.full(len(inputs), -1)
+    if found.any():
+        batch = np.stack([x for x in inputs if x is not None])
+        predicted[found] = predict_proba(model, batch).argmax(axis=1)
+    result = {"n": len(inputs), "blank": int((~found).sum())}
+    for source in np.unique(drawn.source):
+        part = drawn.source == source
+        result[str(source)] = accuracy_by_condition(drawn.labels[part], predicted[part],
+                                                    drawn.conditions[part])
+    result["all"] = accuracy_by_condition(drawn.labels, predicted, drawn.conditions)
+    return result
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     """(n,) true and (n,) predicted digits -> (10, 10) int64 counts, row = true."""
     return np.bincount(np.asarray(labels) * CLASSES + np.asarray(predicted),

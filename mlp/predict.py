@@ -29,5 +29,5 @@ def predict_proba(model, x: np.ndarray) -> np.ndarray:
 
 def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
     """(10,) probabilities -> the k most likely (digit, probability), most likely first."""
-    order = np.argsort(probabilities)[::-1][:k]
+    order = np.argsort(-probabilities, kind="stable")[:k]  # ties: the smaller digit first
     return [(int(digit), float(probabilities[digit])) for digit in order]

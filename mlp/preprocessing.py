@@ -79,18 +79,21 @@ def open_image(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
 def ink_map(image: Image.Image | np.ndarray) -> np.ndarray | None:
     """Image -> (H, W) float32 ink in [0, 1] (1 = strongest ink), or None when blank.
 
-    The background is the image's most common brightness, so dark ink on white and white ink
-    on black both work; where the image is transparent, the ink is what is opaque.
+    The background is the brightness most of the image's edge has, so dark ink on white and
+    white ink on black both work; where the image is transparent, the ink is what is opaque.
     """
     luminance = _luminance(_as_array(image))
-    background = float(np.median(luminance))
+    # The background is what the image's edge mostly shows: a digit may cover most of the
+    # image (a fat stroke), but it seldom covers most of the edge.
+    edge = np.concatenate([luminance[0], luminance[-1], luminance[1:-1, 0], luminance[1:-1, -1]])
+    background = float(np.median(edge))
     ink = luminance - background if background < 128 else background - luminance
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         return None
-    # Paper and sensor noise: ink no stronger than the background's own spread is not ink.
+    # Paper and sensor noise: ink no stronger than the edge's own spread is not ink.
     # A drawn canvas or an MNIST digit has a flat background, so nothing is lost there.
-    spread = float(np.median(np.abs(luminance - background)))
+    spread = float(np.median(np.abs(edge - background)))
     floor = min(NOISE_SPREADS * spread, 0.5 * strongest)
     ink = (ink - floor) / (strongest - floor)
     return np.clip(ink, 0.0, 1.0).astype(np.float32)

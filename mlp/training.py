@@ -87,7 +87,8 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
         from mlp.augment import training_dataset
 
         model.fit(training_dataset(data.x_train, data.y_train, config), epochs=config.epochs,
-                  validation_data=(x_test, y_test), callbacks=[progress], verbose=0)
+                  validation_data=(x_test, y_test), callbacks=[progress], verbose=0,
+                  shuffle=False)  # the dataset shuffles itself
     else:
         model.fit(as_model_input(data.x_train), data.y_train, batch_size=config.batch_size,
                   epochs=config.epochs, validation_data=(x_test, y_test), callbacks=[progress],

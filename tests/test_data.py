@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+
+import mlp
+from mlp.data import load_mnist
+from mlp.errors import DataError
+
+
+def _write(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def _good(n=4):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = np.arange(n) % 10
+    return dict(x_train=images, y_train=labels, x_test=images, y_test=labels)
+
+
+def test_real_file_has_the_keras_layout(mnist):
+    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_train.dtype == np.uint8
+    assert mnist.x_test.shape == (10000, 28, 28)
+    assert set(np.unique(mnist.y_test)) == set(range(10))
+    assert len(mnist.sha256) == 64
+
+
+def test_explicit_path_wins_over_the_environment(tmp_path, monkeypatch):
+    path = _write(tmp_path / "small.npz", **_good(3))
+    monkeypatch.setenv("MNIST_NPZ", str(tmp_path / "missing.npz"))
+    assert len(load_mnist(path).x_train) == 3
+
+
+def test_environment_variable_is_used_without_a_path(tmp_path, monkeypatch):
+    path = _write(tmp_path / "small.npz", **_good(5))
+    monkeypatch.setenv("MNIST_NPZ", str(path))
+    assert len(load_mnist().x_test) == 5
+
+
+def test_limit_takes_the_first_examples(tmp_path):
+    data = load_mnist(_write(tmp_path / "small.npz", **_good(8))).limit(3)
+    assert data.x_train.shape == (3, 28, 28) and data.y_test.shape == (3,)
+
+
+def test_offline_download_failure_says_how_to_fix_it(monkeypatch):
+    import keras
+
+    def offline():
+        raise Exception("URL fetch failure on https://example.invalid/mnist.npz")
+
+    monkeypatch.delenv("MNIST_NPZ", raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(DataError, match="MNIST_NPZ"):
+        load_mnist()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda a: a.pop("y_test"), "missing y_test"),
+        (lambda a: a.update(x_train=a["x_train"].astype(np.float32)), "dtype float32"),
+        (lambda a: a.update(x_test=a["x_test"][:, :20]), r"shape \(4, 20, 28\)"),
+        (lambda a: a.update(y_train=a["y_train"] + 7), "outside 0-9"),
+        (lambda a: a.update(y_test=a["y_test"][:2]), "4 images in x_test but 2 labels"),
+    ],
+)
+def test_a_bad_file_is_named_and_explained(tmp_path, change, message):
+    arrays = _good()
+    change(arrays)
+    with pytest.raises(DataError, match=message):
+        load_mnist(_write(tmp_path / "bad.npz", **arrays))
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        load_mnist(tmp_path / "nowhere.npz")
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"this is not a zip file")
+    with pytest.raises(DataError, match="cannot be read"):
+        load_mnist(junk)
+
+
+def test_pickled_objects_are_refused(tmp_path):
+    arrays = _good()
+    arrays["y_test"] = np.array([object()] * 4, dtype=object)
+    with pytest.raises(DataError):
+        load_mnist(_write(tmp_path / "pickled.npz", **arrays))
+
+
+def test_as_model_input_scales_to_unit_floats():
+    x = mlp.as_model_input(np.array([[[0, 255]]], dtype=np.uint8))
+    assert x.dtype == np.float32 and x.tolist() == [[[0.0, 1.0]]]
