@@ -31,6 +31,7 @@ CONDITIONS = (
     "thick",
     "transparent",
     "paper",
+    "stray_dot",
 )
 CANVAS = 280  # side of the drawing canvas, in pixels
 SUPERSAMPLE = 2  # strokes are painted at this multiple and reduced, for anti-aliased edges
@@ -334,6 +335,8 @@ def _place(patch: np.ndarray, look: _Look, rng: np.random.Generator) -> np.ndarr
 
 def _finish(ink: np.ndarray, condition: str, rng: np.random.Generator) -> np.ndarray:
     """Ink (H, W) float in [0, 1] -> uint8 image: RGB white on black, RGBA, or ink on paper."""
+    if condition == "stray_dot":
+        ink = _with_stray_dot(ink, rng)
     if condition == "transparent":
         # What the canvas returns with no background colour: white paint, alpha = coverage.
         alpha = np.round(ink * 255).astype(np.uint8)
@@ -351,6 +354,17 @@ def _finish(ink: np.ndarray, condition: str, rng: np.random.Generator) -> np.nda
         return np.repeat(np.clip(np.round(gray), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
     gray = np.round(ink * 255).astype(np.uint8)
     return np.repeat(gray[..., None], 3, axis=2)
+
+
+def _with_stray_dot(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Add one brush dab in a corner, clear of the digit: a tap of the mouse by mistake."""
+    rows, cols = ink.shape
+    radius = rng.uniform(5, 10)
+    cy = rng.choice([rng.uniform(radius + 2, 30), rng.uniform(rows - 30, rows - radius - 2)])
+    cx = rng.choice([rng.uniform(radius + 2, 30), rng.uniform(cols - 30, cols - radius - 2)])
+    y, x = np.ogrid[:rows, :cols]
+    dot = np.clip(radius + 0.5 - np.hypot(y - cy, x - cx), 0, 1).astype(np.float32)
+    return np.maximum(ink, dot)
 
 
 # --- the set
