@@ -97,7 +97,8 @@ def _train(args) -> int:
     started = time.perf_counter()
 
     def on_epoch(epoch, epochs, logs):
-        print(f"{time.perf_counter() - started:6.0f} s  epoch {epoch:>2}/{epochs}  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
+        print(f"{time.perf_counter() - started:6.0f} s  epoch {epoch:>2}/{epochs}"
+              f"  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
               f"  test loss {logs['val_loss']:.4f}  test accuracy {logs['val_accuracy']:.4f}",
               flush=True)
 

@@ -7,9 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import ROOT
+from PIL import Image, ImageDraw
 
 
 def run(*args, env=None):

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-import mlp
 from mlp.evaluation import Evaluation, confusion_matrix, score_drawn
 
 

@@ -117,7 +117,9 @@ def test_saved_model_has_no_optimizer_state_and_round_trips(tmp_path, seed_model
     model_path, meta_path = model_module.save_model(seed_model.keras_model, tmp_path / "copy",
                                                     {"name": "copy"})
     with zipfile.ZipFile(model_path) as archive:
-        import h5py, io
+        import io
+
+        import h5py
         with h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as weights:
             assert "optimizer" not in weights or len(weights["optimizer"]["vars"]) == 0
     copy = mlp.load_model(model_path)

@@ -14,8 +14,9 @@ def _seven(size=280, width=20, ink=255, paper=0, box=(70, 50, 210, 240)):
     """A '7' drawn with a round brush: uint8 (size, size)."""
     image = Image.new("L", (size, size), paper)
     left, top, right, bottom = box
-    ImageDraw.Draw(image).line([(left, top), (right, top), (left + (right - left) * 2 // 7, bottom)], fill=ink,
-                               width=width, joint="curve")
+    corner = (left + (right - left) * 2 // 7, bottom)
+    ImageDraw.Draw(image).line([(left, top), (right, top), corner], fill=ink, width=width,
+                               joint="curve")
     return np.asarray(image)
 
 
