@@ -1,8 +1,9 @@
-"""One image through the model: the NumPy forward pass against Keras, side by side.
+"""One drawing through the model: preprocessing, and the NumPy forward pass against Keras.
 
     python -m benchmarks.predict_speed [--model NAME] [--repeat N]
 
-Prints the median time per call of each path and their ratio, measured in one run.
+Prints the median time per call of each path and their ratio to the NumPy forward pass,
+measured side by side in one run.
 """
 
 import argparse
@@ -32,7 +33,11 @@ def main() -> None:
     model = mlp.load_model(args.model)
     x = np.random.default_rng(0).uniform(0, 1, (28, 28)).astype(np.float32)
     batch = x[None]
+    canvas = np.zeros((280, 280, 4), np.uint8)  # what the canvas returns: RGBA, a stroke in white
+    canvas[..., 3] = 255
+    canvas[60:220, 130:150, :3] = 255
     paths = {
+        "mlp.preprocess (280x280)": lambda: mlp.preprocess(canvas),
         "mlp.predict_proba (NumPy)": lambda: mlp.predict_proba(model, x),
         "keras model(x) call": lambda: model.keras_model(batch, training=False),
         "keras model.predict": lambda: model.keras_model.predict(batch, verbose=0),

@@ -16,6 +16,8 @@ _EXPORTS = {
     "shipped_models": "mlp.model",
     "Classifier": "mlp.model",
     "DEFAULT_MODEL": "mlp.model",
+    "from_keras": "mlp.model",
+    "model_bytes": "mlp.model",
     "preprocess": "mlp.preprocessing",
     "open_image": "mlp.preprocessing",
     "predict_proba": "mlp.predict",

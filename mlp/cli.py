@@ -40,8 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="hidden layer sizes, e.g. --hidden 256 128")
     train.add_argument("--dropout", type=float, help="dropout rate after each hidden layer")
     train.add_argument("--lr", type=float, dest="learning_rate", help="Adam learning rate")
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                       help="distort training digits as drawings differ (default: the preset's)")
     train.add_argument("--seed", type=int, help="random seed (same seed, same model)")
-    train.add_argument("--limit", type=int, help="use only the first N train and test examples")
+    train.add_argument("--limit", type=int, help="use only the first N training examples "
+                       "(and test on the first N test examples): for quick runs")
     train.add_argument("--data", help="path to mnist.npz (default: $MNIST_NPZ, else download)")
     train.add_argument("--out", help="output path without suffix (default: runs/PRESET)")
     train.set_defaults(run=_train)
@@ -55,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--per-condition", type=int, default=100,
                           help="drawings per condition and source for --drawn (default 100)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the drawn set (default 0)")
+    evaluate.add_argument("--record", action="store_true",
+                          help="with --drawn: store the scores in the model's NAME.json")
     evaluate.set_defaults(run=_evaluate)
 
     drawn = commands.add_parser("drawn", help="write the drawn-digit set as PNG files + labels.csv")
@@ -85,7 +90,7 @@ def _train(args) -> int:
     try:
         config = PRESETS[args.preset].with_changes(
             epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
-            learning_rate=args.learning_rate, seed=args.seed,
+            learning_rate=args.learning_rate, seed=args.seed, augment=args.augment,
             hidden=tuple(args.hidden) if args.hidden else None)
     except ValueError as err:
         raise MLPError(str(err)) from None
@@ -145,6 +150,13 @@ def _evaluate_drawn(model, args) -> int:
     data = load_mnist(args.data)
     drawn = make_drawn_set(args.per_condition, args.seed, mnist=(data.x_test, data.y_test))
     scores = score_drawn(model, drawn)
+    if args.record:
+        from mlp.model import update_meta
+
+        if model.path is None:
+            raise MLPError("--record needs a model file")
+        update_meta(model.path, drawn={"per_condition": args.per_condition, "seed": args.seed,
+                                       **scores})
     if args.json:
         print(json.dumps({"model": model.name, "per_condition": args.per_condition,
                           "seed": args.seed, **scores}))

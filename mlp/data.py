@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +27,13 @@ class Mnist:
     source: str  # the file it came from, or "keras download"
     sha256: str | None  # of the file, to record which data a model was trained on
 
-    def limit(self, n: int | None) -> Mnist:
-        """The first n training and test examples (all when n is None): for quick runs."""
+    def limit(self, n: int | None, test: bool = True) -> Mnist:
+        """The first n training examples, and test examples unless test=False (None: all)."""
         if n is None:
             return self
-        return Mnist(self.x_train[:n], self.y_train[:n], self.x_test[:n], self.y_test[:n],
-                     self.source, self.sha256)
+        test_n = n if test else None
+        return replace(self, x_train=self.x_train[:n], y_train=self.y_train[:n],
+                       x_test=self.x_test[:test_n], y_test=self.y_test[:test_n])
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path | None:

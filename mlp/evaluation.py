@@ -39,6 +39,11 @@ class Evaluation:
         return confusion_matrix(self.labels, self.predicted)
 
     @property
+    def errors(self) -> int:
+        """How many images the model got wrong."""
+        return int((self.predicted != self.labels).sum())
+
+    @property
     def precision(self) -> np.ndarray:
         """(10,) of the images predicted as each digit, the share that were that digit."""
         confusion = self.confusion
@@ -65,7 +70,7 @@ class Evaluation:
         return {
             "accuracy": self.accuracy,
             "n": int(len(self.labels)),
-            "errors": int((self.predicted != self.labels).sum()),
+            "errors": self.errors,
             "confusion": self.confusion.tolist(),
             "precision": [round(float(v), 6) for v in self.precision],
             "recall": [round(float(v), 6) for v in self.recall],

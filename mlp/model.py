@@ -15,7 +15,7 @@ from mlp.errors import ModelError
 from mlp.inference import NumpyMLP
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_MODEL = "seed"  # what the app and the CLI use when no model is named
+DEFAULT_MODEL = "robust"  # what the app and the CLI use when no model is named
 INPUT_SHAPE = (28, 28)
 CLASSES = 10
 
@@ -135,6 +135,20 @@ def save_model(keras_model, out: Path, meta: dict) -> tuple[Path, Path]:
         for tmp in (tmp_model, tmp_meta):
             tmp.unlink(missing_ok=True)
     return model_path, meta_path
+
+
+def update_meta(model_path: Path, **fields) -> Path:
+    """Add or replace fields in the metadata beside a model (NAME.json), atomically."""
+    meta_path = Path(model_path).with_suffix(".json")
+    meta = {**read_meta(Path(model_path)), **fields}
+    tmp = _temp_path(meta_path)
+    try:
+        tmp.write_text(json.dumps(meta, indent=2, default=_json_default) + "\n")
+        tmp.chmod(0o644)
+        os.replace(tmp, meta_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return meta_path
 
 
 def _temp_path(target: Path) -> Path:

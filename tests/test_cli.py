@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import ROOT
+from mlp.drawn import CONDITIONS
 from PIL import Image, ImageDraw
 
 
@@ -57,7 +58,8 @@ def test_evaluate_drawn_reports_conditions(mnist_path):
                  mnist_path, "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
-    assert scores["n"] == 160 and "tilted" in scores["all"] and "strokes" in scores
+    assert scores["n"] == 10 * len(CONDITIONS) * 2  # strokes and MNIST
+    assert set(CONDITIONS) <= set(scores["all"]) and "strokes" in scores and "mnist" in scores
 
 
 def _draw_digit(path, digit_one=True, ink="white", paper="black"):
@@ -108,7 +110,7 @@ def test_models_lists_the_shipped_models():
 def test_drawn_writes_pngs(tmp_path):
     result = run("drawn", "--out", tmp_path / "drawn", "--per-condition", 10)
     assert result.returncode == 0, result.stderr
-    assert len(list((tmp_path / "drawn").glob("*.png"))) == 80
+    assert len(list((tmp_path / "drawn").glob("*.png"))) == 10 * len(CONDITIONS)
 
 
 @pytest.mark.parametrize("args, message", [

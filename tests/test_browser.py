@@ -1,0 +1,198 @@
+"""The page in a real browser: draw on the canvas with the mouse and read the prediction.
+
+Starts `streamlit run app.py` on a free port and drives Debian's chromium with Playwright
+(never `playwright install`). Screenshots and the stroke-to-prediction time go to
+artifacts/browser/. Chromium missing is a failure, not a skip, unless MLP_SKIP_BROWSER=1.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, digit_png
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+HINT = "Draw a digit on the black square"
+FIRST_RUN = 120_000  # ms: the first page load imports TensorFlow and loads the model
+UPDATE = 30_000  # ms: a stroke or click, on a busy 2-core machine
+
+# Strokes in canvas pixels (280 x 280), as a person would draw them.
+SEVEN = [[(80, 70), (200, 70), (120, 230)]]  # the bar and the stem in one movement
+ONE = [[(140, 40), (144, 240)]]
+
+PREDICTION_IS = """want => [...document.querySelectorAll("[data-testid='stMetric']")].some(m =>
+    m.querySelector("[data-testid='stMetricLabel']")?.innerText.trim() === "Prediction" &&
+    m.querySelector("[data-testid='stMetricValue']")?.innerText.trim() === want)"""
+NOTHING_STALE = "document.querySelectorAll(\"[data-stale='true']\").length === 0"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium; fails when it is missing (CI has it), skips only on MLP_SKIP_BROWSER=1."""
+    if os.environ.get("MLP_SKIP_BROWSER") == "1":
+        pytest.skip("MLP_SKIP_BROWSER=1")
+    if not CHROMIUM.is_file():
+        pytest.fail(f"chromium not found at {CHROMIUM}: apt-get install chromium (or set MLP_CHROMIUM), "
+                    "or set MLP_SKIP_BROWSER=1 to skip the browser tests", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(mnist_path):
+    """`streamlit run app.py` on a free port; its URL. The process is ended afterwards."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    with open(ARTIFACTS / "server.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env={**os.environ, "MNIST_NPZ": str(mnist_path)}, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            wait_until_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}; see {ARTIFACTS / 'server.log'}")
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer {url}_stcore/health within {timeout} s")
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1000):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
+    settle(page)
+    return page
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has replaced every element of the last run."""
+    page.wait_for_function(NOTHING_STALE, timeout=UPDATE)
+
+
+def draw(page, strokes) -> float:
+    """Draw strokes (canvas pixels) with the mouse; returns the time of the last mouse-up."""
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        (x, y), rest = stroke[0], stroke[1:]
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.down()
+        for x, y in rest:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=20)
+        page.mouse.up()
+        released = time.perf_counter()
+    return released
+
+
+def wait_for_prediction(page, digit: str, released: float) -> float:
+    """Seconds from mouse-up until the page shows `digit` as the prediction."""
+    page.wait_for_function(PREDICTION_IS, arg=digit, polling="raf", timeout=UPDATE)
+    return time.perf_counter() - released
+
+
+def assert_no_exception(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_drawing_a_digit_shows_its_prediction_and_probabilities(browser, server):
+    page = open_page(browser, server)
+    assert page.get_by_test_id("stMetric").count() == 0  # blank canvas: a hint, no prediction
+
+    seconds = {}
+    for name, strokes in (("7", SEVEN), ("1", ONE)):
+        seconds[name] = wait_for_prediction(page, name, draw(page, strokes))
+        chart = page.get_by_test_id("stVegaLiteChart")
+        chart.locator("svg, canvas").first.wait_for(timeout=UPDATE)
+        settle(page)
+        assert chart.locator("g.mark-rect path").count() == 10  # a bar per digit
+        assert page.get_by_text(HINT).count() == 0
+        assert_no_exception(page)
+        page.mouse.move(5, 5)  # out of the canvas: its hover toolbar hides
+        page.screenshot(path=ARTIFACTS / f"draw-{name}.png")
+        page.get_by_role("button", name="Clear").click()
+        page.get_by_text(HINT).wait_for(timeout=UPDATE)
+        settle(page)
+        assert page.get_by_test_id("stMetric").count() == 0
+
+    timing = {"stroke_to_prediction_seconds": seconds,
+              "measured": "mouse-up to the new digit shown, Playwright + headless chromium, same machine"}
+    (ARTIFACTS / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+    print(f"stroke to prediction: {seconds}")
+
+
+def test_every_view_renders_and_the_phone_layout_reads_a_drawing(browser, server):
+    page = open_page(browser, server)
+    for view, text in (("Test grid", "MNIST test digits correctly"), ("Mistakes", "(most confident first)"),
+                       ("Train", "Train a new MLP")):
+        page.get_by_role("tab", name=view).click()
+        page.get_by_text(text).first.wait_for(timeout=UPDATE)
+        settle(page)
+        assert_no_exception(page)
+        page.screenshot(path=ARTIFACTS / f"{view.split()[0].lower()}.png")
+
+    phone = open_page(browser, server, width=390, height=844)
+    wait_for_prediction(phone, "7", draw(phone, SEVEN))
+    settle(phone)
+    phone.mouse.move(5, 5)
+    phone.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")  # canvas to top
+    phone.screenshot(path=ARTIFACTS / "phone.png")
+
+
+def test_uploads_read_a_photo_and_refuse_a_non_image(browser, server, mnist):
+    page = open_page(browser, server)
+    page.get_by_text("Or upload a photo or scan").click()
+    upload = page.get_by_test_id("stFileUploaderDropzoneInput")
+    upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    page.get_by_text("Cannot read this file").wait_for(timeout=UPDATE)
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text(HINT).count() == 1  # the canvas side is unaffected
+
+    photo = digit_png(mnist.x_test[1], side=400, paper=True)  # a 2, dark ink on white
+    upload.set_input_files(files=[{"name": "two.png", "mimeType": "image/png", "buffer": photo}])
+    page.wait_for_function(PREDICTION_IS, arg=str(mnist.y_test[1]), timeout=UPDATE)
+    settle(page)
+    assert page.get_by_text("Cannot read this file").count() == 0
+    assert_no_exception(page)
