@@ -527,7 +527,7 @@ def model_chooser() -> mlp.Classifier | None:
             return None
         meta = model.meta
         accuracy = meta.get("test_accuracy")
-        st.markdown(f"`{meta.get('architecture', 'architecture not recorded')}`")
+        st.caption(meta.get("architecture", "architecture not recorded").replace(" > ", " → "))
         if accuracy is not None:
             st.markdown(f"Test accuracy **{accuracy:.2%}** on the 10,000 MNIST test digits.")
         if meta.get("train_examples"):

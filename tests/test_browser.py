@@ -35,6 +35,7 @@ PREDICTION_IS = """want => [...document.querySelectorAll("[data-testid='stMetric
     m.querySelector("[data-testid='stMetricLabel']")?.innerText.trim() === "Prediction" &&
     m.querySelector("[data-testid='stMetricValue']")?.innerText.trim() === want)"""
 NOTHING_STALE = "document.querySelectorAll(\"[data-stale='true']\").length === 0"
+IMAGES_LOADED = "[...document.images].every(image => image.complete && image.naturalWidth > 0)"
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +107,9 @@ def open_page(browser, url: str, width: int = 1400, height: int = 1000):
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has replaced every element of the last run."""
+    """Wait until Streamlit has replaced every element of the last run and its images have loaded."""
     page.wait_for_function(NOTHING_STALE, timeout=UPDATE)
+    page.wait_for_function(IMAGES_LOADED, timeout=UPDATE)
 
 
 def draw(page, strokes) -> float:
