@@ -31,6 +31,7 @@ CONDITIONS = (
     "transparent",
     "paper",
     "stray_dot",
+    "sloppy",
 )
 CANVAS = 280  # side of the drawing canvas, in pixels
 
@@ -131,6 +132,13 @@ def _finish(ink: np.ndarray, condition: str, rng: np.random.Generator) -> np.nda
     return np.repeat(gray[..., None], 3, axis=2)
 
 
+def _squash(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Make a digit narrower or wider than its style (0.7 to 1.3 times), as people do."""
+    rows, cols = patch.shape
+    size = (max(1, round(cols * rng.uniform(0.7, 1.3))), rows)
+    return np.clip(np.asarray(Image.fromarray(patch).resize(size, Image.Resampling.BILINEAR)), 0, 1)
+
+
 def _with_stray_dot(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Add one brush dab in a corner, clear of the digit: a tap of the mouse by mistake."""
     rows, cols = ink.shape
@@ -174,9 +182,15 @@ def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
         for i, label in enumerate(_labels(per_condition)):
             # Each round of 0-9 takes the next style, so 30 per condition show every style.
             options = styles[int(label)]
-            strokes = bend(options[(first_style + i // 10) % len(options)], rng)
+            style = options[(first_style + i // 10) % len(options)]
+            if condition == "sloppy":  # drawn in a hurry: wavier lines, strokes off their joins
+                strokes = bend(style, rng, wobble=0.03, misplace=0.04)
+            else:
+                strokes = bend(style, rng)
             look = _look(condition, rng, keep_mnist_width=False)
             patch = paint(strokes, look.height, look.width, look.angle)
+            if condition == "sloppy":
+                patch = _squash(patch, rng)
             images.append(_finish(_place(patch, look, rng), condition, rng))
             labels.append(label)
             conditions.append(condition)
@@ -207,6 +221,8 @@ def mnist_as_drawn(
             look = _look(condition, rng, keep_mnist_width=True)
             digit = np.asarray(digit, dtype=np.uint8)
             patch = paint_mnist(digit, look.height, look.width, look.angle)
+            if condition == "sloppy":
+                patch = _squash(patch, rng)
             drawn.append(_finish(_place(patch, look, rng), condition, rng))
             drawn_labels.append(label)
             conditions.append(condition)

@@ -134,19 +134,24 @@ def digit_styles() -> dict[int, list[list[np.ndarray]]]:
     }
 
 
-def bend(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-    """Vary a style as hands do: a random slant and width, and a smooth wobble of every point."""
+def bend(strokes: list[np.ndarray], rng: np.random.Generator, wobble: float = 0.012,
+         misplace: float = 0.0) -> list[np.ndarray]:
+    """Vary a style as hands do: a random slant and width, and a smooth wobble of every point.
+
+    `wobble` is the amplitude of each of the field's waves (unit square); with `misplace`,
+    each stroke also lands up to that far off, so joins overshoot or fall short, as in haste.
+    """
     slant, widen = rng.uniform(-0.2, 0.12), rng.uniform(0.85, 1.15)
     # The wobble is a smooth field (three waves per axis), the same for every stroke, so strokes
     # that meet (the bar of a 4, the loops of an 8) still meet.
     frequencies = rng.uniform(1.5, 4.0, size=(2, 3))  # (x, y) of each wave
     phases = rng.uniform(0, 2 * np.pi, size=(2, 3))  # (axis it moves, wave)
-    amplitude = 0.012
     bent = []
     for stroke in strokes:
-        wobble = amplitude * np.sin((stroke @ frequencies)[:, None, :] + phases).sum(axis=2)
+        field = wobble * np.sin((stroke @ frequencies)[:, None, :] + phases).sum(axis=2)
         x, y = stroke[:, 0] - 0.5, stroke[:, 1] - 0.5
-        bent.append(np.stack([x * widen - slant * y, y], axis=1) + wobble)
+        offset = rng.uniform(-misplace, misplace, size=2) if misplace else 0.0
+        bent.append(np.stack([x * widen - slant * y, y], axis=1) + field + offset)
     return bent
 
 
