@@ -58,13 +58,13 @@ def training_dataset(x: np.ndarray, y: np.ndarray, config) -> tf.data.Dataset:
 
 def _source_coordinates(batch, affine_seed, elastic_seed, spec: Distortion):
     """For each output pixel, the (row, col) it samples in the source image: (b, 28, 28) each."""
+    # Five columns though four are used: the shipped robust model was trained on this stream.
     u = tf.random.stateless_uniform([batch, 5], affine_seed, -1.0, 1.0)
     angle = u[:, 0] * np.deg2rad(spec.rotation_degrees)
     shear = u[:, 1] * spec.shear
     scale = tf.exp(u[:, 2] * spec.log_scale)
     aspect = tf.exp(u[:, 3] * spec.log_aspect)
     shift = tf.random.stateless_uniform([batch, 2], affine_seed[::-1], -spec.shift, spec.shift)
-    del u
     # Output -> source map about the centre of mass (14, 14): inverse scale, shear, rotation.
     centre = SIZE / 2.0
     grid = tf.range(SIZE, dtype=tf.float32) - centre

@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args) -> int:
     from mlp.data import load_mnist
     from mlp.model import save_model
-    from mlp.training import train
+    from mlp.training import describe, train
 
     _positive(epochs=args.epochs, batch_size=args.batch_size, limit=args.limit)
     try:
@@ -97,7 +97,7 @@ def _train(args) -> int:
     out = Path(args.out or f"runs/{args.preset}")
     data = load_mnist(args.data).limit(args.limit)
     print(f"training {args.preset} on {len(data.x_train)} images, testing on {len(data.x_test)}: "
-          f"{_describe(config)}", flush=True)
+          f"{describe(config)}", flush=True)
 
     started = time.perf_counter()
 
@@ -233,12 +233,6 @@ def _models(args) -> int:
         print(f"  {meta.get('architecture', '')}; {path.stat().st_size / 1024:.0f} KB; "
               f"trained in {meta.get('train_seconds', '?')} s")
     return 0
-
-
-def _describe(config) -> str:
-    from mlp.training import describe
-
-    return describe(config)
 
 
 def _positive(**values) -> None:

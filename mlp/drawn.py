@@ -163,7 +163,23 @@ def _rng(seed: int, source: str, condition: str) -> np.random.Generator:
     return np.random.default_rng([seed, source_index, CONDITIONS.index(condition)])
 
 
-def _assemble(images: list, labels: list, conditions: list, source: str) -> DrawnSet:
+def _draw_set(source: str, seed: int, per_condition: int, drawer) -> DrawnSet:
+    """The loop both sources share: each condition with its own generator, labels cycling 0-9.
+
+    `drawer(condition, rng)` returns `draw(i, label) -> (ink patch, _Look)` for that condition;
+    the patch is then squashed (if sloppy), placed and finished here.
+    """
+    images, labels, conditions = [], [], []
+    for condition in CONDITIONS:
+        rng = _rng(seed, source, condition)
+        draw = drawer(condition, rng)
+        for i, label in enumerate(_labels(per_condition)):
+            patch, look = draw(i, int(label))
+            if condition == "sloppy":
+                patch = _squash(patch, rng)
+            images.append(_finish(_place(patch, look, rng), condition, rng))
+            labels.append(label)
+            conditions.append(condition)
     return DrawnSet(
         images=tuple(images),
         labels=np.asarray(labels, dtype=np.int64).reshape(-1),
@@ -175,26 +191,24 @@ def _assemble(images: list, labels: list, conditions: list, source: str) -> Draw
 def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
     """Digits painted from stroke paths: `per_condition` per condition, labels cycling 0-9."""
     styles = digit_styles()
-    images, labels, conditions = [], [], []
-    for condition in CONDITIONS:
-        rng = _rng(seed, "strokes", condition)
+
+    def drawer(condition: str, rng: np.random.Generator):
         first_style = int(rng.integers(3))
-        for i, label in enumerate(_labels(per_condition)):
+
+        def draw(i: int, label: int):
             # Each round of 0-9 takes the next style, so 30 per condition show every style.
-            options = styles[int(label)]
+            options = styles[label]
             style = options[(first_style + i // 10) % len(options)]
             if condition == "sloppy":  # drawn in a hurry: wavier lines, strokes off their joins
                 strokes = bend(style, rng, wobble=0.03, misplace=0.04)
             else:
                 strokes = bend(style, rng)
             look = _look(condition, rng, keep_mnist_width=False)
-            patch = paint(strokes, look.height, look.width, look.angle)
-            if condition == "sloppy":
-                patch = _squash(patch, rng)
-            images.append(_finish(_place(patch, look, rng), condition, rng))
-            labels.append(label)
-            conditions.append(condition)
-    return _assemble(images, labels, conditions, "strokes")
+            return paint(strokes, look.height, look.width, look.angle), look
+
+        return draw
+
+    return _draw_set("strokes", seed, per_condition, drawer)
 
 
 def mnist_as_drawn(
@@ -208,25 +222,21 @@ def mnist_as_drawn(
     if len(images) != len(labels):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     by_digit = {d: np.flatnonzero(labels == d) for d in range(10)}
-    drawn, drawn_labels, conditions = [], [], []
-    for condition in CONDITIONS:
-        rng = _rng(seed, "mnist", condition)
-        for label in _labels(per_condition):
-            candidates = by_digit[int(label)]
+
+    def drawer(condition: str, rng: np.random.Generator):
+        def draw(i: int, label: int):
+            candidates = by_digit[label]
             if len(candidates) == 0:
                 raise ValueError(f"no MNIST image of a {label} to draw from")
-            digit = images[candidates[rng.integers(len(candidates))]]
+            digit = np.asarray(images[candidates[rng.integers(len(candidates))]], dtype=np.uint8)
             if not np.any(digit):
                 raise ValueError(f"an MNIST image labelled {label} is blank")
             look = _look(condition, rng, keep_mnist_width=True)
-            digit = np.asarray(digit, dtype=np.uint8)
-            patch = paint_mnist(digit, look.height, look.width, look.angle)
-            if condition == "sloppy":
-                patch = _squash(patch, rng)
-            drawn.append(_finish(_place(patch, look, rng), condition, rng))
-            drawn_labels.append(label)
-            conditions.append(condition)
-    return _assemble(drawn, drawn_labels, conditions, "mnist")
+            return paint_mnist(digit, look.height, look.width, look.angle), look
+
+        return draw
+
+    return _draw_set("mnist", seed, per_condition, drawer)
 
 
 def make_drawn_set(

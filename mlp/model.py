@@ -126,7 +126,7 @@ def save_model(keras_model, out: Path, meta: dict) -> tuple[Path, Path]:
     tmp_meta = _temp_path(meta_path)
     try:
         bare.save(tmp_model)
-        tmp_meta.write_text(json.dumps(meta, indent=2, default=_json_default) + "\n")
+        tmp_meta.write_text(_json_text(meta))
         for tmp in (tmp_model, tmp_meta):
             tmp.chmod(0o644)  # mkstemp makes files private; a model is meant to be shared
         os.replace(tmp_model, model_path)
@@ -143,7 +143,7 @@ def update_meta(model_path: Path, **fields) -> Path:
     meta = {**read_meta(Path(model_path)), **fields}
     tmp = _temp_path(meta_path)
     try:
-        tmp.write_text(json.dumps(meta, indent=2, default=_json_default) + "\n")
+        tmp.write_text(_json_text(meta))
         tmp.chmod(0o644)
         os.replace(tmp, meta_path)
     finally:
@@ -155,6 +155,10 @@ def _temp_path(target: Path) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     return Path(name)
+
+
+def _json_text(meta: dict) -> str:
+    return json.dumps(meta, indent=2, default=_json_default) + "\n"
 
 
 def _json_default(value):
