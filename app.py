@@ -220,7 +220,7 @@ def sample_grid() -> None:
 
 def grid_view(model: mlp.Classifier, evaluation: mlp.Evaluation, x_test: np.ndarray) -> None:
     """A page of test digits with the model's predictions, wrong ones marked."""
-    wrong = evaluation.errors
+    wrong = evaluation.error_count
     st.markdown(f"**{model.name}** reads **{evaluation.accuracy:.2%}** of the {len(x_test):,} "
                 f"MNIST test digits correctly ({wrong} wrong, framed in red below).")
     choose, back, forward, shuffle = st.columns([2, 1, 1, 1.3], vertical_alignment="bottom")
@@ -308,7 +308,7 @@ def describe_mistakes(count: int, true_digit: int | None, predicted: int | None)
 
 def mistakes_view(model: mlp.Classifier, evaluation: mlp.Evaluation, x_test: np.ndarray) -> None:
     """Every misread test digit, filtered by a confusion-matrix cell, most confident first."""
-    total = evaluation.errors
+    total = evaluation.error_count
     st.markdown(f"**{model.name}** misreads **{total}** of the {len(x_test):,} test digits. Click a "
                 "cell of the matrix (row: true digit, column: the model's reading) or pick digits "
                 "to see those mistakes.")
@@ -366,7 +366,7 @@ def apply_preset() -> None:
 def curves_chart(history: dict[str, list[float]], metric: str, title: str) -> alt.Chart:
     """Train and validation `metric` per epoch."""
     rows = [{"epoch": epoch + 1, "set": name, title: value}
-            for key, name in ((metric, "train"), (f"val_{metric}", "test"))
+            for key, name in ((metric, "train"), (f"test_{metric}", "test"))
             for epoch, value in enumerate(history.get(key, []))]
     return alt.Chart(pd.DataFrame(rows), height=260).mark_line(point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1), title="Epoch"),
@@ -422,7 +422,7 @@ def train_view(data_path: str) -> None:
             st.error(f"Cannot train with these settings: {err}.")
         else:
             try:
-                data = load_mnist_data(data_path).limit(limit, test=False)
+                data = load_mnist_data(data_path).first(train=limit)
             except mlp.DataError as err:
                 st.warning(DATA_MISSING)
                 st.caption(str(err))
@@ -472,7 +472,7 @@ def run_training(config: mlp.TrainConfig, data: mlp.Mnist) -> None:
 
 def show_trained(name: str, trained: TrainedModel) -> None:
     """The result of this session's latest training run."""
-    meta = trained.classifier.meta
+    meta = trained.classifier.record
     st.success(f"Trained **{name}**: it is now in the sidebar's model chooser.")
     accuracy, took, download = st.columns(3, vertical_alignment="center")
     accuracy.metric("Test accuracy", f"{trained.evaluation.accuracy:.2%}")
@@ -496,7 +496,7 @@ def init_state() -> None:
         "grid_offset": 0,
         "grid_sample": None,
         "mistake_page": 0,
-        "train_preset": "seed" if "seed" in mlp.PRESETS else next(iter(mlp.PRESETS)),
+        "train_preset": "classic",
     }
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -525,7 +525,7 @@ def model_chooser() -> mlp.Classifier | None:
         except mlp.MLPError as err:
             st.error(f"Cannot load {name}: {err}")
             return None
-        meta = model.meta
+        meta = model.record
         accuracy = meta.get("test_accuracy")
         st.caption(meta.get("architecture", "architecture not recorded").replace(" > ", " → "))
         if accuracy is not None:

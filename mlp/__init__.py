@@ -2,7 +2,7 @@
 
 The public API, imported lazily so that `import mlp` costs nothing:
 
-    model = mlp.load_model()              # the shipped default; or "seed", or a .keras path
+    model = mlp.load_model()              # the shipped default; or "classic", or a .keras path
     x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
     p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
     data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else the Keras download

@@ -32,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a model and save NAME.keras + NAME.json")
-    train.add_argument("--preset", choices=sorted(PRESETS), default="seed",
-                       help="starting hyperparameters (default: seed, the classic MLP)")
+    train.add_argument("--preset", choices=sorted(PRESETS), default="classic",
+                       help="starting hyperparameters (default: classic, the seed article's MLP)")
     train.add_argument("--epochs", type=int, help="passes over the training set")
     train.add_argument("--batch-size", type=int, help="examples per gradient step")
     train.add_argument("--hidden", type=int, nargs="+", metavar="UNITS",
@@ -95,7 +95,7 @@ def _train(args) -> int:
     except ValueError as err:
         raise MLPError(str(err)) from None
     out = Path(args.out or f"runs/{args.preset}")
-    data = load_mnist(args.data).limit(args.limit)
+    data = load_mnist(args.data).first(train=args.limit, test=args.limit)
     print(f"training {args.preset} on {len(data.x_train)} images, testing on {len(data.x_test)}: "
           f"{describe(config)}", flush=True)
 
@@ -104,7 +104,7 @@ def _train(args) -> int:
     def on_epoch(epoch, epochs, logs):
         print(f"{time.perf_counter() - started:6.0f} s  epoch {epoch:>2}/{epochs}"
               f"  loss {logs['loss']:.4f}  accuracy {logs['accuracy']:.4f}"
-              f"  test loss {logs['val_loss']:.4f}  test accuracy {logs['val_accuracy']:.4f}",
+              f"  test loss {logs['test_loss']:.4f}  test accuracy {logs['test_accuracy']:.4f}",
               flush=True)
 
     result = train(config, data, on_epoch=on_epoch)

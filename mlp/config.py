@@ -48,9 +48,23 @@ class TrainConfig:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
 
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """'256, 128' -> (256, 128): hidden layer sizes as typed; ValueError with a readable message."""
+    parts = [part.strip() for part in str(text).split(",") if part.strip()]
+    if not parts:
+        raise ValueError("give at least one hidden layer size, e.g. 128")
+    try:
+        sizes = tuple(int(part) for part in parts)
+    except ValueError:
+        raise ValueError("hidden layers must be whole numbers separated by commas, e.g. 256,128") from None
+    if any(units < 1 for units in sizes):
+        raise ValueError("each hidden layer needs at least 1 unit")
+    return sizes
+
+
 PRESETS: dict[str, TrainConfig] = {
     # The classic Keras MLP: Flatten, BatchNormalization, Dense(128, relu), Dense(10, softmax).
-    "seed": TrainConfig(),
+    "classic": TrainConfig(),
     # Reads people's drawings: two wide layers with dropout, trained on distorted digits.
     "robust": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=16, batch_size=128,
                           cosine_decay=True, augment=True),

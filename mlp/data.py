@@ -27,13 +27,10 @@ class Mnist:
     source: str  # the file it came from, or "keras download"
     sha256: str | None  # of the file, to record which data a model was trained on
 
-    def limit(self, n: int | None, test: bool = True) -> Mnist:
-        """The first n training examples, and test examples unless test=False (None: all)."""
-        if n is None:
-            return self
-        test_n = n if test else None
-        return replace(self, x_train=self.x_train[:n], y_train=self.y_train[:n],
-                       x_test=self.x_test[:test_n], y_test=self.y_test[:test_n])
+    def first(self, train: int | None = None, test: int | None = None) -> Mnist:
+        """The first `train` training and `test` test examples (None: all of that split)."""
+        return replace(self, x_train=self.x_train[:train], y_train=self.y_train[:train],
+                       x_test=self.x_test[:test], y_test=self.y_test[:test])
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path | None:

@@ -39,7 +39,7 @@ class Evaluation:
         return confusion_matrix(self.labels, self.predicted)
 
     @property
-    def errors(self) -> int:
+    def error_count(self) -> int:
         """How many images the model got wrong."""
         return int((self.predicted != self.labels).sum())
 
@@ -70,7 +70,7 @@ class Evaluation:
         return {
             "accuracy": self.accuracy,
             "n": int(len(self.labels)),
-            "errors": self.errors,
+            "errors": self.error_count,
             "confusion": self.confusion.tolist(),
             "precision": [round(float(v), 6) for v in self.precision],
             "recall": [round(float(v), 6) for v in self.recall],

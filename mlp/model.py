@@ -25,9 +25,9 @@ class Classifier:
     """A loaded model: the fast NumPy forward pass, its Keras original and its metadata."""
 
     name: str
-    forward: NumpyMLP  # what predictions run on
+    network: NumpyMLP  # the forward pass predictions run on
     keras_model: object = field(repr=False)  # the keras.Model it was read from
-    meta: dict = field(default_factory=dict, repr=False)  # contents of NAME.json, if any
+    record: dict = field(default_factory=dict, repr=False)  # how it was trained and scored
     path: Path | None = None
 
 
@@ -79,15 +79,15 @@ def load_model(name_or_path: str | os.PathLike | None = None) -> Classifier:
     except Exception as err:  # Keras raises many kinds (ValueError, OSError, zip errors...)
         raise ModelError(f"{path.name} is not a readable Keras model ({_first_line(err)})") from None
     check_shapes(keras_model, path.name)
-    return Classifier(name=path.stem, forward=NumpyMLP.from_keras(keras_model),
-                      keras_model=keras_model, meta=read_meta(path), path=path)
+    return Classifier(name=path.stem, network=NumpyMLP.from_keras(keras_model),
+                      keras_model=keras_model, record=read_meta(path), path=path)
 
 
 def from_keras(keras_model, name: str, meta: dict | None = None) -> Classifier:
     """Wrap a model trained in this process (for the page's freshly trained models)."""
     check_shapes(keras_model, name)
-    return Classifier(name=name, forward=NumpyMLP.from_keras(keras_model),
-                      keras_model=keras_model, meta=meta or {})
+    return Classifier(name=name, network=NumpyMLP.from_keras(keras_model),
+                      keras_model=keras_model, record=meta or {})
 
 
 def check_shapes(keras_model, name: str) -> None:

@@ -19,12 +19,12 @@ def predict_proba(model, x: np.ndarray) -> np.ndarray:
         model = from_keras(model, name="model")
     x = np.asarray(x, dtype=np.float32)
     if x.shape == (28, 28):
-        return model.forward(x[None])[0]
+        return model.network(x[None])[0]
     if x.ndim != 3 or x.shape[1:] != (28, 28):
         raise ValueError(f"expected (28, 28) or (n, 28, 28) images, got {x.shape}")
     if len(x) <= BATCH:
-        return model.forward(x)
-    return np.concatenate([model.forward(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+        return model.network(x)
+    return np.concatenate([model.network(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
 
 
 def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:

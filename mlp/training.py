@@ -16,7 +16,7 @@ from mlp.config import TrainConfig
 from mlp.data import Mnist, as_model_input
 from mlp.model import build_model
 
-# on_epoch(epoch, total_epochs, logs): logs has loss, accuracy, val_loss, val_accuracy
+# on_epoch(epoch, total_epochs, logs): logs has loss, accuracy, test_loss, test_accuracy
 EpochCallback = Callable[[int, int, dict], None]
 # on_batch(epoch, batch, batches_per_epoch): called every few batches for a progress bar
 BatchCallback = Callable[[int, int, int], None]
@@ -28,13 +28,13 @@ class TrainResult:
 
     keras_model: object
     config: TrainConfig
-    history: dict[str, list[float]]  # per epoch: loss, accuracy, val_loss, val_accuracy
+    history: dict[str, list[float]]  # per epoch: loss, accuracy, test_loss, test_accuracy
     seconds: float
     stopped_early: bool  # should_stop() asked to stop before the last epoch
 
     @property
     def test_accuracy(self) -> float:
-        return self.history["val_accuracy"][-1] if self.history.get("val_accuracy") else float("nan")
+        return self.history["test_accuracy"][-1] if self.history.get("test_accuracy") else float("nan")
 
     def metadata(self, name: str, data: Mnist) -> dict:
         """What NAME.json records about this run."""
@@ -95,7 +95,7 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
                   epochs=config.epochs, validation_data=(x_test, y_test), callbacks=[progress],
                   verbose=0)
     seconds = time.perf_counter() - started
-    history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
+    history = {_test_key(key): [float(v) for v in values] for key, values in model.history.history.items()}
     return TrainResult(model, config, history, seconds, progress.stopped)
 
 
@@ -125,9 +125,15 @@ def _make_progress_class():
 
         def on_epoch_end(self, epoch, logs=None):
             if self.on_epoch:
-                self.on_epoch(epoch + 1, self.epochs, {k: float(v) for k, v in (logs or {}).items()})
+                self.on_epoch(epoch + 1, self.epochs,
+                              {_test_key(k): float(v) for k, v in (logs or {}).items()})
 
     return Progress
+
+
+def _test_key(key: str) -> str:
+    """Keras names the scores on validation_data val_*; here that data is the test set."""
+    return "test_" + key.removeprefix("val_") if key.startswith("val_") else key
 
 
 def _cpu_count() -> int:

@@ -1,4 +1,4 @@
-"""Shared fixtures: where MNIST is, the data itself, the shipped seed model, and canvas-sized digits."""
+"""Shared fixtures: where MNIST is, the data itself, the shipped classic model, and canvas-sized digits."""
 
 import io
 import os
@@ -31,9 +31,9 @@ def mnist(mnist_path) -> "mlp.Mnist":
 
 
 @pytest.fixture(scope="session")
-def seed_model() -> "mlp.Classifier":
-    """The shipped seed model."""
-    return mlp.load_model("seed")
+def classic_model() -> "mlp.Classifier":
+    """The shipped classic model."""
+    return mlp.load_model("classic")
 
 
 def digit_png(digit: np.ndarray, side: int = 280, paper: bool = False) -> bytes:

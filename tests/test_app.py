@@ -187,7 +187,7 @@ def test_a_short_training_run_adds_a_selectable_model(app):
     # The shipped model is still there and unchanged.
     chooser = at.sidebar.selectbox(key="model_name")
     chooser.set_value(mlp.DEFAULT_MODEL).run()
-    assert f"Test accuracy **{mlp.load_model().meta['test_accuracy']:.2%}**" in texts(at)
+    assert f"Test accuracy **{mlp.load_model().record['test_accuracy']:.2%}**" in texts(at)
 
 
 def test_without_mnist_draw_still_works_and_data_views_say_how_to_get_it(monkeypatch, tmp_path,
@@ -209,7 +209,7 @@ def test_a_broken_model_is_reported_and_the_page_stays_usable(app, monkeypatch, 
     from mlp import model as model_module
 
     for suffix in (".keras", ".json"):
-        shutil.copy(model_module.ASSETS / f"seed{suffix}", tmp_path / f"seed{suffix}")
+        shutil.copy(model_module.ASSETS / f"classic{suffix}", tmp_path / f"classic{suffix}")
     (tmp_path / "broken.keras").write_bytes(b"PK\x03\x04 not really a zip")
     monkeypatch.setattr(model_module, "ASSETS", tmp_path)
     at = app.run()
@@ -219,5 +219,5 @@ def test_a_broken_model_is_reported_and_the_page_stays_usable(app, monkeypatch, 
     assert any("No model is loaded" in info.value for info in at.info)
     at = open_view(at, "Train")
     assert not at.exception and "Train a new MLP" in texts(at)
-    at.sidebar.selectbox(key="model_name").set_value("seed").run()
+    at.sidebar.selectbox(key="model_name").set_value("classic").run()
     assert not at.exception and not at.sidebar.error

@@ -39,8 +39,8 @@ def test_train_smoke_run_saves_model_and_metadata(tmp_path, mnist_path):
     assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["n"] == 10000
 
 
-def test_evaluate_json_on_the_seed_model(mnist_path):
-    result = run("evaluate", "--model", "seed", "--data", mnist_path, "--json")
+def test_evaluate_json_on_the_classic_model(mnist_path):
+    result = run("evaluate", "--model", "classic", "--data", mnist_path, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["accuracy"] >= 0.965 and summary["n"] == 10000
@@ -48,13 +48,13 @@ def test_evaluate_json_on_the_seed_model(mnist_path):
 
 
 def test_evaluate_table(mnist_path):
-    result = run("evaluate", "--model", "seed", "--data", mnist_path)
+    result = run("evaluate", "--model", "classic", "--data", mnist_path)
     assert result.returncode == 0
     assert "test accuracy 0.9" in result.stdout and "confusion" in result.stdout
 
 
 def test_evaluate_drawn_reports_conditions(mnist_path):
-    result = run("evaluate", "--model", "seed", "--drawn", "--per-condition", 10, "--data",
+    result = run("evaluate", "--model", "classic", "--drawn", "--per-condition", 10, "--data",
                  mnist_path, "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
@@ -80,7 +80,7 @@ def test_predict_goes_on_past_bad_files_and_fails_at_the_end(tmp_path):
     Image.new("L", (50, 50), 0).save(blank)
     text = tmp_path / "notes.png"
     text.write_text("not an image")
-    result = run("predict", "--model", "seed", "--json", one, blank, text, zero,
+    result = run("predict", "--model", "classic", "--json", one, blank, text, zero,
                  tmp_path / "missing.png")
     assert result.returncode == 1
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -94,7 +94,7 @@ def test_predict_goes_on_past_bad_files_and_fails_at_the_end(tmp_path):
 
 
 def test_predict_plain_output(tmp_path):
-    result = run("predict", "--model", "seed", _draw_digit(tmp_path / "one.png"))
+    result = run("predict", "--model", "classic", _draw_digit(tmp_path / "one.png"))
     assert result.returncode == 0
     assert ": 1 (" in result.stdout and result.stdout.strip().endswith("%)")
 
@@ -103,7 +103,7 @@ def test_models_lists_the_shipped_models():
     result = run("models", "--json")
     assert result.returncode == 0
     listed = json.loads(result.stdout)
-    assert "seed" in listed and listed["seed"]["test_accuracy"] >= 0.965
+    assert "classic" in listed and listed["classic"]["test_accuracy"] >= 0.965
     assert sum(entry["default"] for entry in listed.values()) == 1
 
 
@@ -114,7 +114,7 @@ def test_drawn_writes_pngs(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("evaluate", "--model", "seed", "--data", "/nonexistent/mnist.npz"), "MNIST file not found"),
+    (("evaluate", "--model", "classic", "--data", "/nonexistent/mnist.npz"), "MNIST file not found"),
     (("evaluate", "--model", "nope"), "no model named 'nope'"),
     (("train", "--epochs", 0, "--data", "/nonexistent/mnist.npz"), "--epochs must be at least 1"),
 ])
@@ -131,7 +131,7 @@ def test_offline_without_data_says_how_to_point_at_a_file():
         "def offline(): raise Exception('URL fetch failure')\n"
         "keras.datasets.mnist.load_data = offline\n"
         "from mlp.cli import main\n"
-        "sys.exit(main(['evaluate', '--model', 'seed']))\n")],
+        "sys.exit(main(['evaluate', '--model', 'classic']))\n")],
         cwd=ROOT, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True, text=True)
     _one_line_error(result)
     assert "MNIST_NPZ" in result.stderr

@@ -39,8 +39,8 @@ def test_environment_variable_is_used_without_a_path(tmp_path, monkeypatch):
 
 def test_limit_takes_the_first_examples(tmp_path):
     data = load_mnist(_write(tmp_path / "small.npz", **_good(8)))
-    assert data.limit(3).x_train.shape == (3, 28, 28) and data.limit(3).y_test.shape == (3,)
-    train_only = data.limit(3, test=False)
+    assert data.first(3, 3).x_train.shape == (3, 28, 28) and data.first(3, 3).y_test.shape == (3,)
+    train_only = data.first(train=3)
     assert train_only.y_train.shape == (3,) and train_only.x_test.shape == (8, 28, 28)
 
 

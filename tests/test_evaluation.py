@@ -45,10 +45,10 @@ def test_to_dict_is_json_ready():
     assert summary["n"] == 6 and summary["errors"] == 2 and len(summary["confusion"]) == 10
 
 
-def test_score_drawn_reports_every_condition(seed_model):
+def test_score_drawn_reports_every_condition(classic_model):
     from mlp.drawn import CONDITIONS, strokes_as_drawn
 
-    scores = score_drawn(seed_model, strokes_as_drawn(per_condition=10, seed=0))
+    scores = score_drawn(classic_model, strokes_as_drawn(per_condition=10, seed=0))
     assert scores["n"] == 10 * len(CONDITIONS) and scores["blank"] == 0
     assert set(CONDITIONS) <= set(scores["strokes"])
     assert scores["all"]["all"] >= 0.9  # the plain seed model already reads most drawings

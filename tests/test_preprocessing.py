@@ -120,12 +120,12 @@ def test_real_mnist_digits_come_back_essentially_unchanged(mnist):
     assert np.mean(per_image < 1e-6) > 0.8  # most are returned exactly
 
 
-def test_an_mnist_digit_drawn_large_reads_as_itself(mnist, seed_model):
+def test_an_mnist_digit_drawn_large_reads_as_itself(mnist, classic_model):
     digit = mnist.x_test[0]
     large = np.asarray(Image.fromarray(digit).resize((280, 280), Image.Resampling.BICUBIC))
     x = mlp.preprocess(large)
     assert np.corrcoef(x.ravel(), mlp.as_model_input(digit).ravel())[0, 1] > 0.9
-    assert mlp.predict_proba(seed_model, x).argmax() == mnist.y_test[0]
+    assert mlp.predict_proba(classic_model, x).argmax() == mnist.y_test[0]
 
 
 def _png(image) -> bytes:

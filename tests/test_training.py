@@ -8,7 +8,7 @@ from mlp.training import describe
 
 @pytest.fixture(scope="module")
 def small(mnist):
-    return mnist.limit(600)
+    return mnist.first(train=600, test=600)
 
 
 def test_training_reports_progress_and_learns(small):
@@ -17,10 +17,10 @@ def test_training_reports_progress_and_learns(small):
                        on_epoch=lambda e, n, logs: epochs.append((e, n, logs)),
                        on_batch=lambda e, b, n: batches.append((e, b, n)))
     assert [(e, n) for e, n, _ in epochs] == [(1, 2), (2, 2)]
-    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(epochs[-1][2])
+    assert {"loss", "accuracy", "test_loss", "test_accuracy"} <= set(epochs[-1][2])
     assert batches and batches[-1][2] == 10  # 600 images in batches of 64
     assert result.test_accuracy > 0.6  # far above chance after two epochs on 600 digits
-    assert len(result.history["val_accuracy"]) == 2 and not result.stopped_early
+    assert len(result.history["test_accuracy"]) == 2 and not result.stopped_early
 
 
 def test_should_stop_ends_the_run_early(small):
@@ -31,8 +31,8 @@ def test_should_stop_ends_the_run_early(small):
 
 def test_the_same_seed_gives_the_same_model(small):
     config = TrainConfig(epochs=1, batch_size=100, seed=3)
-    first = mlp.train(config, small.limit(300)).keras_model.get_weights()
-    second = mlp.train(config, small.limit(300)).keras_model.get_weights()
+    first = mlp.train(config, small.first(train=300, test=300)).keras_model.get_weights()
+    second = mlp.train(config, small.first(train=300, test=300)).keras_model.get_weights()
     for a, b in zip(first, second):
         np.testing.assert_allclose(a, b, atol=1e-6)
 
@@ -55,7 +55,7 @@ def test_config_validates_and_round_trips():
         TrainConfig(hidden=())
     with pytest.raises(ValueError):
         TrainConfig(dropout=1.0)
-    config = PRESETS["seed"].with_changes(hidden=(64, 32), epochs=None)
-    assert config.hidden == (64, 32) and config.epochs == PRESETS["seed"].epochs
+    config = PRESETS["classic"].with_changes(hidden=(64, 32), epochs=None)
+    assert config.hidden == (64, 32) and config.epochs == PRESETS["classic"].epochs
     assert TrainConfig.from_dict(config.to_dict()) == config
-    assert describe(PRESETS["seed"]) == "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
+    assert describe(PRESETS["classic"]) == "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
