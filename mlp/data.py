@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from dataclasses import dataclass, replace
@@ -11,8 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from mlp.errors import DataError
+from mlp.files import file_sha256
 
 ENV_VAR = "MNIST_NPZ"
+MISSING = (f"MNIST could not be downloaded: online it downloads by itself, offline set {ENV_VAR} "
+           "(or --data) to a local mnist.npz in the Keras layout.")
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
@@ -39,26 +41,24 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path | None:
     return Path(chosen).expanduser() if chosen else None
 
 
+def keras_cache() -> Path:
+    """Where keras.datasets.mnist.load_data() keeps the file it downloaded."""
+    return Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser() / "datasets" / "mnist.npz"
+
+
 def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
-    """MNIST from `path`, else $MNIST_NPZ, else keras.datasets.mnist.load_data() (online only)."""
+    """MNIST from `path`, else $MNIST_NPZ, else Keras' cached download, else download it (online)."""
     resolved = resolve_path(path)
-    if resolved is None:
-        return _download()
-    return _read_npz(resolved)
+    if resolved is not None:
+        return _read_npz(resolved)
+    if keras_cache().is_file():
+        return _read_npz(keras_cache())
+    return _download()
 
 
 def as_model_input(images: np.ndarray) -> np.ndarray:
     """uint8 (n, 28, 28) -> float32 (n, 28, 28) in [0, 1], the scale every model takes."""
     return images.astype(np.float32) / 255.0
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _read_npz(path: Path) -> Mnist:
@@ -82,15 +82,12 @@ def _read_npz(path: Path) -> Mnist:
 
 
 def _download() -> Mnist:
-    import keras  # only here: importing it costs seconds
+    from mlp.quiet import keras  # only here: importing it costs seconds
 
     try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as err:  # offline, Keras raises a plain Exception ("URL fetch failure")
-        raise DataError(
-            f"MNIST is not available: the download failed ({_first_line(err)}). "
-            f"Offline, point {ENV_VAR} (or --data) at a local mnist.npz in the Keras layout."
-        ) from None
+        (x_train, y_train), (x_test, y_test) = keras().datasets.mnist.load_data()
+    except Exception:  # offline, Keras raises a plain Exception ("URL fetch failure")
+        raise DataError(MISSING) from None
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     _validate(arrays, "the Keras download")
     return Mnist(**arrays, source="keras download", sha256=None)
@@ -113,7 +110,3 @@ def _validate(arrays: dict[str, np.ndarray], where: str) -> None:
         if y.min() < 0 or y.max() > 9:
             raise DataError(f"{where}: y_{split} has labels outside 0-9 "
                             f"(min {y.min()}, max {y.max()}).")
-
-
-def _first_line(err: Exception) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]

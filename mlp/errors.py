@@ -15,3 +15,8 @@ class ModelError(MLPError):
 
 class ImageError(MLPError):
     """An image cannot be read, or is too large to read safely."""
+
+
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message (or its type's name), at most `limit` characters."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:limit]

@@ -8,8 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from mlp.predict import predict_proba
-
-CLASSES = 10
+from mlp.shapes import CLASSES
 
 
 @dataclass(frozen=True)
@@ -80,29 +79,6 @@ class Evaluation:
 def evaluate(model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     """Score `model` on float32 (n, 28, 28) images in [0, 1] and (n,) labels."""
     return Evaluation(labels=np.asarray(labels), probabilities=predict_proba(model, images))
-
-
-def score_drawn(model, drawn) -> dict:
-    """Accuracy of `model` on a DrawnSet (mlp.drawn), overall, per condition and per source.
-
-    Each drawing goes through `preprocess` as on the page; one it finds blank counts as wrong.
-    """
-    from mlp.drawn import accuracy_by_condition
-    from mlp.preprocessing import preprocess
-
-    inputs = [preprocess(image) for image in drawn.images]
-    found = np.array([x is not None for x in inputs])
-    predicted = np.full(len(inputs), -1)
-    if found.any():
-        batch = np.stack([x for x in inputs if x is not None])
-        predicted[found] = predict_proba(model, batch).argmax(axis=1)
-    result = {"n": len(inputs), "blank": int((~found).sum())}
-    for source in np.unique(drawn.source):
-        part = drawn.source == source
-        result[str(source)] = accuracy_by_condition(drawn.labels[part], predicted[part],
-                                                    drawn.conditions[part])
-    result["all"] = accuracy_by_condition(drawn.labels, predicted, drawn.conditions)
-    return result
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp.errors import ModelError
+from mlp.shapes import CLASSES, SIZE
 
 _ACTIVATIONS = {
     "relu": lambda z: np.maximum(z, 0.0),
@@ -42,6 +43,26 @@ class NumpyMLP:
         for step in self.steps:
             z = _ACTIVATIONS[step.activation](z @ step.weights + step.bias)
         return z
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The weights as named plain arrays (no Python objects), for np.savez."""
+        arrays = {"activations": np.array([step.activation for step in self.steps])}
+        for i, step in enumerate(self.steps):
+            arrays[f"weights_{i}"], arrays[f"bias_{i}"] = step.weights, step.bias
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays) -> NumpyMLP:
+        """The inverse of to_arrays; ModelError when the arrays do not form an MLP."""
+        try:
+            activations = [str(name) for name in arrays["activations"]]
+            steps = tuple(_frozen(DenseStep(np.asarray(arrays[f"weights_{i}"]),
+                                            np.asarray(arrays[f"bias_{i}"]), activation))
+                          for i, activation in enumerate(activations))
+        except KeyError as err:
+            raise ModelError(f"the weights file lacks {err}") from None
+        _check(steps)
+        return cls(steps)
 
     @classmethod
     def from_keras(cls, model) -> NumpyMLP:
@@ -73,11 +94,26 @@ class NumpyMLP:
                 steps.append(DenseStep(last.weights, last.bias, layer.get_config()["activation"]))
             else:
                 raise ModelError(f"layer {layer.name} ({kind}) is not part of an MLP this app runs")
-        if pending_scale is not None or not steps:
+        if pending_scale is not None:
             raise ModelError("the model does not end in a Dense layer")
-        if any(step.activation not in _ACTIVATIONS for step in steps):
-            raise ModelError("the model uses an activation other than relu/softmax/linear")
-        return cls(tuple(_frozen(step) for step in steps))
+        steps = tuple(_frozen(step) for step in steps)
+        _check(steps)
+        return cls(steps)
+
+
+def _check(steps: tuple[DenseStep, ...]) -> None:
+    """Raise ModelError unless the steps chain from 784 pixels to 10 classes."""
+    if not steps:
+        raise ModelError("the model has no Dense layer")
+    if any(step.activation not in _ACTIVATIONS for step in steps):
+        raise ModelError("the model uses an activation other than relu/softmax/linear")
+    width = SIZE * SIZE
+    for step in steps:
+        if step.weights.ndim != 2 or step.weights.shape[0] != width or step.bias.shape != step.weights.shape[1:]:
+            raise ModelError("the layers' shapes do not chain from 784 pixels to the output")
+        width = step.weights.shape[1]
+    if width != CLASSES:
+        raise ModelError(f"the model has {width} outputs; a digit reader has {CLASSES}")
 
 
 def _bn_parameters(layer) -> tuple[np.ndarray, ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -19,8 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 from mlp.errors import ImageError
+from mlp.shapes import SIZE
 
-SIZE = 28  # side of the model's input
 BOX = 20  # the digit is scaled to fit a BOX x BOX square, as in MNIST
 MAX_PIXELS = 50_000_000  # refuse larger images: a digit photo never needs more
 WORK_SIDE = 560  # larger inputs are reduced to this long side before any work
@@ -51,29 +50,29 @@ def preprocess(image: Image.Image | np.ndarray) -> np.ndarray | None:
 def open_image(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
     """Read an image file (path, bytes or file object) safely -> PIL image, upright per EXIF.
 
-    Raises ImageError for a file that is not an image or is too large to decode safely.
+    Raises ImageError for a file that is not an image or is too large to decode safely; its
+    message does not repeat the file's name, which the caller knows and shows.
     """
     if isinstance(source, bytes):
         source = io.BytesIO(source)
-    name = Path(source).name if isinstance(source, (str, os.PathLike)) else "the file"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(source)
-            _check_size(image.width, image.height, name)
+            _check_size(image.width, image.height)
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale, cheaply
             image.load()
             image = ImageOps.exif_transpose(image)
     except FileNotFoundError:
-        raise ImageError(f"{name}: no such file") from None
+        raise ImageError("no such file") from None
     except IsADirectoryError:
-        raise ImageError(f"{name}: is a folder, not an image") from None
+        raise ImageError("a folder, not an image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{name}: the image is too large to read safely") from None
+        raise ImageError("the image is too large to read safely") from None
     except UnidentifiedImageError:
-        raise ImageError(f"{name}: not an image (PNG or JPEG expected)") from None
+        raise ImageError("not an image (PNG or JPEG expected)") from None
     except (OSError, ValueError, SyntaxError) as err:
-        raise ImageError(f"{name}: the image is damaged and cannot be read ({err})") from None
+        raise ImageError(f"the image is damaged and cannot be read ({err})") from None
     return image
 
 
@@ -105,7 +104,7 @@ def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
     if isinstance(image, np.ndarray):
         if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
             raise ImageError(f"expected an array (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
-        _check_size(image.shape[1], image.shape[0], "the image")
+        _check_size(image.shape[1], image.shape[0])
         if image.dtype != np.uint8:
             if np.issubdtype(image.dtype, np.floating) and image.size and image.max() <= 1.0:
                 image = image * 255.0  # a float image in [0, 1]
@@ -113,7 +112,8 @@ def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
         image = Image.fromarray(image)
     elif not isinstance(image, Image.Image):
         raise ImageError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
-    _check_size(image.width, image.height, "the image")
+    _check_size(image.width, image.height)
+    image = as_8bit(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha else "L")
     if max(image.size) > WORK_SIDE:
@@ -140,10 +140,27 @@ def _luminance(array: np.ndarray) -> np.ndarray:
     return gray * alpha + backdrop * (1.0 - alpha)
 
 
-def _check_size(width: int, height: int, name: str) -> None:
+def as_8bit(image: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float greyscale image -> 8-bit 'L', scaled by its range, not clipped.
+
+    Pillow's own conversion clips such images at 255, which turns a 16-bit digit into a solid
+    block. Other modes are returned as they are. Also what the page shows back to a visitor.
+    """
+    if image.mode not in ("I", "F") and not image.mode.startswith("I;16"):
+        return image
+    values = np.asarray(image, dtype=np.float64)
+    top = float(values.max()) if values.size else 0.0
+    if image.mode == "F" and top <= 1.0:
+        full = 1.0  # float images in [0, 1]
+    else:
+        full = next((limit for limit in (255.0, 65535.0) if top <= limit), top)
+    return Image.fromarray(np.clip(values / full * 255.0, 0, 255).round().astype(np.uint8), "L")
+
+
+def _check_size(width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
         raise ImageError(
-            f"{name}: {width}x{height} pixels is too large (at most {MAX_PIXELS // 1_000_000} "
+            f"{width}x{height} pixels is too large (at most {MAX_PIXELS // 1_000_000} "
             "megapixels); crop it to the digit"
         )
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from mlp.config import TrainConfig
 from mlp.data import Mnist, as_model_input
-from mlp.model import build_model
+from mlp.architecture import build_model, describe
+from mlp.quiet import keras as quiet_keras
 
 # on_epoch(epoch, total_epochs, logs): logs has loss, accuracy, test_loss, test_accuracy
 EpochCallback = Callable[[int, int, dict], None]
@@ -36,14 +37,14 @@ class TrainResult:
     def test_accuracy(self) -> float:
         return self.history["test_accuracy"][-1] if self.history.get("test_accuracy") else float("nan")
 
-    def metadata(self, name: str, data: Mnist) -> dict:
-        """What NAME.json records about this run."""
-        import keras
+    def record(self, name: str, data: Mnist) -> dict:
+        """What the model's record says about this run."""
+        keras = quiet_keras()
         import tensorflow as tf
 
         return {
             "name": name,
-            "architecture": describe(self.config),
+            "architecture": describe(self.keras_model),
             "config": self.config.to_dict(),
             "test_accuracy": round(self.test_accuracy, 6),
             "epochs_run": len(self.history.get("loss", [])),
@@ -59,21 +60,11 @@ class TrainResult:
         }
 
 
-def describe(config: TrainConfig) -> str:
-    """A one-line architecture string, e.g. 'Flatten > BN > Dense(128, relu) > Dense(10, softmax)'."""
-    parts = ["Flatten"] + (["BatchNorm"] if config.batch_norm else [])
-    for units in config.hidden:
-        parts.append(f"Dense({units}, relu)")
-        if config.dropout:
-            parts.append(f"Dropout({config.dropout:g})")
-    return " > ".join(parts + ["Dense(10, softmax)"])
-
-
 def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = None,
           on_batch: BatchCallback | None = None,
           should_stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train a new model for `config` on `data`; callbacks report progress and may stop it."""
-    import keras
+    keras = quiet_keras()
 
     keras.utils.set_random_seed(config.seed)
     model = build_model(config)
@@ -100,7 +91,7 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
 
 
 def _make_progress_class():
-    import keras
+    keras = quiet_keras()
 
     class Progress(keras.callbacks.Callback):
         """Forwards Keras' epoch/batch events to plain callables."""

@@ -1,36 +1,56 @@
+"""Models: the Keras MLP, the NumPy weights it ships as, loading, saving and the record."""
+
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from conftest import ROOT, within_sampling_error
 
 import mlp
 from mlp import model as model_module
+from mlp.architecture import build_model, describe, load_keras
 from mlp.config import PRESETS, TrainConfig
 from mlp.errors import ModelError
+from mlp.files import file_sha256
 from mlp.inference import NumpyMLP
 
 
-def test_seed_preset_is_the_classic_keras_mlp():
-    keras_model = model_module.build_model(PRESETS["classic"])
+def test_classic_preset_is_the_seed_articles_keras_mlp():
+    keras_model = build_model(PRESETS["classic"])
     kinds = [type(layer).__name__ for layer in keras_model.layers]
     assert kinds == ["Flatten", "BatchNormalization", "Dense", "Dense"]
     assert keras_model.layers[2].units == 128 and keras_model.layers[3].units == 10
     assert keras_model.input_shape == (None, 28, 28)
     assert keras_model.loss == "sparse_categorical_crossentropy"
     assert type(keras_model.optimizer).__name__ == "Adam"
-    assert PRESETS["classic"].epochs == 10
+    assert PRESETS["classic"].epochs == 10 and PRESETS["classic"].batch_size == 32
 
 
-def test_numpy_forward_matches_keras_on_the_shipped_model(classic_model, mnist):
-    x = mlp.as_model_input(mnist.x_test[:2000])
-    expected = classic_model.keras_model.predict(x, verbose=0)
-    np.testing.assert_allclose(mlp.predict_proba(classic_model, x), expected, atol=1e-5)
+def test_the_architecture_is_read_off_the_built_model():
+    assert describe(build_model(PRESETS["classic"])) == \
+        "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
+    assert describe(build_model(TrainConfig(hidden=(64, 32), dropout=0.25, batch_norm=False))) == \
+        "Flatten > Dense(64, relu) > Dropout(0.25) > Dense(32, relu) > Dropout(0.25) > Dense(10, softmax)"
+
+
+@pytest.mark.parametrize("name", ["classic", "robust"])
+def test_shipped_weights_equal_their_keras_model(name, mnist):
+    """NAME.npz (what predictions run on) against NAME.keras read by Keras, on real digits."""
+    shipped = mlp.load_model(name)
+    keras_path = shipped.path.with_suffix(".keras")
+    assert shipped.record["keras_sha256"] == file_sha256(keras_path)
+    x = mlp.as_model_input(mnist.x_test[:1000])
+    expected = load_keras(keras_path)(x, training=False).numpy()
+    np.testing.assert_allclose(mlp.predict_proba(shipped, x), expected, atol=1e-5)
 
 
 def test_numpy_forward_matches_keras_on_a_deep_model_with_dropout():
-    keras_model = model_module.build_model(TrainConfig(hidden=(64, 32), dropout=0.3))
+    keras_model = build_model(TrainConfig(hidden=(64, 32), dropout=0.3))
     rng = np.random.default_rng(1)
     bn = keras_model.layers[1]
     gamma, beta, mean, variance = bn.get_weights()
@@ -39,6 +59,18 @@ def test_numpy_forward_matches_keras_on_a_deep_model_with_dropout():
     x = rng.uniform(0, 1, (64, 28, 28)).astype(np.float32)
     expected = keras_model(x, training=False).numpy()
     np.testing.assert_allclose(mlp.predict_proba(keras_model, x), expected, atol=1e-5)
+
+
+def test_predicting_with_a_shipped_model_never_imports_tensorflow():
+    code = ("import sys, numpy as np, mlp\n"
+            "model = mlp.load_model()\n"
+            "mlp.predict_proba(model, np.zeros((28, 28), np.float32))\n"
+            "mlp.evaluate(model, np.zeros((3, 28, 28), np.float32), np.zeros(3, int))\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_predict_proba_shapes_and_sums(classic_model):
@@ -68,20 +100,28 @@ def test_top_k_orders_by_probability():
     assert [digit for digit, _ in mlp.top_k(p, 3)] == [1, 3, 0]
 
 
-def test_shipped_models_and_their_metadata():
+def test_shipped_models_and_their_records():
     shipped = mlp.shipped_models()
     assert {"classic", mlp.DEFAULT_MODEL} <= set(shipped)
     for name, path in shipped.items():
-        meta = json.loads(path.with_suffix(".json").read_text())
-        for key in ("config", "test_accuracy", "history", "train_seconds", "versions", "data"):
-            assert key in meta, (name, key)
-        assert len(meta["data"]["sha256"]) == 64
-        assert len(meta["history"]["test_accuracy"]) == meta["config"]["epochs"]
+        record = mlp.load_model(name).record
+        for key in ("architecture", "config", "test_accuracy", "history", "train_seconds", "versions",
+                    "data"):
+            assert key in record, (name, key)
+        assert len(record["data"]["sha256"]) == 64
+        assert len(record["history"]["test_accuracy"]) == record["config"]["epochs"]
 
 
-def test_shipped_classic_model_reaches_the_classic_accuracy(classic_model, mnist):
+@pytest.mark.parametrize("name", ["classic", "robust"])
+def test_shipped_models_score_what_their_records_say(name, mnist):
+    model = mlp.load_model(name)
+    result = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
+    assert within_sampling_error(result.accuracy, model.record["test_accuracy"], len(mnist.y_test))
+
+
+def test_the_classic_model_reaches_the_articles_accuracy(classic_model, mnist):
     result = mlp.evaluate(classic_model, mlp.as_model_input(mnist.x_test), mnist.y_test)
-    assert result.accuracy >= 0.965
+    assert result.accuracy >= 0.955  # the article's MLP reads about 97 %; a 2,000-digit sample varies
 
 
 def test_load_model_by_default_name_and_path():
@@ -102,9 +142,25 @@ def test_load_model_errors_are_clear(tmp_path):
         mlp.load_model(corrupt)
 
 
-def test_a_model_that_is_not_an_mlp_is_refused(tmp_path):
-    import keras
+def test_a_missing_or_damaged_shipped_model_is_named_without_server_paths(tmp_path, monkeypatch):
+    monkeypatch.setattr(model_module, "ASSETS", tmp_path)
+    (tmp_path / f"{mlp.DEFAULT_MODEL}.keras").write_bytes(b"left behind")
+    (tmp_path / "classic.npz").write_bytes(b"PK\x03\x04 cut short")
+    assert set(mlp.shipped_models()) == {"classic", mlp.DEFAULT_MODEL}
+    with pytest.raises(ModelError) as missing:
+        mlp.load_model()
+    assert f"the shipped model '{mlp.DEFAULT_MODEL}' is missing" in str(missing.value)
+    with pytest.raises(ModelError) as damaged:
+        mlp.load_model("classic")
+    assert "the shipped model 'classic' is damaged" in str(damaged.value)
+    for message in (str(missing.value), str(damaged.value)):
+        assert str(tmp_path) not in message and "/" not in message
 
+
+def test_a_model_that_is_not_an_mlp_is_refused(tmp_path):
+    from mlp.quiet import keras
+
+    keras = keras()
     conv = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(2, 3),
                              keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     path = tmp_path / "conv.keras"
@@ -113,42 +169,112 @@ def test_a_model_that_is_not_an_mlp_is_refused(tmp_path):
         mlp.load_model(path)
 
 
-def test_saved_model_has_no_optimizer_state_and_round_trips(tmp_path, classic_model):
-    model_path, meta_path = model_module.save_model(classic_model.keras_model, tmp_path / "copy",
-                                                    {"name": "copy"})
-    with zipfile.ZipFile(model_path) as archive:
+def test_wrong_shapes_are_refused():
+    with pytest.raises(ModelError, match="outputs"):
+        NumpyMLP.from_arrays({"activations": np.array(["relu", "softmax"]),
+                              "weights_0": np.zeros((784, 4)), "bias_0": np.zeros(4),
+                              "weights_1": np.zeros((4, 3)), "bias_1": np.zeros(3)})
+    with pytest.raises(ModelError, match="chain"):
+        NumpyMLP.from_arrays({"activations": np.array(["softmax"]),
+                              "weights_0": np.zeros((100, 10)), "bias_0": np.zeros(10)})
+
+
+def _tiny(seed: int):
+    from mlp.quiet import keras
+
+    keras().utils.set_random_seed(seed)
+    return build_model(TrainConfig(hidden=(8,)))
+
+
+def test_saved_model_has_no_optimizer_state_and_round_trips(tmp_path):
+    keras_model = _tiny(1)
+    keras_path, weights_path = model_module.save_model(keras_model, tmp_path / "copy", {"name": "copy"})
+    with zipfile.ZipFile(keras_path) as archive:
         import io
 
         import h5py
         with h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as weights:
             assert "optimizer" not in weights or len(weights["optimizer"]["vars"]) == 0
-    copy = mlp.load_model(model_path)
     x = np.random.default_rng(0).uniform(0, 1, (5, 28, 28)).astype(np.float32)
-    np.testing.assert_array_equal(mlp.predict_proba(copy, x), mlp.predict_proba(classic_model, x))
-    assert json.loads(meta_path.read_text()) == {"name": "copy"}
+    expected = keras_model(x, training=False).numpy()
+    for path in (weights_path, keras_path):
+        copy = mlp.load_model(path)
+        np.testing.assert_allclose(mlp.predict_proba(copy, x), expected, atol=1e-6)
+        assert copy.record["name"] == "copy"
+    model_module.update_record(weights_path, drawn={"all": 0.5})
+    assert mlp.load_model(weights_path).record["drawn"] == {"all": 0.5}
 
 
-def test_an_interrupted_save_leaves_the_old_model_in_place(tmp_path, classic_model, monkeypatch):
-    model_path, _ = model_module.save_model(classic_model.keras_model, tmp_path / "m", {"v": 1})
-    before = model_path.read_bytes()
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(model_module.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        model_module.save_model(classic_model.keras_model, tmp_path / "m", {"v": 2})
-    assert model_path.read_bytes() == before
-    assert json.loads((tmp_path / "m.json").read_text()) == {"v": 1}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
+def test_a_keras_file_newer_than_its_record_is_not_described_by_it(tmp_path):
+    keras_path, weights_path = model_module.save_model(_tiny(1), tmp_path / "m", {"v": 1})
+    _tiny(2).save(keras_path)  # replaced behind the record's back
+    assert mlp.load_model(keras_path).record == {}
+    assert mlp.load_model(weights_path).record["v"] == 1
 
 
-def test_from_keras_checks_the_shapes():
-    import keras
+def test_an_unwritable_output_folder_fails_before_anything_is_written(tmp_path):
+    from mlp.errors import MLPError
 
-    wrong = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(3, activation="softmax")])
-    with pytest.raises(ModelError, match="expected"):
-        model_module.from_keras(wrong, "wrong")
-    assert isinstance(model_module.from_keras(model_module.build_model(TrainConfig()), "x").network,
-                      NumpyMLP)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # nobody, root included, can make a folder under a file
+    with pytest.raises(MLPError, match="cannot write"):
+        model_module.save_model(_tiny(1), blocker / "m", {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+KILLED_SAVE = """
+import os, sys, time
+from pathlib import Path
+from mlp.quiet import keras
+from mlp import model as model_module
+from mlp.architecture import build_model
+from mlp.config import TrainConfig
+
+stop_at = int(sys.argv[1])
+keras().utils.set_random_seed(2)
+new = build_model(TrainConfig(hidden=(8,)))
+real_replace, calls = os.replace, [0]
+
+def replace(source, target):
+    calls[0] += 1
+    if calls[0] == stop_at:
+        print(f"paused before renaming {Path(target).name}", flush=True)
+        time.sleep(120)
+    real_replace(source, target)
+
+os.replace = replace
+print("saving", flush=True)
+model_module.save_model(new, Path(sys.argv[2]), {"v": 2})
+print("saved", flush=True)
+"""
+
+
+@pytest.mark.parametrize("stop_at", [1, 2, 3])
+def test_a_save_killed_at_any_point_leaves_one_whole_pair(tmp_path, stop_at):
+    """A real process saving over a model is killed -9 before its 1st, 2nd rename, or after both."""
+    import signal
+
+    old = _tiny(1)
+    _, weights_path = model_module.save_model(old, tmp_path / "m", {"v": 1})
+    x = np.random.default_rng(0).uniform(0, 1, (4, 28, 28)).astype(np.float32)
+    outputs = {1: old(x, training=False).numpy()}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(stop_at), str(tmp_path / "m")],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in child.stdout:
+            if line.startswith("paused") or line.startswith("saved"):
+                break
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        child.kill()
+    loaded = mlp.load_model(weights_path)
+    version = loaded.record["v"]
+    assert version == (2 if stop_at == 3 else 1)
+    if version == 1:
+        np.testing.assert_allclose(mlp.predict_proba(loaded, x), outputs[1], atol=1e-6)
+    keras_record = mlp.load_model(weights_path.with_suffix(".keras")).record
+    assert keras_record in ({}, loaded.record)  # never another version's record
+    model_module.save_model(_tiny(3), tmp_path / "m", {"v": 3})  # the next save cleans up
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras", "m.npz"]
+    assert mlp.load_model(weights_path).record["v"] == 3
