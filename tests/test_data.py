@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from conftest import SAMPLE
+
 import mlp
 from mlp.data import load_mnist
 from mlp.errors import DataError
@@ -18,11 +20,27 @@ def _good(n=4):
     return dict(x_train=images, y_train=labels, x_test=images, y_test=labels)
 
 
-def test_real_file_has_the_keras_layout(mnist):
-    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_train.dtype == np.uint8
-    assert mnist.x_test.shape == (10000, 28, 28)
-    assert set(np.unique(mnist.y_test)) == set(range(10))
+def test_mnist_has_the_keras_layout(mnist):
+    """All of MNIST, or the sample shipped for the tests: the same layout either way."""
+    assert (len(mnist.x_train), len(mnist.x_test)) in ((60000, 10000), (3000, 2000))
+    assert mnist.x_train.shape[1:] == mnist.x_test.shape[1:] == (28, 28)
+    assert mnist.x_train.dtype == np.uint8
+    assert set(np.unique(mnist.y_test)) == set(np.unique(mnist.y_train)) == set(range(10))
     assert len(mnist.sha256) == 64
+
+
+def test_the_shipped_sample_is_drawn_from_mnist(mnist):
+    """Each digit of the sample is the full data set's digit at its recorded index."""
+    with np.load(SAMPLE, allow_pickle=False) as sample:
+        index_train, index_test = sample["index_train"], sample["index_test"]
+    assert len(np.unique(index_train)) == 3000 and len(np.unique(index_test)) == 2000
+    assert index_train.max() < 60000 and index_test.max() < 10000
+    if len(mnist.y_train) == 60000:  # the full set is here: compare digit by digit
+        small = load_mnist(SAMPLE)
+        np.testing.assert_array_equal(mnist.x_train[index_train], small.x_train)
+        np.testing.assert_array_equal(mnist.y_test[index_test], small.y_test)
+    else:
+        assert mnist.source.endswith("mnist-sample.npz")
 
 
 def test_explicit_path_wins_over_the_environment(tmp_path, monkeypatch):

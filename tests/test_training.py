@@ -3,7 +3,6 @@ import pytest
 
 import mlp
 from mlp.config import PRESETS, TrainConfig
-from mlp.training import describe
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +41,9 @@ def test_augmented_training_runs_through_the_input_pipeline(small):
     assert np.isfinite(result.history["loss"][0])
 
 
-def test_metadata_records_the_run(small):
+def test_the_record_describes_the_run(small):
     result = mlp.train(TrainConfig(epochs=1, batch_size=200), small)
-    meta = result.metadata("tiny", small)
+    meta = result.record("tiny", small)
     assert meta["config"]["epochs"] == 1 and meta["train_examples"] == 600
     assert meta["data"]["sha256"] == small.sha256
     assert {"tensorflow", "keras", "numpy"} <= set(meta["versions"])
@@ -58,4 +57,3 @@ def test_config_validates_and_round_trips():
     config = PRESETS["classic"].with_changes(hidden=(64, 32), epochs=None)
     assert config.hidden == (64, 32) and config.epochs == PRESETS["classic"].epochs
     assert TrainConfig.from_dict(config.to_dict()) == config
-    assert describe(PRESETS["classic"]) == "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
