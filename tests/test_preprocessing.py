@@ -185,3 +185,51 @@ def test_large_photos_are_reduced_before_work():
 def test_bad_array_shapes_are_explained():
     with pytest.raises(ImageError, match="expected an array"):
         mlp.preprocess(np.zeros((28, 28, 2), np.uint8))
+
+
+def _in_mode(mode: str) -> tuple[Image.Image, str]:
+    """The same dark-on-paper '7' as a file in `mode` -> (image, format to save it in)."""
+    ink = _seven(ink=20, paper=235).astype(np.float64) / 255.0  # 0..1, paper bright
+    alpha = (ink < 0.5).astype(np.uint8) * 255  # opaque where the ink is
+    if mode == "I;16":
+        return Image.fromarray((ink * 65535).astype(np.uint16)), "PNG"  # mode I;16
+    if mode == "I":
+        return Image.fromarray((ink * 65535).astype(np.int32), "I"), "TIFF"
+    if mode == "F":
+        return Image.fromarray(ink.astype(np.float32), "F"), "TIFF"
+    grey = Image.fromarray((ink * 255).astype(np.uint8), "L")
+    if mode == "LA":
+        return Image.merge("LA", (grey, Image.fromarray(alpha))), "PNG"
+    if mode == "RGBA":
+        rgba = grey.convert("RGBA")
+        rgba.putalpha(Image.fromarray(alpha))
+        return rgba, "PNG"
+    if mode == "CMYK":
+        return grey.convert("RGB").convert("CMYK"), "TIFF"
+    return grey.convert(mode), "PNG"
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"])
+def test_every_image_mode_reads_the_same_digit(mode, classic_model):
+    """A digit saved in any mode Pillow opens reads as the 8-bit greyscale one does."""
+    reference, _ = _in_mode("L")
+    expected = mlp.predict_proba(classic_model, mlp.preprocess(reference))
+    image, file_format = _in_mode(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, format=file_format)
+    opened = mlp.open_image(buffer.getvalue())
+    assert opened.mode == image.mode or (mode == "I" and opened.mode.startswith("I"))
+    x = mlp.preprocess(opened)
+    assert x is not None
+    probabilities = mlp.predict_proba(classic_model, x)
+    assert probabilities.argmax() == expected.argmax() == 7
+    tolerance = 0.15 if mode == "1" else 0.02  # a 1-bit picture loses the anti-aliased edge
+    np.testing.assert_allclose(probabilities, expected, atol=tolerance)
+
+
+def test_16_bit_images_are_scaled_by_their_range_not_clipped():
+    image, _ = _in_mode("I;16")
+    eight = preprocessing.as_8bit(image)
+    assert eight.mode == "L"
+    values = np.asarray(eight)
+    assert values.min() < 30 and values.max() > 220  # both the ink and the paper survive
