@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 from conftest import ROOT
-from mlp.drawn import CONDITIONS
 from PIL import Image, ImageDraw
 
 
@@ -51,15 +50,6 @@ def test_evaluate_table(mnist_path):
     result = run("evaluate", "--model", "classic", "--data", mnist_path)
     assert result.returncode == 0
     assert "test accuracy 0.9" in result.stdout and "confusion" in result.stdout
-
-
-def test_evaluate_drawn_reports_conditions(mnist_path):
-    result = run("evaluate", "--model", "classic", "--drawn", "--per-condition", 10, "--data",
-                 mnist_path, "--json")
-    assert result.returncode == 0, result.stderr
-    scores = json.loads(result.stdout)
-    assert scores["n"] == 10 * len(CONDITIONS) * 2  # strokes and MNIST
-    assert set(CONDITIONS) <= set(scores["all"]) and "strokes" in scores and "mnist" in scores
 
 
 def _draw_digit(path, digit_one=True, ink="white", paper="black"):
@@ -105,12 +95,6 @@ def test_models_lists_the_shipped_models():
     listed = json.loads(result.stdout)
     assert "classic" in listed and listed["classic"]["test_accuracy"] >= 0.965
     assert sum(entry["default"] for entry in listed.values()) == 1
-
-
-def test_drawn_writes_pngs(tmp_path):
-    result = run("drawn", "--out", tmp_path / "drawn", "--per-condition", 10)
-    assert result.returncode == 0, result.stderr
-    assert len(list((tmp_path / "drawn").glob("*.png"))) == 10 * len(CONDITIONS)
 
 
 @pytest.mark.parametrize("args, message", [

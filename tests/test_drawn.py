@@ -1,13 +1,18 @@
-"""The drawn-digit test set: seeded, balanced, in each condition's format, and readable."""
+"""The drawn-digit test set: seeded, balanced, in each condition's format, readable, scored."""
 
 import csv
+import json
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from mlp.drawn import CONDITIONS, accuracy_by_condition, make_drawn_set, mnist_as_drawn, write_pngs
+import mlp
+from drawn.conditions import CONDITIONS
+from drawn.dataset import (GENERATOR_VERSION, make_drawn_set, mnist_as_drawn, strokes_as_drawn,
+                           write_pngs)
+from drawn.score import accuracy_by_condition, record, score
 from mlp.preprocessing import preprocess, stroke_width
 
 PER_CONDITION = 10
@@ -150,3 +155,33 @@ def test_write_pngs_writes_images_that_reopen_and_a_matching_csv(tmp_path):
             drawn.labels[i], drawn.conditions[i], "strokes")
         with Image.open(path.parent / row["file"]) as image:
             assert np.array_equal(np.asarray(image), drawn.images[i])
+
+
+def test_score_reports_every_condition_and_what_was_scored(classic_model):
+    scores = score(classic_model, strokes_as_drawn(per_condition=10, seed=0))
+    assert scores["n"] == 10 * len(CONDITIONS) and scores["blank"] == 0
+    assert (scores["generator_version"], scores["seed"], scores["per_condition"]) == (
+        GENERATOR_VERSION, 0, 10)
+    assert list(scores["strokes"]) == [*CONDITIONS, "all"] and "mnist" not in scores
+    assert scores["all"]["all"] >= 0.9  # the plain classic model already reads most drawings
+
+
+def test_the_default_model_reads_drawings_and_mnist(mnist):
+    """The shipped default against its targets, on a small slice of the drawn set (fast)."""
+    model = mlp.load_model()
+    scores = score(model, make_drawn_set(per_condition=20, seed=1,
+                                         mnist=(mnist.x_test, mnist.y_test)))
+    assert scores["n"] == 20 * len(CONDITIONS) * 2
+    assert scores["all"]["all"] >= 0.97
+    assert min(scores["all"].values()) >= 0.85, scores  # 40 drawings a condition: 0.9 +- sampling
+
+
+def test_record_stores_the_scores_beside_the_model(tmp_path, classic_model):
+    model_path = tmp_path / "copy.keras"
+    model_path.write_bytes(classic_model.path.read_bytes())
+    model = mlp.load_model(model_path)
+    scores = score(model, make_drawn_set(per_condition=1, seed=0, mnist=fake_mnist()))
+    record(model, scores)
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    assert meta["drawn"] == scores and meta["drawn"]["generator_version"] == GENERATOR_VERSION
+
