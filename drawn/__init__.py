@@ -7,4 +7,5 @@ Evaluation tooling beside the product, not part of it: `drawn` uses `mlp`, never
     conditions.py  the conditions (small in a corner, tilted, on paper, ...): one record each
     dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION
     score.py       score(model, drawn_set), accuracy_by_condition, record
+    cli.py         python -m drawn {write,score}
 """
