@@ -42,7 +42,7 @@ def preprocess(image: Image.Image | np.ndarray) -> np.ndarray | None:
     if ink is None:
         return None
     ink = _drop_stray_marks(ink)
-    ink = _crop(ink)
+    ink = crop_to_ink(ink)
     ink = _normalise_stroke(ink)
     return _place_by_centre_of_mass(_fit_box(ink))
 
@@ -176,9 +176,10 @@ def _drop_stray_marks(ink: np.ndarray) -> np.ndarray:
     return np.where(np.concatenate([[False], keep])[labels], ink, 0.0).astype(np.float32)
 
 
-def _crop(ink: np.ndarray) -> np.ndarray:
-    rows = np.flatnonzero(ink.any(axis=1))
-    cols = np.flatnonzero(ink.any(axis=0))
+def crop_to_ink(ink: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """(H, W) ink -> the smallest box holding every pixel above `floor` (a view, not a copy)."""
+    inked = ink > floor
+    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
@@ -206,15 +207,16 @@ def _normalise_stroke(ink: np.ndarray) -> np.ndarray:
     radius = int(round(abs(target - width) / scale / 2.0))
     if radius == 0:
         return ink
-    footprint = _disk(radius)
+    footprint = disk(radius)
     if width < STROKE_MIN:
         padded = np.pad(ink, radius)
         return ndimage.grey_dilation(padded, footprint=footprint)
     thinned = ndimage.grey_erosion(ink, footprint=footprint)
-    return _crop(thinned) if thinned.max() > 0.5 else ink
+    return crop_to_ink(thinned) if thinned.max() > 0.5 else ink
 
 
-def _disk(radius: int) -> np.ndarray:
+def disk(radius: int) -> np.ndarray:
+    """Bool (2r + 1, 2r + 1) footprint of a round brush of radius `radius` pixels."""
     y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
     return x * x + y * y <= radius * radius
 

@@ -1,13 +1,22 @@
-"""The drawn-digit test set: seeded, balanced, in each condition's format, and readable."""
+"""The drawn-digit test set: seeded, balanced, in each condition's format, readable, scored."""
 
 import csv
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from mlp.drawn import CONDITIONS, accuracy_by_condition, make_drawn_set, mnist_as_drawn, write_pngs
+import mlp
+from drawn.conditions import CONDITIONS
+from drawn.dataset import (GENERATOR_VERSION, make_drawn_set, mnist_as_drawn, strokes_as_drawn,
+                           write_pngs)
+from drawn.score import accuracy_by_condition, record, score
 from mlp.preprocessing import preprocess, stroke_width
 
 PER_CONDITION = 10
@@ -150,3 +159,91 @@ def test_write_pngs_writes_images_that_reopen_and_a_matching_csv(tmp_path):
             drawn.labels[i], drawn.conditions[i], "strokes")
         with Image.open(path.parent / row["file"]) as image:
             assert np.array_equal(np.asarray(image), drawn.images[i])
+
+
+def test_score_reports_every_condition_and_what_was_scored(classic_model):
+    scores = score(classic_model, strokes_as_drawn(per_condition=10, seed=0))
+    assert scores["n"] == 10 * len(CONDITIONS) and scores["blank"] == 0
+    assert (scores["generator_version"], scores["seed"], scores["per_condition"]) == (
+        GENERATOR_VERSION, 0, 10)
+    assert list(scores["strokes"]) == [*CONDITIONS, "all"] and "mnist" not in scores
+    assert scores["all"]["all"] >= 0.9  # the plain classic model already reads most drawings
+
+
+def test_the_default_model_reads_drawings_and_mnist(mnist):
+    """The shipped default against its targets, on a small slice of the drawn set (fast)."""
+    model = mlp.load_model()
+    scores = score(model, make_drawn_set(per_condition=20, seed=1,
+                                         mnist=(mnist.x_test, mnist.y_test)))
+    assert scores["n"] == 20 * len(CONDITIONS) * 2
+    assert scores["all"]["all"] >= 0.97
+    assert min(scores["all"].values()) >= 0.85, scores  # 40 drawings a condition: 0.9 +- sampling
+
+
+def test_record_stores_the_scores_beside_the_model(tmp_path, classic_model):
+    model_path = tmp_path / "copy.keras"
+    model_path.write_bytes(classic_model.path.read_bytes())
+    model = mlp.load_model(model_path)
+    scores = score(model, make_drawn_set(per_condition=1, seed=0, mnist=fake_mnist()))
+    record(model, scores)
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    assert meta["drawn"] == scores and meta["drawn"]["generator_version"] == GENERATOR_VERSION
+
+
+# --- python -m drawn, run as a user runs it
+
+
+def run(*args, mnist_npz=None):
+    """python -m drawn ARGS in a subprocess, with $MNIST_NPZ set to `mnist_npz` or unset."""
+    environment = {key: value for key, value in os.environ.items() if key != "MNIST_NPZ"}
+    environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    if mnist_npz is not None:
+        environment["MNIST_NPZ"] = str(mnist_npz)
+    return subprocess.run([sys.executable, "-m", "drawn", *map(str, args)], cwd=ROOT,
+                          env=environment, capture_output=True, text=True, timeout=600)
+
+
+def test_score_command_prints_one_json_object(tmp_path, mnist):
+    sample = tmp_path / "sample.npz"  # a few hundred test digits in the Keras layout
+    x, y = mnist.x_test[:300], mnist.y_test[:300]
+    np.savez(sample, x_train=x, y_train=y, x_test=x, y_test=y)
+    result = run("score", "--model", "classic", "--per-condition", 5, "--json", mnist_npz=sample)
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["model"] == "classic" and scores["generator_version"] == GENERATOR_VERSION
+    assert scores["n"] == 5 * len(CONDITIONS) * 2
+    assert set(scores["strokes"]) == set(scores["mnist"]) == {*CONDITIONS, "all"}
+
+
+def test_write_command_without_mnist_writes_the_stroke_drawings(tmp_path):
+    result = run("write", "--out", tmp_path / "set", "--per-condition", 2, "--seed", 4)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "no MNIST file (--data or $MNIST_NPZ): stroke drawings only\n"
+    with (tmp_path / "set" / "labels.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    expected = make_drawn_set(per_condition=2, seed=4)
+    assert len(rows) == len(expected) == 2 * len(CONDITIONS)
+    assert [row["source"] for row in rows] == ["strokes"] * len(rows)
+    with Image.open(tmp_path / "set" / rows[-1]["file"]) as image:
+        assert np.array_equal(np.asarray(image), expected.images[-1])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("score", "--per-condition", 0), "--per-condition: must be at least 1, got 0"),
+    (("score", "--seed", -1), "--seed: must be at least 0, got -1"),
+])
+def test_bad_flags_are_refused_at_parse_time(args, message):
+    result = run(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("score", "--model", "nope"), "no model named 'nope'"),
+    (("score", "--data", "missing.npz"), "MNIST file not found"),
+    (("score", "--record"), "--record needs MNIST"),
+])
+def test_errors_are_one_line_without_traceback(args, message):
+    result = run(*args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr

@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-import mlp
-from mlp.evaluation import Evaluation, confusion_matrix, score_drawn
+from mlp.evaluation import Evaluation, confusion_matrix
 
 
 def _evaluation():
@@ -43,26 +42,3 @@ def test_to_dict_is_json_ready():
 
     summary = json.loads(json.dumps(_evaluation().to_dict()))
     assert summary["n"] == 6 and summary["errors"] == 2 and len(summary["confusion"]) == 10
-
-
-def test_score_drawn_reports_every_condition(classic_model):
-    from mlp.drawn import CONDITIONS, strokes_as_drawn
-
-    scores = score_drawn(classic_model, strokes_as_drawn(per_condition=10, seed=0))
-    assert scores["n"] == 10 * len(CONDITIONS) and scores["blank"] == 0
-    assert set(CONDITIONS) <= set(scores["strokes"])
-    assert scores["all"]["all"] >= 0.9  # the plain seed model already reads most drawings
-
-
-def test_the_default_model_reads_drawings_and_mnist(mnist):
-    """The shipped default against its targets, on a small slice of the drawn set (fast)."""
-    from mlp.drawn import make_drawn_set
-
-    model = mlp.load_model()
-    drawn = make_drawn_set(per_condition=20, seed=1, mnist=(mnist.x_test, mnist.y_test))
-    scores = score_drawn(model, drawn)["all"]
-    assert scores["all"] >= 0.97
-    assert min(scores.values()) >= 0.85, scores  # 40 drawings a condition: 0.9 +- sampling
-    if model.name != "seed":
-        result = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
-        assert result.accuracy >= 0.99

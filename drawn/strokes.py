@@ -1,8 +1,7 @@
-"""Digits as a hand draws them: stroke paths in a unit square, bent and painted with a brush.
+"""Digits as a hand draws them: stroke paths in a unit square, bent a little at random.
 
 Each digit has several styles (a 1 with or without flag and base, an open or closed 4, ...);
-`bend` varies one as hands do, and `paint` turns it into ink at canvas scale. `paint_mnist`
-brings an MNIST digit to the same scale, redrawing its strokes with another brush if asked.
+`bend` varies one as hands do. `drawn.paint` turns the strokes into ink at canvas scale.
 """
 
 from __future__ import annotations
@@ -10,13 +9,6 @@ from __future__ import annotations
 from math import comb
 
 import numpy as np
-from PIL import Image, ImageDraw
-from scipy import ndimage
-
-from mlp.preprocessing import stroke_width
-
-SUPERSAMPLE = 2  # strokes are painted at this multiple and reduced, for anti-aliased edges
-
 
 # --- stroke paths: each digit style is a list of strokes, each an (k, 2) array of (x, y) points
 # in a unit square, y pointing down as on a screen.
@@ -153,94 +145,3 @@ def bend(strokes: list[np.ndarray], rng: np.random.Generator, wobble: float = 0.
         offset = rng.uniform(-misplace, misplace, size=2) if misplace else 0.0
         bent.append(np.stack([x * widen - slant * y, y], axis=1) + field + offset)
     return bent
-
-
-# --- painting: strokes (or an MNIST digit) -> a cropped ink patch, float32 (h, w) in [0, 1]
-
-
-def paint(strokes: list[np.ndarray], height: float, width: float, angle: float) -> np.ndarray:
-    """Paint strokes with a round brush `width` px wide so the ink is `height` px tall, rotated."""
-    scale = max(height - width, 1.0) / float(np.ptp(np.concatenate(strokes)[:, 1]))
-    theta = np.radians(angle)
-    # Row vectors with y down: this turns the digit counter-clockwise on screen, as PIL's rotate.
-    rotation = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-    placed = [stroke * scale @ rotation for stroke in strokes]
-    everything = np.concatenate(placed)
-    margin = width / 2 + 2
-    origin = everything.min(axis=0) - margin
-    size = np.ceil(everything.max(axis=0) - origin + margin).astype(int)
-    brush = width * SUPERSAMPLE
-    image = Image.new("L", tuple(size * SUPERSAMPLE), 0)
-    draw = ImageDraw.Draw(image)
-    for stroke in placed:
-        points = [tuple(p) for p in (stroke - origin) * SUPERSAMPLE]
-        draw.line(points, fill=255, width=max(1, round(brush)))
-        # Circles at every point give the round joins and caps of a real brush.
-        for px, py in points:
-            draw.ellipse((px - brush / 2, py - brush / 2, px + brush / 2, py + brush / 2), fill=255)
-    image = image.resize(tuple(size), Image.Resampling.BOX)
-    return np.asarray(image, dtype=np.float32) / 255.0
-
-
-def paint_mnist(digit: np.ndarray, height: float, width: float | None, angle: float) -> np.ndarray:
-    """MNIST (28, 28) uint8 digit -> ink patch `height` px on its longer side, rotated.
-
-    With `width`, strokes are redrawn that many pixels wide; otherwise they scale with the digit.
-    """
-    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
-    ink = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0
-    ink = np.pad(ink, 1)
-    # Sized by the longer side, as MNIST fitted its 20x20 box: a wide 2 stays on the canvas.
-    scale = height / (max(ink.shape) - 2)
-    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-    ink = np.clip(np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS)), 0, 1)
-    ink[ink < 0.04] = 0.0  # Lanczos leaves a faint ringing halo that no pen or brush makes
-    if width is not None and width > (own_width := stroke_width(ink)):
-        # A thicker brush: grow the strokes at canvas scale.
-        radius = round((width - own_width) / 2)
-        y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
-        ink = ndimage.grey_dilation(np.pad(ink, radius), footprint=x * x + y * y <= radius * radius)
-    elif width is not None:
-        # A thinner brush: erosion would cut MNIST's uneven strokes apart where they are thin,
-        # so trace the strokes' centre lines and paint those with the thin brush instead.
-        distance = ndimage.distance_transform_edt(~centre_lines(ink > 0.5))
-        ink = np.clip(width / 2 + 0.5 - distance, 0.0, 1.0).astype(np.float32)
-    if angle:
-        ink = np.asarray(Image.fromarray(ink).rotate(angle, Image.Resampling.BILINEAR, expand=True))
-    rows, cols = np.flatnonzero((ink > 0.02).any(axis=1)), np.flatnonzero((ink > 0.02).any(axis=0))
-    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    return np.ascontiguousarray(ink, dtype=np.float32)
-
-
-def centre_lines(mask: np.ndarray) -> np.ndarray:
-    """Bool (H, W) strokes -> their one-pixel centre lines, connected as the strokes were.
-
-    Zhang & Suen's thinning (1984): peel boundary pixels whose removal splits nothing,
-    alternately from the south-east and the north-west, until none can go.
-    """
-    # Neighbours P2..P9 of the paper: north, then clockwise; a pixel's 8 neighbours as one byte.
-    offsets = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
-    p = (np.arange(256)[:, None] >> np.arange(8)) & 1  # (256, 8): the neighbours of each byte
-    count = p.sum(axis=1)
-    crossings = ((p == 0) & (np.roll(p, -1, axis=1) == 1)).sum(axis=1)
-    can_go = (count >= 2) & (count <= 6) & (crossings == 1)
-    removable = (  # one table per sub-iteration: byte -> may this pixel be peeled
-        can_go & (p[:, 0] * p[:, 2] * p[:, 4] == 0) & (p[:, 2] * p[:, 4] * p[:, 6] == 0),
-        can_go & (p[:, 0] * p[:, 2] * p[:, 6] == 0) & (p[:, 0] * p[:, 4] * p[:, 6] == 0),
-    )
-    image = np.pad(mask, 1).astype(np.uint8)
-    inner = image[1:-1, 1:-1]  # a view: removing a pixel here removes it from `image`
-    rows, cols = image.shape
-    changed = True
-    while changed:
-        changed = False
-        for table in removable:
-            code = sum(
-                image[1 + dy : rows - 1 + dy, 1 + dx : cols - 1 + dx] << k
-                for k, (dy, dx) in enumerate(offsets)
-            )
-            remove = (inner == 1) & table[code]
-            if remove.any():
-                inner[remove] = 0
-                changed = True
-    return inner.astype(bool)
