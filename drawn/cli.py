@@ -64,11 +64,11 @@ def _parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="a model's accuracy on the set, per condition")
     score.add_argument("--model", metavar="NAME_OR_PATH",
-                       help="shipped model name or .keras path (default: the default model)")
+                       help="a shipped model's name, or a .npz or .keras file (default: the default model)")
     common(score, per_condition=100)
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--record", action="store_true",
-                       help="store the scores in the model's NAME.json (needs MNIST)")
+                       help="store the scores in the model's record (needs MNIST)")
     score.set_defaults(run=_score)
     return parser
 
@@ -109,6 +109,12 @@ def _score(args) -> int:
         raise MLPError("--record needs MNIST (--data or $MNIST_NPZ): a model's record holds "
                        "the score on both sources")
     model = load_model(args.model)
+    if args.record:
+        from mlp.files import check_writable
+
+        if model.path is None:
+            raise MLPError(f"model {model.name} has no record file to store the scores in")
+        check_writable(model.path.parent)  # before the work, not after it
     scores = score(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist))
     if args.record:
         record(model, scores)

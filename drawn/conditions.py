@@ -15,7 +15,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-CANVAS = 280  # side of the drawing canvas, in pixels
+from mlp.shapes import CANVAS
+
 USUAL_SIZE = (0.6, 0.8)  # ink height, as a share of the canvas's shorter side
 USUAL_BRUSH = (18.0, 24.0)  # brush width in pixels
 USUAL_TILT = 5.0  # degrees either way: nobody draws perfectly upright

@@ -8,7 +8,7 @@ import numpy as np
 
 from drawn.dataset import GENERATOR_VERSION, DrawnSet
 from mlp.errors import MLPError
-from mlp.model import update_meta
+from mlp.model import update_record
 from mlp.predict import predict_proba
 from mlp.preprocessing import preprocess
 
@@ -55,7 +55,7 @@ def accuracy_by_condition(
 
 
 def record(model, scores: dict) -> Path:
-    """Store `scores` as 'drawn' in the model's record (NAME.json beside NAME.keras) -> its path."""
+    """Store `scores` as 'drawn' in the model's record (inside its NAME.npz) -> the file's path."""
     if model.path is None:
         raise MLPError(f"model {model.name} has no file to record its scores beside")
-    return update_meta(model.path, drawn=scores)
+    return update_record(model.path, drawn=scores)

@@ -180,14 +180,15 @@ def test_the_default_model_reads_drawings_and_mnist(mnist):
     assert min(scores["all"].values()) >= 0.85, scores  # 40 drawings a condition: 0.9 +- sampling
 
 
-def test_record_stores_the_scores_beside_the_model(tmp_path, classic_model):
-    model_path = tmp_path / "copy.keras"
+def test_record_stores_the_scores_in_the_models_record(tmp_path, classic_model):
+    model_path = tmp_path / "copy.npz"
     model_path.write_bytes(classic_model.path.read_bytes())
     model = mlp.load_model(model_path)
     scores = score(model, make_drawn_set(per_condition=1, seed=0, mnist=fake_mnist()))
     record(model, scores)
-    meta = json.loads(model_path.with_suffix(".json").read_text())
-    assert meta["drawn"] == scores and meta["drawn"]["generator_version"] == GENERATOR_VERSION
+    stored = mlp.load_model(model_path).record
+    assert stored["drawn"] == scores and stored["drawn"]["generator_version"] == GENERATOR_VERSION
+    assert stored["test_accuracy"] == classic_model.record["test_accuracy"]  # the rest is kept
 
 
 # --- python -m drawn, run as a user runs it
@@ -195,8 +196,8 @@ def test_record_stores_the_scores_beside_the_model(tmp_path, classic_model):
 
 def run(*args, mnist_npz=None):
     """python -m drawn ARGS in a subprocess, with $MNIST_NPZ set to `mnist_npz` or unset."""
-    environment = {key: value for key, value in os.environ.items() if key != "MNIST_NPZ"}
-    environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("MNIST_NPZ", "TF_CPP_MIN_LOG_LEVEL")}
     if mnist_npz is not None:
         environment["MNIST_NPZ"] = str(mnist_npz)
     return subprocess.run([sys.executable, "-m", "drawn", *map(str, args)], cwd=ROOT,
