@@ -1,0 +1,242 @@
+"""A queue of training runs, each in its own process, so that a shared server keeps serving.
+
+Runs wait in a bounded first-come queue and at most `slots` train at once, each in a fresh
+process (TensorFlow lives only there, and a run's memory goes when it ends). A run that
+outlives the time limit is stopped, and so is one whose owner stops asking about it (a
+closed tab), freeing its slot. The trained model comes back as files: NAME.npz (read with
+NumPy) and NAME.keras (for download).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlp.config import TrainConfig
+from mlp.errors import MLPError
+from mlp.limits import Estimate, TrainingLimits, check
+
+log = logging.getLogger(__name__)
+
+WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+class QueueFull(MLPError):
+    """Too many runs are waiting already."""
+
+
+@dataclass
+class Job:
+    """One training run, as its owner sees it. Updated by the queue; read by the page."""
+
+    config: TrainConfig
+    images: int
+    estimate: Estimate
+    owner: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    state: str = WAITING
+    submitted: float = field(default_factory=time.monotonic)
+    started: float | None = None
+    progress: float = 0.0  # share of the run done, 0..1
+    history: dict[str, list[float]] = field(default_factory=dict)  # per epoch, as in a record
+    message: str = ""  # why it failed, or was stopped
+    folder: Path | None = None  # where the trained model's files are, once done
+    last_seen: float = field(default_factory=time.monotonic)
+
+    def model_path(self) -> Path | None:
+        """The trained model's NAME.npz, once the run is done."""
+        return self.folder / "model.npz" if self.state == DONE and self.folder else None
+
+    def seen(self) -> None:
+        """The owner still cares: called on each look, so an abandoned run can be told apart."""
+        self.last_seen = time.monotonic()
+
+
+class TrainingQueue:
+    """Bounded first-come queue of training runs with `slots` worker processes."""
+
+    def __init__(self, data_path: str | None, *, slots: int = 1, max_waiting: int = 8,
+                 limits: TrainingLimits | None = None, abandoned_after: float = 60.0,
+                 poll: float = 0.2):
+        self.data_path = data_path
+        self.slots, self.max_waiting = slots, max_waiting
+        self.limits = limits or TrainingLimits()
+        self.abandoned_after, self.poll = abandoned_after, poll
+        self._lock = threading.Lock()
+        self._jobs: list[Job] = []  # unfinished, in arrival order
+        self._workers: dict[str, tuple[multiprocessing.Process, object]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="training-queue", daemon=True)
+        self._thread.start()
+
+    def submit(self, config: TrainConfig, images: int, owner: str) -> Job:
+        """Queue a run after checking it against the limits; MLPError or QueueFull if it can't."""
+        cost = check(config, images, self.limits)
+        with self._lock:
+            if any(job.owner == owner for job in self._jobs):
+                raise MLPError("You already have a run in the queue: wait for it or stop it first.")
+            if sum(job.state == WAITING for job in self._jobs) >= self.max_waiting:
+                raise QueueFull(f"{self.max_waiting} runs are waiting already; try again in a few "
+                                "minutes.")
+            job = Job(config=config, images=images, estimate=cost, owner=owner)
+            self._jobs.append(job)
+        return job
+
+    def position(self, job: Job) -> int:
+        """0 while it trains, else 1 + the number of runs before it in the queue."""
+        with self._lock:
+            if job.state != WAITING:
+                return 0
+            waiting = [other for other in self._jobs if other.state == WAITING]
+            return 1 + waiting.index(job) if job in waiting else 0
+
+    def wait_seconds(self, job: Job) -> float:
+        """About how long until `job` starts: what the runs ahead of it have left."""
+        with self._lock:
+            ahead = self._jobs[: self._jobs.index(job)] if job in self._jobs else []
+        now = time.monotonic()
+        remaining = [other.estimate.seconds - (now - other.started if other.started else 0.0)
+                     for other in ahead]
+        return max(0.0, sum(max(r, 0.0) for r in remaining) / max(self.slots, 1))
+
+    def cancel(self, job: Job, message: str = "Stopped.") -> None:
+        """Stop a run, waiting or training; its slot goes to the next run."""
+        with self._lock:
+            if job.state in FINISHED:
+                return
+            job.state, job.message = CANCELLED, message
+            worker = self._workers.pop(job.id, None)
+            if job in self._jobs:
+                self._jobs.remove(job)
+        if worker is not None:
+            _end(worker[0])
+        discard(job)
+
+    def close(self) -> None:
+        """Stop every run and the queue's thread (tests; a server just exits)."""
+        self._stop.set()
+        for job in list(self._jobs):
+            self.cancel(job, "The server is stopping.")
+        self._thread.join(timeout=5)
+
+    # --- the queue's own thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll):
+            try:
+                self._step()
+            except Exception:  # the queue must outlive any one run's surprise
+                log.exception("training queue")
+
+    def _step(self) -> None:
+        now = time.monotonic()
+        for job in list(self._jobs):
+            if now - job.last_seen > self.abandoned_after:
+                self.cancel(job, "Stopped: nobody was watching it (the page was closed).")
+            elif job.state == RUNNING and now - job.started > self.limits.max_seconds:
+                self.cancel(job, f"Stopped at this server's limit of {self.limits.max_seconds:.0f} s "
+                            "a run.")
+        for job_id, (process, connection) in list(self._workers.items()):
+            self._read(job_id, process, connection)
+        with self._lock:
+            free = self.slots - len(self._workers)
+            starting = [job for job in self._jobs if job.state == WAITING][:max(free, 0)]
+            for job in starting:
+                job.state, job.started = RUNNING, time.monotonic()
+                job.folder = Path(tempfile.mkdtemp(prefix="mlp-run-"))
+                self._workers[job.id] = _start(job, self.data_path)
+
+    def _read(self, job_id: str, process, connection) -> None:
+        job = next((job for job in self._jobs if job.id == job_id), None)
+        try:
+            while connection.poll():
+                kind, value = connection.recv()
+                if job is None:
+                    continue
+                if kind == "progress":
+                    job.progress = value
+                elif kind == "epoch":
+                    for key, number in value.items():
+                        job.history.setdefault(key, []).append(number)
+                elif kind in (DONE, FAILED):
+                    self._finish(job, kind, value)
+        except (EOFError, OSError):
+            pass
+        if not process.is_alive() and job is not None and job.state == RUNNING:
+            self._finish(job, FAILED, "The training process ended unexpectedly (out of memory?).")
+
+    def _finish(self, job: Job, state: str, message: str) -> None:
+        with self._lock:
+            job.state, job.message = state, message
+            if state == DONE:
+                job.progress = 1.0
+            worker = self._workers.pop(job.id, None)
+            if job in self._jobs:
+                self._jobs.remove(job)
+        if worker is not None:
+            _end(worker[0])
+        if state != DONE:
+            discard(job)
+
+
+def discard(job: Job) -> None:
+    """Delete a run's files (once its model has been read, or when it will never be)."""
+    if job.folder is not None:
+        shutil.rmtree(job.folder, ignore_errors=True)
+
+
+def _start(job: Job, data_path: str | None):
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no server threads
+    ours, theirs = context.Pipe(duplex=False)
+    process = context.Process(target=train_in_process, name=f"training-{job.id}", daemon=True,
+                              args=(job.config.to_dict(), job.images, data_path, str(job.folder), theirs))
+    process.start()
+    theirs.close()
+    return process, ours
+
+
+def _end(process) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+def train_in_process(config: dict, images: int, data_path: str | None, folder: str, connection) -> None:
+    """The worker: train, save into `folder`, and report over `connection` (a Pipe's send end)."""
+    from mlp.data import load_mnist
+    from mlp.model import save_model
+    from mlp.training import train
+
+    try:
+        data = load_mnist(data_path).first(train=images)
+        settings = TrainConfig.from_dict(config)
+
+        def on_batch(epoch, batch, batches):
+            connection.send(("progress", (epoch + batch / batches) / settings.epochs))
+
+        def on_epoch(epoch, epochs, logs):
+            connection.send(("epoch", logs))
+
+        result = train(settings, data, on_epoch=on_epoch, on_batch=on_batch)
+        save_model(result.keras_model, Path(folder) / "model", result.record("model", data))
+        connection.send((DONE, ""))
+    except MLPError as err:
+        connection.send((FAILED, str(err)))
+    except MemoryError:
+        connection.send((FAILED, "The run ran out of memory."))
+    except Exception as err:  # reported in a sentence; the details go to the server's log
+        log.exception("training run")
+        connection.send((FAILED, f"The run failed ({type(err).__name__})."))
+    finally:
+        connection.close()

@@ -1,0 +1,111 @@
+"""Bounds on what one visitor's training run may cost, checked before anything is allocated.
+
+A page shared by a class trains models for anyone who asks. Each run is estimated from its
+configuration (memory of the training process, wall time on the server) and refused with a
+plain sentence when it would not fit; a run that outlives its estimate is stopped at a hard
+time limit all the same.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from mlp.config import TrainConfig
+from mlp.errors import MLPError
+from mlp.shapes import CLASSES, SIZE
+
+# Calibration of the estimates, measured on a 2-core CPU with the shipped presets.
+PROCESS_MB = 900  # a training process with TensorFlow loaded and MNIST read, before the model
+STEP_SECONDS = 0.0015  # fixed cost of one gradient step (Keras and TensorFlow overhead)
+FLOPS = 20e9  # multiply-adds per second reached by the dense layers, forward and backward
+AUGMENT_FACTOR = 1.3  # distorting each batch on the fly costs about this much more
+
+
+@dataclass(frozen=True)
+class TrainingLimits:
+    """What one training run may ask for; the defaults suit a small (2-core, 2 GB) server."""
+
+    max_layers: int = 4  # hidden layers
+    max_units: int = 2048  # units in one hidden layer
+    max_epochs: int = 50
+    min_batch: int = 8  # smaller batches take many thousands of slow steps
+    max_batch: int = 4096
+    max_images: int = 60_000  # all of MNIST's training set
+    max_seconds: float = 600.0  # estimated time of one run, and the hard stop while it runs
+    run_memory_mb: int = 1500  # one training process, TensorFlow included
+
+    @classmethod
+    def from_environment(cls) -> TrainingLimits:
+        """The defaults, with MLP_MAX_TRAIN_SECONDS and MLP_TRAIN_MEMORY_MB applied if set."""
+        changes = {}
+        for variable, name, kind in (("MLP_MAX_TRAIN_SECONDS", "max_seconds", float),
+                                     ("MLP_TRAIN_MEMORY_MB", "run_memory_mb", int)):
+            if os.environ.get(variable):
+                changes[name] = kind(os.environ[variable])
+        return cls(**changes)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a run is expected to cost."""
+
+    seconds: float  # wall time on the server
+    memory_mb: float  # resident memory of the training process
+    parameters: int  # weights and biases to learn
+
+
+def estimate(config: TrainConfig, images: int, test_images: int = 10_000) -> Estimate:
+    """Expected wall time and memory of training `config` on `images` digits."""
+    widths = [SIZE * SIZE, *config.hidden, CLASSES]
+    parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+    multiply_adds = parameters * 3 * images * config.epochs  # forward, and twice that backward
+    multiply_adds += parameters * test_images * config.epochs  # scoring the test set each epoch
+    steps = math.ceil(images / config.batch_size) * config.epochs
+    seconds = steps * STEP_SECONDS + multiply_adds / FLOPS
+    if config.augment:
+        seconds *= AUGMENT_FACTOR
+    # Weights, gradients and Adam's two moments, float32; activations of a batch, kept for
+    # the backward pass, twice over for the test set's scoring batches.
+    weights_mb = parameters * 4 * 4 / 2**20
+    activations_mb = max(config.batch_size, 32) * sum(widths) * 4 * 4 / 2**20
+    data_mb = (images + test_images) * SIZE * SIZE * 5 / 2**20  # uint8 and float32 copies
+    return Estimate(seconds=seconds, memory_mb=PROCESS_MB + weights_mb + activations_mb + data_mb,
+                    parameters=parameters)
+
+
+def check(config: TrainConfig, images: int, limits: TrainingLimits) -> Estimate:
+    """The run's estimate, or MLPError saying every bound it breaks, in plain words."""
+    problems = []
+    if len(config.hidden) > limits.max_layers:
+        problems.append(f"at most {limits.max_layers} hidden layers (asked for {len(config.hidden)})")
+    if max(config.hidden) > limits.max_units:
+        problems.append(f"at most {limits.max_units:,} units in a layer (asked for {max(config.hidden):,})")
+    if config.epochs > limits.max_epochs:
+        problems.append(f"at most {limits.max_epochs} epochs (asked for {config.epochs})")
+    if not limits.min_batch <= config.batch_size <= limits.max_batch:
+        problems.append(f"a batch size from {limits.min_batch} to {limits.max_batch:,} "
+                        f"(asked for {config.batch_size:,})")
+    if not 1 <= images <= limits.max_images:
+        problems.append(f"from 1 to {limits.max_images:,} training images (asked for {images:,})")
+    if problems:
+        raise MLPError("This server allows " + "; ".join(problems) + ".")
+    cost = estimate(config, images)
+    if cost.memory_mb > limits.run_memory_mb:
+        raise MLPError(f"This run would need about {cost.memory_mb:,.0f} MB of memory; this server "
+                       f"gives a run {limits.run_memory_mb:,} MB. Use fewer or smaller layers.")
+    if cost.seconds > limits.max_seconds:
+        raise MLPError(f"This run would take about {duration(cost.seconds)}; this server allows "
+                       f"{duration(limits.max_seconds)} a run. Use fewer epochs or images, "
+                       "smaller layers or a larger batch.")
+    return cost
+
+
+def duration(seconds: float) -> str:
+    """12 -> '12 s', 150 -> '2.5 min', 7200 -> '2.0 h'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"

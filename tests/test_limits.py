@@ -1,0 +1,60 @@
+"""Bounds on a visitor's training run: refused before anything is allocated, in plain words."""
+
+import pytest
+
+from mlp.config import PRESETS, TrainConfig
+from mlp.errors import MLPError
+from mlp.limits import TrainingLimits, check, duration, estimate
+
+LIMITS = TrainingLimits()
+
+
+@pytest.mark.parametrize("config, images, message", [
+    (TrainConfig(hidden=(20000, 20000)), 100, "at most 2,048 units"),
+    (TrainConfig(hidden=(100000, 100000)), 60000, "at most 2,048 units"),
+    (TrainConfig(hidden=(64,) * 9), 1000, "at most 4 hidden layers"),
+    (TrainConfig(epochs=1000), 1000, "at most 50 epochs"),
+    (TrainConfig(batch_size=1), 1000, "a batch size from 8"),
+    (TrainConfig(batch_size=100000), 1000, "a batch size from 8"),
+    (TrainConfig(), 10**9, "training images"),
+    (TrainConfig(hidden=(2048,) * 4, epochs=50), 60000, "would take about"),
+])
+def test_runs_over_a_bound_are_refused_with_a_sentence(config, images, message):
+    with pytest.raises(MLPError, match=message):
+        check(config, images, LIMITS)
+
+
+def test_every_broken_bound_is_named_at_once():
+    with pytest.raises(MLPError) as refused:
+        check(TrainConfig(hidden=(9999,) * 5, epochs=99), 60000, LIMITS)
+    text = str(refused.value)
+    assert "hidden layers" in text and "units" in text and "epochs" in text
+
+
+def test_the_presets_fit_a_small_server():
+    for name, config in PRESETS.items():
+        cost = check(config, 60000, LIMITS)
+        assert cost.memory_mb < LIMITS.run_memory_mb and cost.seconds < LIMITS.max_seconds, name
+
+
+def test_a_memory_budget_refuses_what_does_not_fit():
+    with pytest.raises(MLPError, match="MB of memory"):
+        check(TrainConfig(hidden=(2048, 2048), epochs=1), 1000, TrainingLimits(run_memory_mb=950))
+
+
+def test_estimates_grow_with_the_work():
+    small, wide = estimate(TrainConfig(), 60000), estimate(TrainConfig(hidden=(1024, 1024)), 60000)
+    assert wide.seconds > small.seconds and wide.memory_mb > small.memory_mb
+    assert wide.parameters == 785 * 1024 + 1025 * 1024 + 1025 * 10
+    assert estimate(TrainConfig(epochs=20), 60000).seconds == pytest.approx(2 * small.seconds)
+
+
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MLP_MAX_TRAIN_SECONDS", "30")
+    monkeypatch.setenv("MLP_TRAIN_MEMORY_MB", "1200")
+    limits = TrainingLimits.from_environment()
+    assert limits.max_seconds == 30 and limits.run_memory_mb == 1200
+
+
+def test_durations_read_naturally():
+    assert [duration(s) for s in (12, 150, 7200)] == ["12 s", "2.5 min", "2.0 h"]
