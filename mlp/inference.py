@@ -15,11 +15,19 @@ import numpy as np
 from mlp.errors import ModelError
 from mlp.shapes import CLASSES, SIZE
 
-_ACTIVATIONS = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "linear": lambda z: z,
-    "softmax": lambda z: _softmax(z),
-}
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0, out=z)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+# Each works in place on the fresh product it is given: no temporaries on the hot path.
+_ACTIVATIONS = {"relu": _relu, "linear": lambda z: z, "softmax": _softmax}
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,23 @@ class NumpyMLP:
         """float32 (n, 28, 28) in [0, 1] -> (n, 10) class probabilities."""
         z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
         for step in self.steps:
-            z = _ACTIVATIONS[step.activation](z @ step.weights + step.bias)
+            z = z @ step.weights
+            z += step.bias
+            z = _ACTIVATIONS[step.activation](z)
         return z
+
+    def trace(self, image: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """float32 (28, 28) -> per layer (before its activation, after it), each (units,).
+
+        The last layer's pair is the logits and the probabilities.
+        """
+        z = np.asarray(image, dtype=np.float32).reshape(1, -1)
+        layers = []
+        for step in self.steps:
+            before = z @ step.weights + step.bias
+            z = _ACTIVATIONS[step.activation](before.copy())
+            layers.append((before[0], z[0]))
+        return layers
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named plain arrays (no Python objects), for np.savez."""
@@ -133,8 +156,3 @@ def _frozen(step: DenseStep) -> DenseStep:
     bias.setflags(write=False)
     return DenseStep(weights, bias, step.activation)
 
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)

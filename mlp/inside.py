@@ -1,0 +1,62 @@
+"""What happens inside the network for one drawing: the numbers a lesson shows.
+
+The input is 784 pixel values; each hidden layer is a row of ReLU activations; the output
+layer gives ten logits, which softmax turns into probabilities. BatchNormalization is folded
+into the first Dense layer, so a hidden unit's weights act on the raw pixels (in [0, 1]):
+its picture shows which pixels push that unit up (positive) or down (negative).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp.model import Classifier
+from mlp.shapes import SIZE
+
+
+@dataclass(frozen=True)
+class Inside:
+    """One drawing's way through the network."""
+
+    pixels: np.ndarray  # (784,) the input, as the model reads it
+    hidden: tuple[np.ndarray, ...]  # per hidden layer, (units,) activations after ReLU
+    logits: np.ndarray  # (10,) the output layer before softmax
+    probabilities: np.ndarray  # (10,) after softmax
+
+    @property
+    def first_hidden(self) -> np.ndarray | None:
+        """(units,) the first hidden layer's activations; None for a model without one."""
+        return self.hidden[0] if self.hidden else None
+
+
+def look_inside(model: Classifier, image: np.ndarray) -> Inside:
+    """(28, 28) float32 in [0, 1] -> every layer's values for it, as the forward pass computes them."""
+    layers = model.network.trace(image)
+    logits, probabilities = layers[-1]
+    return Inside(pixels=np.asarray(image, np.float32).reshape(-1),
+                  hidden=tuple(after for _, after in layers[:-1]), logits=logits,
+                  probabilities=probabilities)
+
+
+def most_active(activations: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` largest activations, largest first (ties: lower index first)."""
+    return np.argsort(-activations, kind="stable")[:count]
+
+
+def unit_weights(model: Classifier, unit: int) -> np.ndarray:
+    """(28, 28) the weights from each pixel to first-layer unit `unit` (to digit `unit` without
+    a hidden layer), with the input normalisation folded in."""
+    return model.network.steps[0].weights[:, unit].reshape(SIZE, SIZE)
+
+
+def unit_effect(model: Classifier, image: np.ndarray, unit: int) -> np.ndarray:
+    """(10,) how much each logit rises per unit of first-layer unit `unit`'s activation, for this
+    drawing: the unit's outgoing weights, carried through the later layers' active units."""
+    steps = model.network.steps
+    effect = steps[1].weights[unit].astype(np.float64)  # into the next layer's pre-activations
+    layers = model.network.trace(image)
+    for step, (before, _) in zip(steps[2:], layers[1:-1]):
+        effect = (effect * (before > 0)) @ step.weights  # a ReLU passes change only where active
+    return effect.astype(np.float32)

@@ -1,0 +1,63 @@
+"""The inside view's numbers against Keras' own layers: the activations a lesson shows are real."""
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp.architecture import load_keras
+from mlp.inside import look_inside, most_active, unit_effect, unit_weights
+
+
+def _keras_layers(model, x):
+    """Every Dense layer's output in Keras, for one image: (pre-softmax logits last)."""
+    keras_model = load_keras(model.path.with_suffix(".keras"))
+    outputs, z = [], x[None]
+    for layer in keras_model.layers:
+        if type(layer).__name__ == "Dense" and layer is keras_model.layers[-1]:
+            logits = z @ layer.kernel.numpy() + layer.bias.numpy()
+            outputs.append(np.asarray(logits)[0])
+        z = layer(z, training=False)
+        if type(layer).__name__ == "Dense" and layer is not keras_model.layers[-1]:
+            outputs.append(np.asarray(z)[0])
+    return outputs
+
+
+@pytest.mark.parametrize("name", ["classic", "robust"])
+def test_activations_and_logits_equal_keras(name, mnist):
+    model = mlp.load_model(name)
+    x = mlp.as_model_input(mnist.x_test[0])
+    inside = look_inside(model, x)
+    *hidden, logits = _keras_layers(model, x)
+    assert len(inside.hidden) == len(hidden)
+    for ours, theirs in zip(inside.hidden, hidden):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(inside.logits, logits, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(inside.probabilities, mlp.predict_proba(model, x), atol=1e-6)
+    assert inside.pixels.shape == (784,)
+
+
+def test_a_units_effect_is_the_change_in_the_logits(mnist):
+    """Raising one hidden unit's activation a little moves the logits by effect * change."""
+    model = mlp.load_model("robust")
+    x = mlp.as_model_input(mnist.x_test[1])
+    inside = look_inside(model, x)
+    unit = int(most_active(inside.first_hidden, 1)[0])
+    steps = model.network.steps
+
+    def logits(hidden):  # the layers after the first, in float64
+        for step in steps[1:-1]:
+            hidden = np.maximum(hidden @ step.weights.astype(np.float64) + step.bias, 0)
+        return hidden @ steps[-1].weights.astype(np.float64) + steps[-1].bias
+
+    delta = 1e-3
+    before = inside.first_hidden.astype(np.float64)
+    after = before.copy()
+    after[unit] += delta
+    np.testing.assert_allclose((logits(after) - logits(before)) / delta, unit_effect(model, x, unit),
+                               rtol=1e-3, atol=1e-5)
+
+
+def test_unit_pictures_and_ordering(classic_model):
+    assert unit_weights(classic_model, 5).shape == (28, 28)
+    activations = np.array([0.0, 3.0, 1.0, 3.0])
+    assert most_active(activations, 3).tolist() == [1, 3, 2]
