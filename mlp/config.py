@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields, replace
 class TrainConfig:
     """Everything that decides what a training run produces."""
 
-    hidden: tuple[int, ...] = (128,)  # units of each hidden Dense(relu) layer
+    hidden: tuple[int, ...] = (128,)  # units of each hidden Dense(relu) layer; () for none
     batch_norm: bool = True  # BatchNormalization on the flattened input, as the classic MLP
     dropout: float = 0.0  # dropout rate after each hidden layer
     epochs: int = 10  # passes over the training set
@@ -20,8 +20,8 @@ class TrainConfig:
     seed: int = 0  # for weights, shuffling and augmentation: the same seed, the same model
 
     def __post_init__(self):
-        if not self.hidden or any(units < 1 for units in self.hidden):
-            raise ValueError("hidden needs one or more layer sizes, each at least 1")
+        if any(units < 1 for units in self.hidden):
+            raise ValueError("each hidden layer needs at least 1 unit")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
         if self.epochs < 1 or self.batch_size < 1:

@@ -31,6 +31,12 @@ def test_classic_preset_is_the_seed_articles_keras_mlp():
     assert PRESETS["classic"].epochs == 10 and PRESETS["classic"].batch_size == 32
 
 
+def test_no_hidden_layer_is_logistic_regression():
+    model = build_model(TrainConfig(hidden=()))
+    assert describe(model) == "Flatten > BatchNorm > Dense(10, softmax)"
+    assert len(mlp.from_keras(model, "linear").network.steps) == 1
+
+
 def test_the_architecture_is_read_off_the_built_model():
     assert describe(build_model(PRESETS["classic"])) == \
         "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"

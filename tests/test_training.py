@@ -51,7 +51,7 @@ def test_the_record_describes_the_run(small):
 
 def test_config_validates_and_round_trips():
     with pytest.raises(ValueError):
-        TrainConfig(hidden=())
+        TrainConfig(hidden=(64, 0))
     with pytest.raises(ValueError):
         TrainConfig(dropout=1.0)
     config = PRESETS["classic"].with_changes(hidden=(64, 32), epochs=None)
