@@ -187,14 +187,21 @@ def test_uploads_read_a_photo_and_refuse_a_non_image(browser, server, mnist):
     page.get_by_text("Or upload a photo or scan").click()
     upload = page.get_by_test_id("stFileUploaderDropzoneInput")
     upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
-    page.get_by_text("Cannot read this file").wait_for(timeout=UPDATE)
+    page.get_by_text("Cannot read this picture").wait_for(timeout=UPDATE)
     settle(page)
     assert_no_exception(page)
     assert page.get_by_text(HINT).count() == 1  # the canvas side is unaffected
+
+    # Over the page's 5 MB but within the server's limit: a sentence, not just the uploader's red icon.
+    upload.set_input_files(files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * 6_000_000}])
+    page.get_by_text("This file is 6.0 MB; the limit is 5 MB").wait_for(timeout=UPDATE)
+    settle(page)
+    assert_no_exception(page)
 
     photo = digit_png(mnist.x_test[1], side=400, paper=True)  # a 2, dark ink on white
     upload.set_input_files(files=[{"name": "two.png", "mimeType": "image/png", "buffer": photo}])
     page.wait_for_function(PREDICTION_IS, arg=str(mnist.y_test[1]), timeout=UPDATE)
     settle(page)
-    assert page.get_by_text("Cannot read this file").count() == 0
+    assert page.get_by_text("Cannot read this picture").count() == 0
+    assert page.get_by_text("the limit is 5 MB").count() == 0
     assert_no_exception(page)
