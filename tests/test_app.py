@@ -77,6 +77,10 @@ def test_a_drawn_mnist_digit_is_read_correctly(app, mnist, index):
     assert metric(at, "Confidence").endswith("%")
     assert not any(HINT in info.value for info in at.info)
     assert not at.warning  # these three are read with confidence
+    bars = [element.proto.body for element in at.get("html")]
+    assert len(bars) == 1 and bars[0].count("data-digit=") == 10
+    assert f'data-digit="{labels[index]}" data-top="true"' in bars[0]
+    assert bars[0].count('data-top="true"') == 1
 
 
 def test_an_unsure_reading_says_so_and_names_the_two_likeliest_digits(app, mnist):
@@ -272,6 +276,7 @@ def test_without_mnist_offline_the_download_is_tried_once_not_on_every_visit(mon
         warnings = [w.value for w in at.warning]
         assert len(warnings) == 1 and "Online it downloads by itself; offline, set the environment " \
             "variable MNIST_NPZ" in warnings[0], view
+        assert "Errno" not in texts(at)  # the network error's details go to the log, not the page
     assert len(calls) == 1
     button(at, "Try again").click().run()
     assert len(calls) == 2

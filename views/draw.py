@@ -27,7 +27,7 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray) -> None:
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
     if confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
-    st.altair_chart(charts.probability_chart(probabilities), width="stretch")
+    st.html(charts.probability_bars(probabilities))
     st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
                "centred by its mass, as the MNIST digits it learned from were.")
 

@@ -34,16 +34,17 @@ def no_model() -> None:
 
 
 def data_missing(err: mlp.DataError, data_path: str) -> None:
-    """Say that MNIST is missing and how to get it, and offer to try again."""
+    """Say that MNIST is missing and how to get it, and offer to try again (the details go to the log)."""
     if data_path:
-        how = ("The file that the environment variable MNIST_NPZ names cannot be used: set the environment "
-               "variable MNIST_NPZ to the path of a local mnist.npz (Keras layout), or unset it to download "
-               "MNIST when online, and restart the app.")
+        st.warning("This view needs the MNIST data set, and the file that the environment variable "
+                   "MNIST_NPZ names cannot be used: set the environment variable MNIST_NPZ to the path of "
+                   "a local mnist.npz (Keras layout), or unset it to download MNIST when online, and "
+                   "restart the app.")
+        st.caption(plain(without_paths(str(err))))  # what is wrong with the file, by its name only
     else:
-        how = ("Online it downloads by itself; offline, set the environment variable MNIST_NPZ to the path "
-               "of a local mnist.npz (Keras layout) and restart the app.")
-    st.warning(f"This view needs the MNIST data set, which is not available here. {how}")
-    st.caption(plain(without_paths(str(err))))
+        st.warning("This view needs the MNIST data set, and downloading it failed. Online it downloads by "
+                   "itself; offline, set the environment variable MNIST_NPZ to the path of a local "
+                   "mnist.npz (Keras layout) and restart the app.")
     st.button("Try again", key="data_retry", on_click=loaders.forget_mnist)
 
 

@@ -6,7 +6,7 @@ import re
 import string
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"():,;]+[/\\])+[^\s/\\'\"():,;]*")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"():,;]+[/\\])+[^\s/\\'\"():,;]*")
 
 
 def plural(count: int, noun: str) -> str:
