@@ -1,18 +1,22 @@
 """The page, run headless with Streamlit's AppTest: every view, a drawing, filters, training, no data.
 
 The canvas cannot be driven here; a drawing is injected as the state the component would send
-(see /work/shared/CANVAS-NOTES.md). The browser test covers the JavaScript side.
+(see the project's canvas notes). The browser test covers the JavaScript side.
 """
 
 import base64
+import io
+import re
 import shutil
 
 import numpy as np
 import pytest
 from conftest import ROOT, digit_png
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import mlp
+from views import pictures, state
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 120  # the first run imports TensorFlow; a busy 2-core machine is slow
@@ -33,7 +37,7 @@ def open_view(at: AppTest, view: str) -> AppTest:
 
 def draw(at: AppTest, png: bytes) -> AppTest:
     """Put a drawing on the canvas, as the component reports one after a stroke."""
-    key = f"canvas-{at.session_state['canvas_round']}"
+    key = f"canvas-{at.session_state['canvas_round']}"  # as views.state.canvas_key()
     at.session_state[key] = {
         "drawing": {"raw": {"objects": [{"type": "Path"}]},
                     "data": "data:image/png;base64," + base64.b64encode(png).decode()},
@@ -73,6 +77,10 @@ def test_a_drawn_mnist_digit_is_read_correctly(app, mnist, index):
     assert metric(at, "Confidence").endswith("%")
     assert not any(HINT in info.value for info in at.info)
     assert not at.warning  # these three are read with confidence
+    bars = [element.proto.body for element in at.get("html")]
+    assert len(bars) == 1 and bars[0].count("data-digit=") == 10
+    assert f'data-digit="{labels[index]}" data-top="true"' in bars[0]
+    assert bars[0].count('data-top="true"') == 1
 
 
 def test_an_unsure_reading_says_so_and_names_the_two_likeliest_digits(app, mnist):
@@ -203,6 +211,7 @@ def test_without_mnist_draw_still_works_and_data_views_say_how_to_get_it(monkeyp
         assert not at.exception
         warnings = [w.value for w in at.warning]
         assert len(warnings) == 1 and "set the environment variable MNIST_NPZ" in warnings[0], view
+        assert str(tmp_path) not in texts(at)  # the caption names the file, not the server's path
 
 
 def test_a_broken_model_is_reported_and_the_page_stays_usable(app, monkeypatch, tmp_path):
@@ -213,11 +222,154 @@ def test_a_broken_model_is_reported_and_the_page_stays_usable(app, monkeypatch, 
     (tmp_path / "broken.keras").write_bytes(b"PK\x03\x04 not really a zip")
     monkeypatch.setattr(model_module, "ASSETS", tmp_path)
     at = app.run()
+    assert "broken (damaged)" in at.sidebar.selectbox(key="model_name").options
     at.sidebar.selectbox(key="model_name").set_value("broken").run()
     assert not at.exception
-    assert any("broken" in error.value for error in at.sidebar.error)
+    errors = [error.value for error in at.error]
+    assert len(errors) == 1 and "broken is damaged" in errors[0]
+    assert str(tmp_path) not in texts(at)  # Keras' message names the file's path: cut to its name
     assert any("No model is loaded" in info.value for info in at.info)
     at = open_view(at, "Train")
     assert not at.exception and "Train a new MLP" in texts(at)
     at.sidebar.selectbox(key="model_name").set_value("classic").run()
-    assert not at.exception and not at.sidebar.error
+    assert not at.exception and not at.error
+
+
+def test_a_missing_shipped_model_is_named_not_replaced(app, monkeypatch, tmp_path):
+    from mlp import model as model_module
+
+    for suffix in (".keras", ".json"):
+        shutil.copy(model_module.ASSETS / f"classic{suffix}", tmp_path / f"classic{suffix}")
+    monkeypatch.setattr(model_module, "ASSETS", tmp_path)  # the default model's file is gone
+    at = app.run()
+    assert not at.exception
+    chooser = at.sidebar.selectbox(key="model_name")
+    assert chooser.value == mlp.DEFAULT_MODEL  # not silently another model
+    assert f"{mlp.DEFAULT_MODEL} (missing)" in chooser.options
+    assert [error.value for error in at.error] == [
+        f"The model {mlp.DEFAULT_MODEL} is missing: its file is not part of this installation. "
+        "Choose another model in the sidebar."]
+    assert any("No model is loaded" in info.value for info in at.info)
+    chooser.set_value("classic").run()
+    assert not at.exception and not at.error
+    assert any(HINT in info.value for info in at.info)
+
+
+def test_without_mnist_offline_the_download_is_tried_once_not_on_every_visit(monkeypatch):
+    from views import loaders
+
+    calls = []
+
+    def offline(path=None):
+        calls.append(path)
+        raise mlp.DataError("MNIST is not available: the download failed (URL fetch failure on "
+                            "https://storage.googleapis.com/mnist.npz: None -- [Errno -2] Name or "
+                            "service not known)")
+
+    monkeypatch.delenv("MNIST_NPZ", raising=False)
+    monkeypatch.setattr(mlp, "load_mnist", offline)
+    loaders.forget_mnist()  # nothing remembered from other tests
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for view in ("Test grid", "Mistakes", "Train", "Test grid", "Mistakes"):
+        at = open_view(at, view)
+        assert not at.exception
+        warnings = [w.value for w in at.warning]
+        assert len(warnings) == 1 and "Online it downloads by itself; offline, set the environment " \
+            "variable MNIST_NPZ" in warnings[0], view
+        assert "Errno" not in texts(at)  # the network error's details go to the log, not the page
+    assert len(calls) == 1
+    button(at, "Try again").click().run()
+    assert len(calls) == 2
+    loaders.forget_mnist()
+
+
+def test_an_exception_in_a_view_is_contained(app, monkeypatch, mnist):
+    from views import draw as draw_view, pictures
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail /srv/secret/path")
+
+    monkeypatch.setattr(pictures, "contact_sheet", broken)
+    at = open_view(app.run(), "Test grid")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Something went wrong in this view: RuntimeError. The rest of the page still works."]
+    assert "secret" not in texts(at)
+    assert "Showing 1-100" in texts(at)  # what came before the failure is still there
+    # The other views and the sidebar still work.
+    at = open_view(at, "Draw")
+    assert not at.exception and not at.error
+    assert metric(draw(at, digit_png(mnist.x_test[0])), "Prediction") == str(mnist.y_test[0])
+    # The Draw view is a fragment, rerun alone after each stroke: it contains its own errors.
+    monkeypatch.setattr(draw_view, "show_reading", broken)
+    at = draw(at, digit_png(mnist.x_test[1]))
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Something went wrong in this view: RuntimeError. The rest of the page still works."]
+
+
+def test_a_visitor_typed_hidden_layer_value_is_shown_literally_not_as_markdown(app, monkeypatch):
+    monkeypatch.setattr(mlp, "train", lambda *args, **kwargs: pytest.fail("trained on a bad value"))
+    at = open_view(app.run(), "Train")
+    at.text_input(key="train_hidden").set_value("**bold** :red[x]")
+    button(at, "Train").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    # Every Markdown character the visitor typed is escaped, so it shows as typed.
+    assert "“\\*\\*bold\\*\\* \\:red\\[x\\]”" in errors[0]
+
+
+def sized_png(mode: str, digit: np.ndarray) -> bytes:
+    """A canvas-sized digit saved as a PNG in `mode` (I;16: 16-bit greyscale, using 0-4095)."""
+    image = Image.open(io.BytesIO(digit_png(digit))).convert("L")
+    if mode == "I;16":
+        image = Image.fromarray(np.asarray(image).astype(np.uint16) * 16)
+    else:
+        image = image.convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "P", "1"])
+def test_an_uploaded_picture_in_any_mode_is_shown_back_and_read(app, mnist, mode):
+    png = sized_png(mode, mnist.x_test[1])
+    assert Image.open(io.BytesIO(png)).mode == mode
+    at = app.run()
+    at.file_uploader(key="upload").set_value(("digit.png", png, "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "Your picture" in [image.caption for element in at.get("image") for image in element.proto.imgs]
+    assert metric(at, "Prediction") == str(mnist.y_test[1])
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_sentence(app):
+    at = app.run()
+    at.file_uploader(key="upload").set_value(("huge.png", b"\0" * 6_000_000, "image/png"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This file is 6.0 MB; the limit is 5 MB. A photo of one digit needs far less: crop it or save "
+        "it smaller."]
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I", "F", "CMYK", "LA", "P", "PA", "1"])
+def test_displayable_turns_any_mode_into_one_a_browser_shows(mode):
+    ramp = np.linspace(1000, 5000, 64 * 64).reshape(64, 64)
+    image = Image.fromarray(ramp.astype(np.uint16)).convert(mode) if mode in ("I;16", "I", "F") \
+        else Image.new(mode, (64, 64))
+    shown = pictures.displayable(image)
+    assert shown.mode in ("L", "RGB", "RGBA")
+    shown.save(io.BytesIO(), format="JPEG" if shown.mode != "RGBA" else "PNG")
+    if mode in ("I;16", "I", "F"):  # scaled by the image's own range, not clipped at 255
+        assert shown.getextrema() == (0, 255)
+
+
+def test_every_session_state_key_is_declared_in_one_table():
+    sources = "\n".join(path.read_text() for path in [ROOT / "app.py", *(ROOT / "views").glob("*.py")])
+    used = set(re.findall(r"session_state\.(\w+)", sources)) - {"update", "get"}
+    used |= set(re.findall(r"session_state\[\"(\w+)\"\]", sources))
+    used |= set(re.findall(r"\bkey=\"(\w+)\"", sources))
+    assert used and used <= set(state.KEYS)
+    assert "session_state.get(" not in sources

@@ -134,6 +134,12 @@ def wait_for_prediction(page, digit: str, released: float) -> float:
     return time.perf_counter() - released
 
 
+def wait_for_bars(page, digit: str) -> None:
+    """Wait for the probability bars with `digit` highlighted (they come after the prediction), then settle."""
+    page.locator(f"[data-top='true'][data-digit='{digit}']").wait_for(timeout=UPDATE)
+    settle(page)
+
+
 def assert_no_exception(page) -> None:
     assert page.get_by_test_id("stException").count() == 0
 
@@ -145,10 +151,11 @@ def test_drawing_a_digit_shows_its_prediction_and_probabilities(browser, server)
     seconds = {}
     for name, strokes in (("7", SEVEN), ("1", ONE)):
         seconds[name] = wait_for_prediction(page, name, draw(page, strokes))
-        chart = page.get_by_test_id("stVegaLiteChart")
-        chart.locator("svg, canvas").first.wait_for(timeout=UPDATE)
-        settle(page)
-        assert chart.locator("g.mark-rect path").count() == 10  # a bar per digit
+        wait_for_bars(page, name)
+        bars = page.locator("[data-digit]")
+        assert bars.count() == 10  # a bar per digit, the prediction's highlighted
+        assert page.locator("[data-top='true']").get_attribute("data-digit") == name
+        assert bars.nth(int(name)).locator("div").bounding_box()["height"] > 100  # a confident reading
         assert page.get_by_text(HINT).count() == 0
         assert_no_exception(page)
         page.mouse.move(5, 5)  # out of the canvas: its hover toolbar hides
@@ -176,7 +183,7 @@ def test_every_view_renders_and_the_phone_layout_reads_a_drawing(browser, server
 
     phone = open_page(browser, server, width=390, height=844)
     wait_for_prediction(phone, "7", draw(phone, SEVEN))
-    settle(phone)
+    wait_for_bars(phone, "7")
     phone.mouse.move(5, 5)
     phone.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")  # canvas to top
     phone.screenshot(path=ARTIFACTS / "phone.png")
@@ -187,14 +194,21 @@ def test_uploads_read_a_photo_and_refuse_a_non_image(browser, server, mnist):
     page.get_by_text("Or upload a photo or scan").click()
     upload = page.get_by_test_id("stFileUploaderDropzoneInput")
     upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
-    page.get_by_text("Cannot read this file").wait_for(timeout=UPDATE)
+    page.get_by_text("Cannot read this picture").wait_for(timeout=UPDATE)
     settle(page)
     assert_no_exception(page)
     assert page.get_by_text(HINT).count() == 1  # the canvas side is unaffected
+
+    # Over the page's 5 MB but within the server's limit: a sentence, not just the uploader's red icon.
+    upload.set_input_files(files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * 6_000_000}])
+    page.get_by_text("This file is 6.0 MB; the limit is 5 MB").wait_for(timeout=UPDATE)
+    settle(page)
+    assert_no_exception(page)
 
     photo = digit_png(mnist.x_test[1], side=400, paper=True)  # a 2, dark ink on white
     upload.set_input_files(files=[{"name": "two.png", "mimeType": "image/png", "buffer": photo}])
     page.wait_for_function(PREDICTION_IS, arg=str(mnist.y_test[1]), timeout=UPDATE)
     settle(page)
-    assert page.get_by_text("Cannot read this file").count() == 0
+    assert page.get_by_text("Cannot read this picture").count() == 0
+    assert page.get_by_text("the limit is 5 MB").count() == 0
     assert_no_exception(page)

@@ -1,0 +1,13 @@
+"""The digit filter the test grid and the mistakes share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from views.state import ANY
+
+
+def digit_choice(label: str, key: str, on_change=None) -> int | None:
+    """A selectbox Any/0-9 -> None or the chosen digit."""
+    choice = st.selectbox(label, [ANY, *range(10)], key=key, on_change=on_change)
+    return None if choice == ANY else int(choice)

@@ -1,0 +1,60 @@
+"""The Test grid view: a page of test digits with the model's readings, mistakes framed in red."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import streamlit as st
+
+import mlp
+from views import guards, pictures
+from views.filters import digit_choice
+
+GRID_SIDE = 10  # the grid shows GRID_SIDE x GRID_SIDE digits
+PAGE = GRID_SIDE * GRID_SIDE
+
+
+def reset_grid() -> None:
+    st.session_state.grid_offset, st.session_state.grid_sample = 0, None
+
+
+def move_grid(step: int) -> None:
+    st.session_state.grid_offset += step
+    st.session_state.grid_sample = None
+
+
+def sample_grid() -> None:
+    st.session_state.grid_sample = random.randrange(2**31)
+
+
+def show(model: mlp.Classifier | None, data_path: str) -> None:
+    """A page of test digits with the model's predictions, wrong ones marked."""
+    if (scored := guards.scored_test_set(model, data_path)) is None:
+        return
+    evaluation, x_test = scored
+    st.markdown(f"**{model.name}** reads **{evaluation.accuracy:.2%}** of the {len(x_test):,} "
+                f"MNIST test digits correctly ({evaluation.error_count} wrong, framed in red below).")
+    choose, back, forward, shuffle = st.columns([2, 1, 1, 1.3], vertical_alignment="bottom")
+    with choose:
+        true_digit = digit_choice("True digit", "grid_digit", on_change=reset_grid)
+    pool = np.arange(len(x_test)) if true_digit is None else np.flatnonzero(evaluation.labels == true_digit)
+    offset = min(st.session_state.grid_offset, max(0, (len(pool) - 1) // PAGE * PAGE))
+    back.button("Previous", on_click=move_grid, args=(-PAGE,), disabled=offset == 0, width="stretch")
+    forward.button("Next", on_click=move_grid, args=(PAGE,), disabled=offset + PAGE >= len(pool),
+                   width="stretch")
+    shuffle.button("Random sample", on_click=sample_grid, width="stretch")
+    if st.session_state.grid_sample is not None:
+        rng = np.random.default_rng(st.session_state.grid_sample)
+        shown = rng.choice(pool, size=min(PAGE, len(pool)), replace=False)
+        where = f"a random sample of {len(shown)}"
+    else:
+        shown = pool[offset : offset + PAGE]
+        where = f"{offset + 1}-{offset + len(shown)}"
+    which = "test digits" if true_digit is None else f"test digits {true_digit}"
+    shown_wrong = int((evaluation.predicted[shown] != evaluation.labels[shown]).sum())
+    st.caption(f"Showing {where} of {len(pool):,} {which}; {shown_wrong} of them misread. "
+               "Each title is the model's reading.")
+    sheet = pictures.contact_sheet(x_test[shown], evaluation.labels[shown], evaluation.predicted[shown],
+                                   columns=GRID_SIDE)
+    st.image(sheet, width="content")

@@ -1,0 +1,56 @@
+"""What every visitor shares, loaded once per server: the shipped models, MNIST, test-set scores.
+
+Shared objects are read-only: nothing here is trained, compiled or changed after loading.
+A failure is kept like a result (an offline server must not retry a download on every
+rerun); `forget_mnist` clears it for a "Try again" button.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+import streamlit as st
+
+import mlp
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
+    """A shipped model by name, or the ModelError that says why it cannot be loaded."""
+    try:
+        model = mlp.load_model(name)
+    except mlp.ModelError as err:
+        log.warning("Cannot load the model %s: %s", name, err)
+        return err.with_traceback(None)
+    # Streamlit collects garbage after every script run; with TensorFlow's large object graph
+    # alive that stalls 0.1-1 s. Frozen objects are skipped by the collector.
+    gc.collect()
+    gc.freeze()
+    return model
+
+
+@st.cache_resource(show_spinner="Reading MNIST...")
+def mnist(data_path: str) -> mlp.Mnist | mlp.DataError:
+    """All of MNIST from data_path ('' when $MNIST_NPZ is unset: the Keras download), or why not."""
+    try:
+        return mlp.load_mnist(data_path or None)
+    except mlp.DataError as err:
+        log.warning("MNIST is not available: %s", err)
+        return err.with_traceback(None)
+
+
+def forget_mnist() -> None:
+    """Forget MNIST (and a failure to read it), so that the next run tries again."""
+    mnist.clear()
+
+
+@st.cache_data(show_spinner="Scoring the model on the test set...")
+def shipped_model_scores(_model: mlp.Classifier, model_name: str, data_path: str) -> mlp.Evaluation:
+    """Test-set evaluation of a shipped model, once per model name and data file (data loaded)."""
+    data = mnist(data_path)
+    evaluation = mlp.evaluate(_model, mlp.as_model_input(data.x_test), data.y_test)
+    _ = evaluation.predicted, evaluation.confidence, evaluation.confusion  # cached with it
+    return evaluation

@@ -1,0 +1,56 @@
+"""Pictures the page draws or shows with PIL: enlarged digits, the test grid's contact sheet, uploads."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+RED, GREY = (214, 39, 40), (90, 90, 90)
+
+
+def enlarged(digit: np.ndarray, side: int = 140) -> Image.Image:
+    """(28, 28) float in [0, 1] or uint8 -> a grey PIL image, enlarged without smoothing."""
+    pixels = digit if digit.dtype == np.uint8 else (np.clip(digit, 0, 1) * 255).astype(np.uint8)
+    return Image.fromarray(pixels).resize((side, side), Image.Resampling.NEAREST)
+
+
+def contact_sheet(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, columns: int,
+                  scale: int = 3) -> Image.Image:
+    """Digits in rows of `columns`, each titled with its prediction; mistakes framed in red."""
+    cell, title, gap = 28 * scale, 18, 6
+    columns = min(columns, len(images))
+    rows = -(-len(images) // columns)
+    sheet = Image.new("RGB", (columns * (cell + gap) + gap, rows * (cell + title + gap) + gap), "white")
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=14)
+    for i, (image, label, guess) in enumerate(zip(images, labels, predicted)):
+        left = gap + (i % columns) * (cell + gap)
+        top = gap + (i // columns) * (cell + title + gap)
+        wrong = label != guess
+        text = f"{guess} (true {label})" if wrong else str(guess)
+        draw.text((left + cell / 2, top + title / 2), text, fill=RED if wrong else GREY, font=font,
+                  anchor="mm")
+        sheet.paste(enlarged(image, cell).convert("RGB"), (left, top + title))
+        if wrong:
+            draw.rectangle((left - 2, top + title - 2, left + cell + 1, top + title + cell + 1),
+                           outline=RED, width=3)
+    return sheet
+
+
+def displayable(image: Image.Image) -> Image.Image:
+    """Any PIL image -> one a browser can show (L, RGB or RGBA, 8 bits per channel).
+
+    16-bit, 32-bit and float greyscale are scaled to 0-255 by their own range (a scan that
+    uses 0-4095 of 0-65535 would be nearly black if clipped or shifted); a flat image is grey.
+    """
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image
+    if image.mode in ("I", "F") or image.mode.startswith("I;"):
+        pixels = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        low, high = float(pixels.min()), float(pixels.max())
+        scaled = np.full_like(pixels, 128) if high <= low else (pixels - low) * (255 / (high - low))
+        return Image.fromarray(scaled.round().astype(np.uint8))
+    if image.mode == "1":
+        return image.convert("L")
+    has_alpha = "A" in image.mode or "a" in image.mode or "transparency" in image.info
+    return image.convert("RGBA" if has_alpha else "RGB")

@@ -1,0 +1,87 @@
+"""Every per-visitor session-state key the page uses, with its default, in one table."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import streamlit as st
+
+import mlp
+
+ANY = "Any"  # the "no filter" choice of the digit selectboxes
+FIRST_PRESET = "classic"  # the training form starts from this preset
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A model this visitor trained in this session, with everything the page shows about it."""
+
+    classifier: mlp.Classifier
+    evaluation: mlp.Evaluation  # on the full test set
+    keras_file: bytes  # the .keras file for the download button
+    train_examples: int
+
+
+@dataclass(frozen=True)
+class Key:
+    """One session-state key: its default, what it holds, and who creates it."""
+
+    default: object
+    about: str
+    widget: bool = False  # a widget creates it from its own default: init leaves it alone
+
+
+def preset_values(preset: str) -> dict[str, object]:
+    """The training form's fields as a preset sets them."""
+    config = mlp.PRESETS[preset]
+    return {"train_hidden": ",".join(str(units) for units in config.hidden),
+            "train_epochs": config.epochs, "train_batch": config.batch_size,
+            "train_lr": config.learning_rate}
+
+
+_FORM = preset_values(FIRST_PRESET)
+KEYS: dict[str, Key] = {
+    "view": Key("Draw", "the open tab, bound to ?view= in the URL", widget=True),
+    # The model chooser
+    "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
+    "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
+    "trained_models": Key({}, "name -> TrainedModel: the models this visitor trained"),
+    # Draw
+    "canvas_round": Key(0, "the canvas widget's key is canvas-<round>: Clear starts a new round"),
+    "canvas-<round>": Key(None, "the canvas's drawing, as the component sends it", widget=True),
+    "stroke_width": Key(20, "the pen width slider"),
+    "upload": Key(None, "the uploaded picture", widget=True),
+    "data_retry": Key(False, "the Try again button under a data-missing notice", widget=True),
+    # Test grid
+    "grid_digit": Key(ANY, "the grid's true-digit filter"),
+    "grid_offset": Key(0, "index of the first digit on the grid's page"),
+    "grid_sample": Key(None, "seed of the grid's random sample; None: pages in order"),
+    # Mistakes
+    "mistake_true": Key(ANY, "the mistakes' true-digit filter"),
+    "mistake_predicted": Key(ANY, "the mistakes' predicted-digit filter"),
+    "mistake_page": Key(0, "the page of mistake cards"),
+    "mistakes_back": Key(False, "the mistake cards' Previous button", widget=True),
+    "mistakes_next": Key(False, "the mistake cards' Next button", widget=True),
+    "confusion": Key(None, "the cell clicked on the confusion matrix", widget=True),
+    # Train
+    "train_preset": Key(FIRST_PRESET, "the preset the form's fields were last set from"),
+    "train_hidden": Key(_FORM["train_hidden"], "the form's hidden layers, as typed"),
+    "train_epochs": Key(_FORM["train_epochs"], "the form's epochs"),
+    "train_batch": Key(_FORM["train_batch"], "the form's batch size"),
+    "train_lr": Key(_FORM["train_lr"], "the form's learning rate"),
+    "train_limit": Key(None, "the form's number of training images; None: all"),
+    "last_trained": Key(None, "name of this visitor's latest trained model"),
+}
+
+
+def init() -> None:
+    """Create this visitor's state on their first run; later runs leave it as it is."""
+    for name, key in KEYS.items():
+        if not key.widget and name not in st.session_state:
+            st.session_state[name] = copy.deepcopy(key.default)
+
+
+def canvas_key() -> str:
+    """The canvas widget's key this round."""
+    return f"canvas-{st.session_state.canvas_round}"
