@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the log
-
 import streamlit as st
 
 from views import draw, grid, guards, mistakes, sidebar, state, train
@@ -31,6 +29,9 @@ def main() -> None:
                 "MNIST, read it; then see how it does on 10,000 test digits, or train your own.")
     if problem:
         st.error(problem)
+    if st.session_state.train_job is not None:
+        with st.sidebar, guards.contained("the training status"):
+            train.sidebar_status(data_path)
     tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
     for tab, show in zip(tabs, VIEWS.values()):
         if tab.open:

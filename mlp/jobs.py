@@ -9,9 +9,11 @@ NumPy) and NAME.keras (for download).
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -72,7 +74,7 @@ class TrainingQueue:
         self.abandoned_after, self.poll = abandoned_after, poll
         self._lock = threading.Lock()
         self._jobs: list[Job] = []  # unfinished, in arrival order
-        self._workers: dict[str, tuple[multiprocessing.Process, object]] = {}
+        self._workers: dict[str, subprocess.Popen] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="training-queue", daemon=True)
         self._thread.start()
@@ -117,7 +119,7 @@ class TrainingQueue:
             if job in self._jobs:
                 self._jobs.remove(job)
         if worker is not None:
-            _end(worker[0])
+            _end(worker)
         discard(job)
 
     def close(self) -> None:
@@ -144,33 +146,32 @@ class TrainingQueue:
             elif job.state == RUNNING and now - job.started > self.limits.max_seconds:
                 self.cancel(job, f"Stopped at this server's limit of {self.limits.max_seconds:.0f} s "
                             "a run.")
-        for job_id, (process, connection) in list(self._workers.items()):
-            self._read(job_id, process, connection)
         with self._lock:
             free = self.slots - len(self._workers)
             starting = [job for job in self._jobs if job.state == WAITING][:max(free, 0)]
             for job in starting:
                 job.state, job.started = RUNNING, time.monotonic()
                 job.folder = Path(tempfile.mkdtemp(prefix="mlp-run-"))
-                self._workers[job.id] = _start(job, self.data_path)
+                self._workers[job.id] = process = _start(job, self.data_path)
+                threading.Thread(target=self._listen, args=(job, process), daemon=True,
+                                 name=f"training-{job.id}").start()
 
-    def _read(self, job_id: str, process, connection) -> None:
-        job = next((job for job in self._jobs if job.id == job_id), None)
-        try:
-            while connection.poll():
-                kind, value = connection.recv()
-                if job is None:
-                    continue
-                if kind == "progress":
-                    job.progress = value
-                elif kind == "epoch":
-                    for key, number in value.items():
-                        job.history.setdefault(key, []).append(number)
-                elif kind in (DONE, FAILED):
-                    self._finish(job, kind, value)
-        except (EOFError, OSError):
-            pass
-        if not process.is_alive() and job is not None and job.state == RUNNING:
+    def _listen(self, job: Job, process: subprocess.Popen) -> None:
+        """Follow one worker's report, a JSON object a line, until it ends (own thread)."""
+        for line in process.stdout:
+            try:
+                kind, value = next(iter(json.loads(line).items()))
+            except (ValueError, StopIteration, AttributeError):
+                continue  # not one of the worker's lines
+            if kind == "progress":
+                job.progress = value
+            elif kind == "epoch":
+                for key, number in value.items():
+                    job.history.setdefault(key, []).append(number)
+            elif kind in (DONE, FAILED):
+                self._finish(job, kind, value)
+        process.wait()
+        if job.state == RUNNING:
             self._finish(job, FAILED, "The training process ended unexpectedly (out of memory?).")
 
     def _finish(self, job: Job, state: str, message: str) -> None:
@@ -182,7 +183,7 @@ class TrainingQueue:
             if job in self._jobs:
                 self._jobs.remove(job)
         if worker is not None:
-            _end(worker[0])
+            _end(worker)
         if state != DONE:
             discard(job)
 
@@ -193,50 +194,21 @@ def discard(job: Job) -> None:
         shutil.rmtree(job.folder, ignore_errors=True)
 
 
-def _start(job: Job, data_path: str | None):
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no server threads
-    ours, theirs = context.Pipe(duplex=False)
-    process = context.Process(target=train_in_process, name=f"training-{job.id}", daemon=True,
-                              args=(job.config.to_dict(), job.images, data_path, str(job.folder), theirs))
-    process.start()
-    theirs.close()
-    return process, ours
+def _start(job: Job, data_path: str | None) -> subprocess.Popen:
+    """python -m mlp.worker for `job`: a fresh interpreter, its report on stdout."""
+    command = [sys.executable, "-m", "mlp.worker", "--config", json.dumps(job.config.to_dict()),
+               "--images", str(job.images), "--out", str(job.folder)]
+    if data_path:
+        command += ["--data", data_path]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
 
 
-def _end(process) -> None:
-    if process.is_alive():
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
-        process.join(timeout=5)
-        if process.is_alive():
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.join(timeout=5)
-
-
-def train_in_process(config: dict, images: int, data_path: str | None, folder: str, connection) -> None:
-    """The worker: train, save into `folder`, and report over `connection` (a Pipe's send end)."""
-    from mlp.data import load_mnist
-    from mlp.model import save_model
-    from mlp.training import train
-
-    try:
-        data = load_mnist(data_path).first(train=images)
-        settings = TrainConfig.from_dict(config)
-
-        def on_batch(epoch, batch, batches):
-            connection.send(("progress", (epoch + batch / batches) / settings.epochs))
-
-        def on_epoch(epoch, epochs, logs):
-            connection.send(("epoch", logs))
-
-        result = train(settings, data, on_epoch=on_epoch, on_batch=on_batch)
-        save_model(result.keras_model, Path(folder) / "model", result.record("model", data))
-        connection.send((DONE, ""))
-    except MLPError as err:
-        connection.send((FAILED, str(err)))
-    except MemoryError:
-        connection.send((FAILED, "The run ran out of memory."))
-    except Exception as err:  # reported in a sentence; the details go to the server's log
-        log.exception("training run")
-        connection.send((FAILED, f"The run failed ({type(err).__name__})."))
-    finally:
-        connection.close()
+            process.wait(timeout=5)

@@ -141,20 +141,19 @@ def _luminance(array: np.ndarray) -> np.ndarray:
 
 
 def as_8bit(image: Image.Image) -> Image.Image:
-    """A 16-bit, 32-bit or float greyscale image -> 8-bit 'L', scaled by its range, not clipped.
+    """A 16-bit, 32-bit or float greyscale image -> 8-bit 'L', stretched over its own range.
 
     Pillow's own conversion clips such images at 255, which turns a 16-bit digit into a solid
-    block. Other modes are returned as they are. Also what the page shows back to a visitor.
+    block; and a scan may use only 0-4095 of 0-65535. A flat image comes back mid-grey. Other
+    modes are returned as they are. The page shows an upload back through this too.
     """
-    if image.mode not in ("I", "F") and not image.mode.startswith("I;16"):
+    if image.mode not in ("I", "F") and not image.mode.startswith("I;"):
         return image
-    values = np.asarray(image, dtype=np.float64)
-    top = float(values.max()) if values.size else 0.0
-    if image.mode == "F" and top <= 1.0:
-        full = 1.0  # float images in [0, 1]
-    else:
-        full = next((limit for limit in (255.0, 65535.0) if top <= limit), top)
-    return Image.fromarray(np.clip(values / full * 255.0, 0, 255).round().astype(np.uint8), "L")
+    pixels = np.nan_to_num(np.asarray(image, dtype=np.float64))
+    low, high = float(pixels.min()), float(pixels.max())
+    if high <= low:
+        return Image.new("L", image.size, 128)
+    return Image.fromarray(((pixels - low) * (255.0 / (high - low))).round().astype(np.uint8), "L")
 
 
 def _check_size(width: int, height: int) -> None:

@@ -69,14 +69,25 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
     return cells + counts + chosen
 
 
-def curves_chart(history: dict[str, list[float]], metric: str) -> alt.Chart:
-    """Train and test `metric` (loss or accuracy) per epoch."""
-    rows = [{"epoch": epoch + 1, "set": name, metric: value}
+def curves_chart(history: dict[str, list[float]], metric: str,
+                 previous: dict[str, list[float]] | None = None) -> alt.Chart:
+    """Train and test `metric` (loss or accuracy) per epoch; a previous run's beside it, dashed.
+
+    Training still improving while the test curve turns back is over-fitting; both flat and
+    poor is under-fitting: the comparison is what makes that visible.
+    """
+    runs = [("this run", history)] + ([("previous", previous)] if previous else [])
+    rows = [{"epoch": epoch + 1, "set": f"{name} ({run})", "run": run, metric: value}
+            for run, values in runs
             for key, name in ((metric, "train"), (f"test_{metric}", "test"))
-            for epoch, value in enumerate(history.get(key, []))]
-    return alt.Chart(pd.DataFrame(rows), height=260).mark_line(point=True).encode(
+            for epoch, value in enumerate(values.get(key, []))]
+    return alt.Chart(pd.DataFrame(rows, columns=["epoch", "set", "run", metric]), height=260).mark_line(
+        point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1), title="Epoch"),
         y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
-        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="top-right")),
+        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="top-right"),
+                        scale=alt.Scale(range=["#1f77b4", "#e4572e", "#9ecae1", "#f4a582"])),
+        strokeDash=alt.StrokeDash("run:N", legend=None,
+                                  scale=alt.Scale(domain=["this run", "previous"], range=[[1, 0], [4, 3]])),
         tooltip=["epoch", "set", alt.Tooltip(f"{metric}:Q", format=".4f")],
     )

@@ -78,7 +78,7 @@ def upload_view(model: mlp.Classifier | None) -> None:
         photo = mlp.open_image(upload.getvalue())
         digit = mlp.preprocess(photo)
     except mlp.ImageError as err:
-        reason = str(err).split(": ", 1)[-1]  # the message starts with a file name: "the file: ..."
+        reason = str(err)
         st.error(f"Cannot read this picture: {plain(reason)}.")
         return
     original, reading = st.columns([1, 3])

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 
 import streamlit as st
 
 import mlp
+from mlp.jobs import TrainingQueue
+from mlp.limits import TrainingLimits
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +57,10 @@ def shipped_model_scores(_model: mlp.Classifier, model_name: str, data_path: str
     evaluation = mlp.evaluate(_model, mlp.as_model_input(data.x_test), data.y_test)
     _ = evaluation.predicted, evaluation.confidence, evaluation.confusion  # cached with it
     return evaluation
+
+
+@st.cache_resource(show_spinner=False)
+def training_queue(data_path: str) -> TrainingQueue:
+    """The server's one training queue: runs in processes of their own, MLP_TRAIN_SLOTS at once."""
+    slots = int(os.environ.get("MLP_TRAIN_SLOTS") or 1)
+    return TrainingQueue(data_path or None, slots=slots, limits=TrainingLimits.from_environment())

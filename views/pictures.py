@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from mlp.preprocessing import as_8bit
+
 RED, GREY = (214, 39, 40), (90, 90, 90)
 
 
@@ -40,16 +42,12 @@ def contact_sheet(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray,
 def displayable(image: Image.Image) -> Image.Image:
     """Any PIL image -> one a browser can show (L, RGB or RGBA, 8 bits per channel).
 
-    16-bit, 32-bit and float greyscale are scaled to 0-255 by their own range (a scan that
-    uses 0-4095 of 0-65535 would be nearly black if clipped or shifted); a flat image is grey.
+    16-bit, 32-bit and float greyscale are stretched to 0-255 over their own range, as the
+    model reads them (mlp.preprocessing.as_8bit).
     """
+    image = as_8bit(image)
     if image.mode in ("L", "RGB", "RGBA"):
         return image
-    if image.mode in ("I", "F") or image.mode.startswith("I;"):
-        pixels = np.nan_to_num(np.asarray(image, dtype=np.float64))
-        low, high = float(pixels.min()), float(pixels.max())
-        scaled = np.full_like(pixels, 128) if high <= low else (pixels - low) * (255 / (high - low))
-        return Image.fromarray(scaled.round().astype(np.uint8))
     if image.mode == "1":
         return image.convert("L")
     has_alpha = "A" in image.mode or "a" in image.mode or "transparency" in image.info

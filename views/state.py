@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from dataclasses import dataclass
 
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 import mlp
 
 ANY = "Any"  # the "no filter" choice of the digit selectboxes
-FIRST_PRESET = "classic"  # the training form starts from this preset
+FIRST_PRESET = next(iter(mlp.PRESETS))  # the training form starts from the first preset
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,13 @@ KEYS: dict[str, Key] = {
     "train_batch": Key(_FORM["train_batch"], "the form's batch size"),
     "train_lr": Key(_FORM["train_lr"], "the form's learning rate"),
     "train_limit": Key(None, "the form's number of training images; None: all"),
+    "train_linear": Key(False, "the form's no-hidden-layer choice", widget=True),
+    "train_job": Key(None, "this visitor's queued or running training run (mlp.jobs.Job)"),
+    "train_curves_from": Key(None, "the trained model whose curves a new run is compared with"),
+    "train_stop": Key(False, "the Stop button of a queued or running run", widget=True),
+    "train_dismiss": Key(False, "the Dismiss button under a failed or stopped run", widget=True),
     "last_trained": Key(None, "name of this visitor's latest trained model"),
+    "visitor": Key(None, "a random id for this visit: whose run is whose in the training queue"),
 }
 
 
@@ -80,6 +87,8 @@ def init() -> None:
     for name, key in KEYS.items():
         if not key.widget and name not in st.session_state:
             st.session_state[name] = copy.deepcopy(key.default)
+    if st.session_state.visitor is None:
+        st.session_state.visitor = uuid.uuid4().hex
 
 
 def canvas_key() -> str:

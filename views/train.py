@@ -1,16 +1,26 @@
-"""The Train view: pick hyperparameters, train with live curves, then use or download the model."""
+"""The Train view: pick hyperparameters, queue a run, watch it train, then use or download the model.
+
+Runs go through the server's training queue (mlp.jobs): each trains in a process of its own,
+one after another, so drawing stays quick for everyone while someone trains. The run's
+progress shows in the sidebar from any view; the model joins this visitor's chooser when done.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import streamlit as st
 
 import mlp
 import mlp.config
-from views import charts, guards, state
+from mlp.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, discard
+from mlp.limits import duration
+from views import charts, guards, loaders, state
 from views.state import TrainedModel
 from views.text import plain, plural
+
+KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
 
 
 def apply_preset() -> None:
@@ -30,12 +40,15 @@ def train_form(preset: mlp.TrainConfig) -> tuple[mlp.TrainConfig, int | None] | 
                                    key="train_lr")
         limit = st.number_input("Train on the first N images (empty: all 60,000)", min_value=100,
                                 max_value=60_000, step=1000, placeholder="all 60,000", key="train_limit")
+        linear = st.checkbox("No hidden layer (logistic regression: one linear map per digit)",
+                             key="train_linear")
         submitted = st.form_submit_button("Train", type="primary")
     if not submitted:
         return None
     try:
-        config = preset.with_changes(hidden=mlp.config.parse_hidden(hidden), epochs=int(epochs),
-                                     batch_size=int(batch), learning_rate=float(rate))
+        layers = () if linear else mlp.config.parse_hidden(hidden)
+        config = preset.with_changes(hidden=layers, epochs=int(epochs), batch_size=int(batch),
+                                     learning_rate=float(rate))
     except ValueError as err:
         st.error(f"Cannot train with hidden layers “{plain(hidden)}”: {plain(err)}.")
         return None
@@ -43,7 +56,7 @@ def train_form(preset: mlp.TrainConfig) -> tuple[mlp.TrainConfig, int | None] | 
 
 
 def show(model: mlp.Classifier | None, data_path: str) -> None:
-    """Pick hyperparameters, train with live curves, then use or download the model."""
+    """Pick hyperparameters and queue a run; below, the run's progress or its result."""
     st.markdown("Train a new MLP on MNIST here. It joins the model chooser in the sidebar for the rest "
                 "of your visit; the shipped models stay as they are.")
     if (data := guards.mnist_or_notice(data_path)) is None:
@@ -54,52 +67,111 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
                f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
                f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}.")
+    queue = loaders.training_queue(data_path)
     request = train_form(preset)
-    st.caption("Stay on this view while it trains: switching views or models stops the run.")
     if request is not None:
         config, limit = request
-        run_training(config, data.first(train=limit))
-    last = st.session_state.last_trained
-    if last in st.session_state.trained_models:
+        images = min(limit or len(data.x_train), len(data.x_train))
+        try:
+            job = queue.submit(config, images, owner=st.session_state.visitor)
+        except mlp.MLPError as err:
+            st.error(plain(err))
+        else:
+            st.session_state.train_job = job
+            st.session_state.train_curves_from = st.session_state.last_trained
+    st.caption(f"Runs take turns on this server; one may take up to {duration(queue.limits.max_seconds)}. "
+               "You can draw in the other views meanwhile: the sidebar shows how the run is going.")
+    if st.session_state.train_job is not None:
+        run_status(data_path)
+    elif (last := st.session_state.last_trained) in st.session_state.trained_models:
         show_trained(last, st.session_state.trained_models[last])
 
 
-def run_training(config: mlp.TrainConfig, data: mlp.Mnist) -> None:
-    """Train with a progress bar and live curves; store the model in this session and select it."""
-    steps_text = f"{len(data.x_train):,} images, {plural(config.epochs, 'epoch')}"
-    bar = st.progress(0.0, text=f"Starting: {steps_text}...")
-    loss_slot, accuracy_slot = (column.empty() for column in st.columns(2))
-    history: dict[str, list[float]] = {}
+@st.fragment(run_every=1.0)
+def run_status(data_path: str) -> None:
+    """The queued run, refreshed every second: its place in line, or its progress and curves."""
+    job = st.session_state.train_job
+    if job is None:
+        return
+    job.seen()
+    queue = loaders.training_queue(data_path)
+    if job.state == WAITING:
+        st.info(f"Waiting: number {queue.position(job)} in line, about "
+                f"{duration(queue.wait_seconds(job))} until it starts. This run: about "
+                f"{duration(job.estimate.seconds)}.")
+    elif job.state == RUNNING:
+        epochs = job.config.epochs
+        st.progress(min(job.progress, 1.0), text=f"Training: {job.progress:.0%} of {plural(epochs, 'epoch')}"
+                    f" (about {duration(job.estimate.seconds)} in all)")
+        show_curves(job.history, *st.columns(2))
+    elif job.state == DONE:
+        adopt(job, data_path)
+        st.rerun(scope="app")
+    elif job.state in (FAILED, CANCELLED):
+        st.warning(plain(job.message) or "The run did not finish.")
+    if job.state in (WAITING, RUNNING):
+        st.button("Stop", key="train_stop", on_click=queue.cancel, args=(job,))
+    else:
+        st.button("Dismiss", key="train_dismiss", on_click=forget_job)
 
-    def on_batch(epoch: int, batch: int, batches: int) -> None:
-        bar.progress(min(1.0, (epoch + batch / batches) / config.epochs),
-                     text=f"Epoch {epoch + 1} of {config.epochs}, batch {batch} of {batches}")
 
-    def on_epoch(epoch: int, epochs: int, logs: dict) -> None:
-        for key, value in logs.items():
-            history.setdefault(key, []).append(value)
-        show_curves(history, loss_slot, accuracy_slot)
+@st.fragment(run_every=2.0)
+def sidebar_status(data_path: str) -> None:
+    """A line in the sidebar while this visitor's run waits or trains; it also keeps the run alive."""
+    job = st.session_state.train_job
+    if job is None or job.state not in (WAITING, RUNNING, DONE):
+        return
+    job.seen()
+    if job.state == DONE:
+        adopt(job, data_path)
+        st.rerun(scope="app")
+    where = (f"waiting, number {loaders.training_queue(data_path).position(job)} in line"
+             if job.state == WAITING else f"{job.progress:.0%} done")
+    st.caption(f"Your training run: {where}.")
 
-    result = mlp.train(config, data, on_epoch=on_epoch, on_batch=on_batch)
-    bar.progress(1.0, text="Scoring on the test set...")
+
+def forget_job() -> None:
+    st.session_state.train_job = None
+
+
+def adopt(job, data_path: str) -> None:
+    """Read the finished run's model (NumPy, no TensorFlow), keep it in this visit, select it."""
     trained = st.session_state.trained_models
     taken = set(mlp.shipped_models()) | set(trained)
     name = next(f"trained-{n}" for n in itertools.count(len(trained) + 1) if f"trained-{n}" not in taken)
-    classifier = mlp.from_keras(result.keras_model, name, result.metadata(name, data))
+    try:
+        loaded = mlp.load_model(job.model_path())
+        keras_file = job.model_path().with_suffix(".keras").read_bytes()
+    finally:
+        discard(job)
+    classifier = replace(loaded, name=name, path=None, record={**loaded.record, "name": name})
+    data = loaders.mnist(data_path)
     trained[name] = TrainedModel(
         classifier=classifier,
         evaluation=mlp.evaluate(classifier, mlp.as_model_input(data.x_test), data.y_test),
-        keras_file=mlp.model_bytes(result.keras_model),
-        train_examples=len(data.x_train),
+        keras_file=keras_file, train_examples=job.images,
     )
+    for old in list(trained)[:-KEEP_MODELS]:  # bounded memory per visitor: the latest few
+        del trained[old]
     st.session_state.last_trained = name
     st.session_state.select_model = name  # applied before the chooser is drawn
-    st.rerun()
+    st.session_state.train_job = None
 
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
-    loss_slot.altair_chart(charts.curves_chart(history, "loss"), width="stretch")
-    accuracy_slot.altair_chart(charts.curves_chart(history, "accuracy"), width="stretch")
+    """This run's curves, beside the previous run's (or the classic model's recorded ones) in grey."""
+    previous = previous_history()
+    loss_slot.altair_chart(charts.curves_chart(history, "loss", previous), width="stretch")
+    accuracy_slot.altair_chart(charts.curves_chart(history, "accuracy", previous), width="stretch")
+
+
+def previous_history() -> dict[str, list[float]]:
+    """What this run is compared with: the visitor's previous run, else the shipped classic model."""
+    earlier = st.session_state.trained_models.get(st.session_state.train_curves_from)
+    if earlier is not None:
+        return earlier.classifier.record.get("history", {})
+    classic = loaders.shipped_model("classic")
+    return classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
 
 
 def show_trained(name: str, trained: TrainedModel) -> None:

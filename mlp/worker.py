@@ -1,0 +1,57 @@
+"""python -m mlp.worker: one training run for the training queue (mlp.jobs), reported on stdout.
+
+Each line it prints is one JSON object: {"progress": share}, {"epoch": scores},
+then {"done": ""} once OUT/model.npz and OUT/model.keras are written, or {"failed": reason}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from mlp.config import TrainConfig
+from mlp.errors import MLPError
+
+
+def report(kind: str, value) -> None:
+    print(json.dumps({kind: value}), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlp.worker", description=__doc__)
+    parser.add_argument("--config", required=True, help="a TrainConfig as JSON")
+    parser.add_argument("--images", type=int, required=True, help="train on the first N images")
+    parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ, else Keras' download)")
+    parser.add_argument("--out", required=True, type=Path, help="folder for model.npz and model.keras")
+    args = parser.parse_args(argv)
+    from mlp.data import load_mnist
+    from mlp.model import save_model
+    from mlp.training import train
+
+    try:
+        config = TrainConfig.from_dict(json.loads(args.config))
+        data = load_mnist(args.data).first(train=args.images)
+        result = train(config, data,
+                       on_batch=lambda epoch, batch, batches: report(
+                           "progress", (epoch + batch / batches) / config.epochs),
+                       on_epoch=lambda epoch, epochs, logs: report("epoch", logs))
+        save_model(result.keras_model, args.out / "model", result.record("model", data))
+    except MLPError as err:
+        report("failed", str(err))
+        return 1
+    except MemoryError:
+        report("failed", "The run ran out of memory.")
+        return 1
+    except Exception as err:  # a sentence for the visitor; the details go to the server's log
+        logging.getLogger(__name__).exception("training run")
+        report("failed", f"The run failed ({type(err).__name__}).")
+        return 1
+    report("done", "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
