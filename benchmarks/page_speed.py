@@ -60,7 +60,11 @@ HINT_SHOWN = f"""() => {{
 
 
 def draw(page, points) -> None:
-    box = page.locator("canvas.upper-canvas").bounding_box()
+    canvas = page.locator("canvas.upper-canvas")
+    deadline = time.monotonic() + 10
+    while canvas.count() != 1 and time.monotonic() < deadline:  # Clear remounts the component
+        time.sleep(0.05)
+    box = canvas.bounding_box()
     page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
     page.mouse.down()
     for x, y in points[1:]:

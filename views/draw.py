@@ -33,8 +33,23 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray) -> None:
 
 
 def clear_canvas() -> None:
-    """A fresh widget key gives a fresh, empty canvas."""
+    """Empty the canvas in place: a new initial drawing makes the component reset and send it.
+
+    A new widget key would remount the component instead, and a stroke begun in the 0.3-0.6 s
+    that takes is lost; this way the canvas keeps taking strokes. Until the component's empty
+    drawing arrives, the drawing just wiped reads as blank.
+    """
     st.session_state.canvas_round += 1
+    value = st.session_state[state.canvas_key()] or {}
+    st.session_state.canvas_cleared = (value.get("drawing") or {}).get("data")
+
+
+def current_drawing(canvas) -> np.ndarray | None:
+    """The canvas's pixels, or None when it is blank or was just cleared."""
+    value = st.session_state[state.canvas_key()] or {}
+    if (value.get("drawing") or {}).get("data") == st.session_state.canvas_cleared is not None:
+        return None
+    return canvas.image_data  # decoded from PNG on every access: read it once
 
 
 @st.fragment
@@ -46,7 +61,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             st.space("small")  # room for the canvas's toolbar, which shows above it on hover
             canvas = st_canvas(stroke_width=st.session_state.stroke_width, stroke_color="#FFFFFF",
                                background_color="#000000", width=CANVAS_SIDE, height=CANVAS_SIDE,
-                               drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
+                               drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
+                               initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})
             width, clear = st.columns([3, 1], vertical_alignment="bottom", wrap=False)
             width.slider("Pen width", 8, 40, key="stroke_width")
             clear.button("Clear", on_click=clear_canvas, width="stretch")
@@ -54,7 +70,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             if model is None:
                 guards.no_model()
             else:
-                pixels = canvas.image_data  # decoded from PNG on every access: read it once
+                pixels = current_drawing(canvas)
                 drawing = None if pixels is None else mlp.preprocess(pixels)
                 if drawing is None:
                     st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
