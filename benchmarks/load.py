@@ -1,16 +1,18 @@
 """A class at once: N visitors drawing on the page together, and how long each stroke waits.
 
-    python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1 [--proxy]]
+    python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1,2 [--proxy]]
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
 
-For each N it starts the page on a free loopback port (`streamlit run app.py`, or with
---replicas/--proxy the nginx proxy and replicas of deploy/), warms it up, and lets N
+For each N (and each number of replicas, interleaved so that both meet the same machine) it
+starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
+or with --proxy, the nginx proxy and replicas of deploy/), warms it up, and lets N
 websocket-level visitors (benchmarks/visitors.py) draw a real MNIST digit every 2 s (jittered)
 for --seconds. It prints a Markdown table: strokes, answered strokes per second, the time from
 sending a stroke to the prediction (p50, p95, max), lost strokes (no answer within --timeout),
 errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
-server's whole process tree, and the machine's load average. MNIST_NPZ is passed to the server;
-the digits come from it too, or from the sample shipped with the tests.
+server's whole process tree, its CPU seconds per answered stroke, and the machine's load
+average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
+shipped with the tests.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
 
 @dataclass
 class Step:
-    """The outcome of one step: N visitors for a while."""
+    """The outcome of one step: N visitors for a while, on some number of replicas."""
 
+    replicas: int
     sessions: int
     tally: Tally
     seconds: float  # wall time of the step, arrivals to last answer
@@ -79,8 +82,8 @@ async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
         await asyncio.sleep(every)
 
 
-async def run_step(args, url: str, pid: int | None, sessions: int, digits: list[CanvasDigit],
-                   browser: bool) -> Step:
+async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int,
+                   digits: list[CanvasDigit], browser: bool) -> Step:
     """N drawing visitors (and the trainers) against `url` for args.seconds."""
     visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.seed)
     tally = Tally()
@@ -104,7 +107,7 @@ async def run_step(args, url: str, pid: int | None, sessions: int, digits: list[
     if memory:
         memory.cancel()
     own_seconds = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
-    step = Step(sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
+    step = Step(replicas, sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
                 process_tree.load_average())
     if check:
         step.browser = await check
@@ -124,13 +127,13 @@ async def browser_stroke_midway(url: str, delay: float) -> str:
 
 
 @contextlib.contextmanager
-def target(args, sessions: int):
+def target(args, replicas: int, sessions: int):
     """(url, pid to measure) of the server for one step: a fresh one, or the one given by --url."""
     if args.url:
         yield args.url, args.server_pid
         return
-    name = f"server-{args.replicas}x{'-proxy' if args.proxy else ''}-{sessions}.log"
-    with PageServer(LOGS / name, args.replicas, args.proxy) as server:
+    name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
+    with PageServer(LOGS / name, replicas, args.proxy) as server:
         yield server.url, server.pid
 
 
@@ -144,31 +147,34 @@ def seconds_text(value: float | None) -> str:
 
 def table(steps: list[Step]) -> str:
     """The Markdown table of all steps."""
-    lines = ["| sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
-             "| server CPU | server RSS (max) | load avg 1/5 min |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
+             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for step in steps:
         tally = step.tally
         cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
+        per_stroke = ("n/a" if step.server_cpu is None or not tally.answers
+                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.3f}")
         lines.append(
-            f"| {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
+            f"| {step.replicas} | {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
             f"| {seconds_text(percentile(tally.answers, 50))} | {seconds_text(percentile(tally.answers, 95))} "
             f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
-            f"| {cpu} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} |")
+            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} |")
     return "\n".join(lines)
 
 
 def notes(step: Step) -> list[str]:
     """What the table has no column for, one line each."""
     tally = step.tally
-    found = [f"N={step.sessions}: page load p95 {seconds_text(percentile(tally.page_loads, 95))} s "
-             f"({len(tally.page_loads)} loads); script_finished p95 "
+    name = f"{step.replicas}x N={step.sessions}"
+    found = [f"{name}: page load p95 {seconds_text(percentile(tally.page_loads, 95))} s "
+             f"({len(tally.page_loads)} loads, {tally.failed_loads} not answered in time); script_finished p95 "
              f"{seconds_text(percentile(tally.finishes, 95))} s; misread {tally.misread}, no prediction "
              f"shown {tally.unread}; sessions per replica {tally.replicas}; harness CPU {step.client_cpu:.1f} %"]
-    found += [f"N={step.sessions}: error: {text}" for text in dict.fromkeys(tally.errors)][:5]
-    found += [f"N={step.sessions}: {line}" for line in tally.trainers]
+    found += [f"{name}: error: {text}" for text in dict.fromkeys(tally.errors)][:5]
+    found += [f"{name}: {line}" for line in tally.trainers]
     if step.browser:
-        found.append(f"N={step.sessions}: {step.browser}")
+        found.append(f"{name}: {step.browser}")
     return found
 
 
@@ -207,8 +213,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--interval", type=positive(float), default=2.0, help="seconds between a visitor's strokes")
     parser.add_argument("--jitter", type=float, default=0.5, help="each pause is interval x uniform(1-j, 1+j)")
     parser.add_argument("--timeout", type=positive(float), default=10.0, help="a stroke unanswered this long is lost")
-    parser.add_argument("--replicas", type=positive(int), default=1,
-                        help="Streamlit processes; more than 1 starts them behind the nginx proxy (deploy/)")
+    parser.add_argument("--replicas", type=positive_int_list, default=[1],
+                        help="Streamlit processes, one step each per N; more than 1 starts them behind "
+                             "the nginx proxy (deploy/)")
     parser.add_argument("--proxy", action="store_true", help="go through the proxy even with one replica")
     parser.add_argument("--url", type=loopback_url, default=None,
                         help="test a server already running on this machine instead of starting one")
@@ -229,23 +236,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--trainers must be 0 or more")
     if args.server_pid and not args.url:
         parser.error("--server-pid goes with --url (a server this run starts is measured anyway)")
+    if args.url and len(args.replicas) > 1:
+        parser.error("--url tests one server as it is: give no list of --replicas with it")
     return args
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     digits = canvas_digits(args.digits)
+    plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
     steps = []
-    for index, sessions in enumerate(args.sessions):
-        with target(args, sessions) as (url, pid):
-            seen = asyncio.run(warm_up(url, args.replicas, digits[0]))
-            browser = args.browser and index == len(args.sessions) - 1
-            step = asyncio.run(run_step(args, url, pid, sessions, digits, browser))
+    for index, (replicas, sessions) in enumerate(plan):
+        with target(args, replicas, sessions) as (url, pid):
+            seen = asyncio.run(warm_up(url, replicas, digits[0]))
+            browser = args.browser and index == len(plan) - 1
+            step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser))
         steps.append(step)
-        print(f"N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
+        print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
               f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)
-    where = args.url or (f"{args.replicas} replica(s) behind the proxy" if args.proxy or args.replicas > 1
-                         else "one `streamlit run app.py`")
+    where = args.url or "a fresh server per step (behind deploy/'s nginx for more than one replica, or --proxy)"
     print(f"\n{where}; a stroke every {args.interval:g} s per visitor for {args.seconds:g} s; "
           f"{os.cpu_count()} CPUs\n")
     print(table(steps))

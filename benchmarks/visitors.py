@@ -44,7 +44,8 @@ class Tally:
     finishes: list[float] = field(default_factory=list)  # stroke -> script_finished, seconds
     page_loads: list[float] = field(default_factory=list)  # GET / + first run, seconds
     sent: int = 0
-    lost: int = 0
+    lost: int = 0  # strokes not answered within the timeout
+    failed_loads: int = 0  # page loads not answered within the timeout
     unread: int = 0  # answered, but the run showed no metric element
     misread: int = 0  # the prediction shown differs from the digit drawn
     errors: list[str] = field(default_factory=list)
@@ -70,12 +71,15 @@ def canvas_state(element, digit: CanvasDigit) -> WidgetState:
 async def open_visit(visit: Visit, tally: Tally, query: str = "") -> tuple[Session, Run] | None:
     """Load the page as a new tab does; None (and a counted error or loss) if that fails."""
     started = time.perf_counter()
-    try:
+
+    async def load() -> tuple[Session, Run]:
         cookie, _ = await asyncio.to_thread(load_page, visit.url, None, visit.timeout)
-        session, run = await Session.open(visit.url, query=query, cookie=cookie, timeout=visit.timeout)
-    except TimeoutError:
-        tally.lost += 1
-        tally.error("page load: no answer within the timeout")
+        return await Session.open(visit.url, query=query, cookie=cookie, timeout=visit.timeout)
+
+    try:
+        session, run = await asyncio.wait_for(load(), visit.timeout)  # the whole load, not each part
+    except (TimeoutError, asyncio.TimeoutError):
+        tally.failed_loads += 1
         return None
     except CONNECTION_ERRORS as err:
         tally.error(f"page load: {type(err).__name__}: {err}")
