@@ -85,7 +85,7 @@ async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
 async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int,
                    digits: list[CanvasDigit], browser: bool) -> Step:
     """N drawing visitors (and the trainers) against `url` for args.seconds."""
-    visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.seed)
+    visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.load_timeout, args.seed)
     tally = Tally()
     peak = [0]
     memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
@@ -97,8 +97,9 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     visitors += [train(number, visit, args.train_query, tally, stop) for number in range(args.trainers)]
     check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
     try:
-        # Each visitor stops by itself at `stop` (plus one timeout per reload); this bounds the rest.
-        await asyncio.wait_for(asyncio.gather(*visitors), args.seconds + 6 * args.timeout + 30)
+        # Each visitor stops by itself at `stop`, but for one page load or stroke in flight.
+        bound = args.seconds + args.load_timeout + args.timeout + 30
+        await asyncio.wait_for(asyncio.gather(*visitors), bound)
     except asyncio.TimeoutError:
         tally.error("the step overran its time bound: visitors were cancelled")
     seconds = time.perf_counter() - started
@@ -213,6 +214,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--interval", type=positive(float), default=2.0, help="seconds between a visitor's strokes")
     parser.add_argument("--jitter", type=float, default=0.5, help="each pause is interval x uniform(1-j, 1+j)")
     parser.add_argument("--timeout", type=positive(float), default=10.0, help="a stroke unanswered this long is lost")
+    parser.add_argument("--load-timeout", type=positive(float), default=30.0,
+                        help="a page load unanswered this long is given up (and tried again)")
     parser.add_argument("--replicas", type=positive_int_list, default=[1],
                         help="Streamlit processes, one step each per N; more than 1 starts them behind "
                              "the nginx proxy (deploy/)")

@@ -6,6 +6,7 @@ carrying the whole drawing (a PNG data URL), and its time is from sending it to 
 the answer, as a student looks at the reading, and draws again `interval` seconds (jittered)
 after the last stroke, or at once if the answer took longer. A stroke not answered within
 `timeout` is lost; the visitor then reloads the page (a new session), as a student would.
+A page load gets longer (`load_timeout`): a student waits for a page before reloading it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Visit:
     seconds: float  # how long they keep drawing
     interval: float = 2.0  # seconds between strokes, on average
     jitter: float = 0.5  # each pause is interval * uniform(1 - jitter, 1 + jitter)
-    timeout: float = 10.0  # a stroke (or page load) not answered within this is lost
+    timeout: float = 10.0  # a stroke not answered within this is lost
+    load_timeout: float = 30.0  # a page load (GET / and the first run) given up after this
     seed: int = 0
 
 
@@ -73,11 +75,11 @@ async def open_visit(visit: Visit, tally: Tally, query: str = "") -> tuple[Sessi
     started = time.perf_counter()
 
     async def load() -> tuple[Session, Run]:
-        cookie, _ = await asyncio.to_thread(load_page, visit.url, None, visit.timeout)
-        return await Session.open(visit.url, query=query, cookie=cookie, timeout=visit.timeout)
+        cookie, _ = await asyncio.to_thread(load_page, visit.url, None, visit.load_timeout)
+        return await Session.open(visit.url, query=query, cookie=cookie, timeout=visit.load_timeout)
 
     try:
-        session, run = await asyncio.wait_for(load(), visit.timeout)  # the whole load, not each part
+        session, run = await asyncio.wait_for(load(), visit.load_timeout)  # the whole load, not each part
     except (TimeoutError, asyncio.TimeoutError):
         tally.failed_loads += 1
         return None

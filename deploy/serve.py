@@ -1,6 +1,6 @@
 """Serve the page to a class: K Streamlit replicas of app.py behind nginx, with sticky sessions.
 
-    python -m deploy.serve --replicas 2 --port 8080 [--listen 0.0.0.0]
+    python -m deploy.serve --replicas 2 --port 8080 [--listen 0.0.0.0] [--remote HOST:PORT ...]
 
 Starts the replicas on free loopback ports (each `streamlit run app.py`, MNIST_NPZ and the rest
 of the environment passed through), waits until each answers, then runs nginx in the
@@ -9,8 +9,12 @@ timeouts, each browser kept on one replica by a cookie. Prints `ready: URL` when
 answers; Ctrl-C (or SIGTERM) stops nginx and the replicas. If any of them exits, the rest are
 stopped too and the exit status is 1. Logs go to --logs (nginx errors, one file per replica).
 
+Past one machine: --remote adds replicas started elsewhere (`streamlit run app.py
+--server.address 0.0.0.0 --server.port PORT` on each machine) to the same sticky upstream.
+
 The replicas read the shipped models from the same files in assets/ and never write there.
-They share one cookie secret, so cookies Streamlit signs are valid on every replica.
+They share one cookie secret ($STREAMLIT_SERVER_COOKIE_SECRET if set, else a fresh one; give
+remote replicas the same), so cookies Streamlit signs are valid on every replica.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 class ServeConfig:
     """What to start and where."""
 
-    replicas: int = 2  # Streamlit processes; each holds its own visitors' sessions
+    replicas: int = 2  # Streamlit processes started here; each holds its own visitors' sessions
+    remote: tuple[str, ...] = ()  # HOST:PORT of replicas running elsewhere, proxied as well
     port: int = 8080  # where visitors connect (nginx)
     listen: str = "127.0.0.1"  # 0.0.0.0 to serve a classroom's network
     nginx: str | None = None  # the nginx binary; None: look on PATH and in /usr/sbin
@@ -71,9 +76,9 @@ def render(template: str, **fields: str) -> str:
     return template
 
 
-def nginx_config(config: ServeConfig, replica_ports: list[int], run_dir: Path) -> str:
-    """nginx.conf for these replicas."""
-    servers = "\n".join(f"        server 127.0.0.1:{port};" for port in replica_ports)
+def nginx_config(config: ServeConfig, replicas: list[str], run_dir: Path) -> str:
+    """nginx.conf for these replicas (HOST:PORT each)."""
+    servers = "\n".join(f"        server {replica};" for replica in replicas)
     return render(TEMPLATE.read_text(), RUN_DIR=str(run_dir), LOG_DIR=str(config.logs.resolve()),
                   SERVERS=servers, LISTEN=config.listen, PORT=str(config.port))
 
@@ -124,23 +129,25 @@ def serve(config: ServeConfig) -> int:
     config.logs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="mlp-serve-"))
     run_dir.chmod(0o755)  # nginx's workers may run as another user and need to reach their temp dirs
-    env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
+    secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)
+    env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret}
     ports = [free_port() for _ in range(config.replicas)]
+    replicas = [f"127.0.0.1:{port}" for port in ports] + list(config.remote)
     processes: list[subprocess.Popen] = []
     try:
         for number, port in enumerate(ports, 1):
             with open(config.logs / f"replica-{number}.log", "w") as log:
                 processes.append(subprocess.Popen(replica_command(port), cwd=ROOT, env=env, stdout=log,
                                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
-        for port in ports:
-            wait_for(f"http://127.0.0.1:{port}", processes, config.start_timeout)
+        for replica in replicas:
+            wait_for(f"http://{replica}", processes, config.start_timeout)
         conf = run_dir / "nginx.conf"
-        conf.write_text(nginx_config(config, ports, run_dir))
+        conf.write_text(nginx_config(config, replicas, run_dir))
         processes.append(subprocess.Popen([nginx, "-p", str(run_dir), "-c", str(conf)], stdin=subprocess.DEVNULL))
         host = "127.0.0.1" if config.listen in ("0.0.0.0", "::") else config.listen
         url = f"http://{host}:{config.port}"
         wait_for(url, processes, config.start_timeout)
-        print(f"ready: {url} -> replicas on {', '.join(f'127.0.0.1:{port}' for port in ports)}", flush=True)
+        print(f"ready: {url} -> replicas on {', '.join(replicas)}", flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         ended = next(process for process in processes if process.poll() is not None)
@@ -162,9 +169,16 @@ def port_number(text: str) -> int:
 
 def replica_count(text: str) -> int:
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"at least one replica, not {text}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a number of replicas is 0 or more, not {text}")
     return value
+
+
+def host_port(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"give HOST:PORT, not {text!r}")
+    return text
 
 
 def interrupt(signum, frame) -> None:
@@ -176,15 +190,19 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--replicas", type=replica_count, default=ServeConfig.replicas,
-                        help="Streamlit processes behind the proxy")
+                        help="Streamlit processes to start here, behind the proxy")
+    parser.add_argument("--remote", type=host_port, action="append", default=[],
+                        help="HOST:PORT of a replica running on another machine (repeatable)")
     parser.add_argument("--port", type=port_number, default=ServeConfig.port, help="the proxy's port")
     parser.add_argument("--listen", default=ServeConfig.listen,
                         help="the proxy's address: 0.0.0.0 serves the whole network")
     parser.add_argument("--nginx", default=None, help="nginx binary (default: $MLP_NGINX, PATH, /usr/sbin)")
     parser.add_argument("--logs", type=Path, default=ServeConfig.logs, help="folder for the logs")
     args = parser.parse_args(argv)
-    config = ServeConfig(replicas=args.replicas, port=args.port, listen=args.listen, nginx=args.nginx,
-                         logs=args.logs)
+    if args.replicas + len(args.remote) == 0:
+        parser.error("nothing to serve: start at least one replica here or give --remote")
+    config = ServeConfig(replicas=args.replicas, remote=tuple(args.remote), port=args.port, listen=args.listen,
+                         nginx=args.nginx, logs=args.logs)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         sys.exit(serve(config))
