@@ -54,11 +54,13 @@ class ServeConfig:
 
 def find_nginx(given: str | None = None) -> str:
     """The nginx binary to run; FileNotFoundError that says how to get one."""
-    for candidate in ([given] if given else [os.environ.get("MLP_NGINX") or "", *NGINX_CANDIDATES]):
-        found = candidate and shutil.which(candidate)
+    chosen = given or os.environ.get("MLP_NGINX")  # when one is named, only that one
+    for candidate in [chosen] if chosen else NGINX_CANDIDATES:
+        found = shutil.which(candidate)
         if found:
             return found
-    raise FileNotFoundError("nginx not found: install it (Debian: apt-get install nginx) or pass --nginx PATH")
+    raise FileNotFoundError(f"nginx not found{f' at {chosen}' if chosen else ''}: install it "
+                            "(Debian: apt-get install nginx), or name it with --nginx PATH or $MLP_NGINX")
 
 
 def free_port() -> int:

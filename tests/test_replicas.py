@@ -1,8 +1,9 @@
 """The page behind the proxy of deploy/: two replicas, and each browser kept on its own.
 
 Starts `python -m deploy.serve --replicas 2` on a free loopback port and talks to it as a browser
-does (benchmarks/streamlit_session.py: the page, then Streamlit's websocket protocol). nginx
-missing is a failure, not a skip, unless MLP_SKIP_REPLICAS=1.
+does (benchmarks/streamlit_session.py: the page, then Streamlit's websocket protocol); the load
+harness (benchmarks/load.py) gets a short run through it too. nginx missing is a failure, not a
+skip, unless MLP_SKIP_REPLICAS=1.
 """
 
 import asyncio
@@ -124,3 +125,22 @@ def test_visitors_spread_over_replicas_and_each_keeps_its_own(proxy):
                                for (replica, cookie), label in zip(cookies.items(), (3, 8))))
 
     asyncio.run(both())
+
+
+def test_the_load_harness_draws_through_the_proxy(proxy):
+    url, _ = proxy
+    command = [sys.executable, "-m", "benchmarks.load", "--url", url, "--replicas", "2", "--sessions", "4",
+               "--seconds", "6", "--interval", "1"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| 2 | 4 |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    strokes, lost, errors = int(cells[2]), int(cells[7]), int(cells[8])
+    assert strokes >= 4 and lost == 0 and errors == 0, done.stdout
+
+
+def test_the_load_harness_checks_its_flags_before_starting_anything():
+    for flags in (["--sessions", "0"], ["--url", "http://example.com"], ["--server-pid", "1"]):
+        done = subprocess.run([sys.executable, "-m", "benchmarks.load", *flags], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "error:" in done.stderr, flags
