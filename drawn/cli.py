@@ -88,7 +88,34 @@ def _parser() -> argparse.ArgumentParser:
     training.add_argument("--seed", type=seed_int, default=0, metavar="N",
                           help="seed: the same seed gives the same drawings (default: 0)")
     training.set_defaults(run=_training_set)
+
+    sheet = commands.add_parser("hardest", help="a contact sheet (PNG) of the drawings a model "
+                                "and its not-a-digit check find hardest")
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PNG to write")
+    sheet.add_argument("--model", metavar="NAME_OR_PATH",
+                       help="a shipped model's name, or a .npz file (default: the default model)")
+    common(sheet, per_condition=100)
+    sheet.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
+                       help="drawings of each kind of non-digit (default: 40)")
+    sheet.set_defaults(run=_hardest)
     return parser
+
+
+def _hardest(args) -> int:
+    from drawn.dataset import make_drawn_set
+    from drawn.not_digits import make_not_digit_set
+    from drawn.sheet import contact_sheet, hardest
+    from mlp.model import load_model
+
+    mnist = _mnist(args)
+    model = load_model(args.model)
+    rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),
+                   make_not_digit_set(args.per_kind, args.seed))
+    titles = [f"{model.name}: digits read least surely (style or source: read as, p(true digit))",
+              "not digits that look most like a digit (kind: digit-likeness)",
+              "digits that look least like a digit (style or source: digit-likeness)"]
+    print(f"wrote {contact_sheet(rows, titles[: len(rows)], args.out)}")
+    return 0
 
 
 def _training_set(args) -> int:

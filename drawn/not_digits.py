@@ -17,7 +17,7 @@ import numpy as np
 from drawn.conditions import CONDITIONS, look, show
 from drawn.dataset import generator
 from drawn.paint import paint
-from drawn.strokes import _arc, _bezier, _line, bend, digit_styles
+from drawn.strokes import _arc, _bezier, _join, _line, bend, digit_styles
 
 Strokes = list[np.ndarray]
 
@@ -50,6 +50,18 @@ def _letters() -> dict[str, Strokes]:
                               _bezier((0.5, 0.6), (0.55, 0.3), (0.95, 0.3), (0.95, 0.6)),
                               _line((0.95, 0.6), (0.95, 1.0))])],
         "w": [_line((0.05, 0.3), (0.28, 1.0), (0.5, 0.5), (0.72, 1.0), (0.95, 0.3))],
+        "D": [_line((0.22, 0.0), (0.22, 1.0)),
+              _bezier((0.22, 0.0), (1.05, -0.05), (1.05, 1.05), (0.22, 1.0))],
+        "L": [_line((0.25, 0.0), (0.25, 1.0), (0.8, 1.0))],
+        "P": [_line((0.22, 1.0), (0.22, 0.0)),
+              _bezier((0.22, 0.0), (0.95, -0.05), (0.95, 0.55), (0.22, 0.5))],
+        "U": [_join(_line((0.2, 0.0), (0.2, 0.65)), _arc(0.5, 0.65, 0.3, 0.35, 180, 0),
+                    _line((0.8, 0.65), (0.8, 0.0)))],
+        "V": [_line((0.1, 0.0), (0.5, 1.0), (0.9, 0.0))],
+        "n": [_line((0.2, 0.3), (0.2, 1.0)),
+              _join(_bezier((0.2, 0.55), (0.3, 0.25), (0.8, 0.25), (0.8, 0.6)),
+                    _line((0.8, 0.6), (0.8, 1.0)))],
+        "r": [_line((0.3, 0.3), (0.3, 1.0)), _bezier((0.3, 0.6), (0.4, 0.3), (0.7, 0.25), (0.85, 0.35))],
     }
 
 
@@ -118,6 +130,19 @@ def _digits_side_by_side(count: int, held_out: bool) -> Callable:
     return draw
 
 
+def _doodle(rng) -> Strokes:
+    """Three to five marks anywhere: lines and arcs that make no digit."""
+    strokes = []
+    for _ in range(int(rng.integers(3, 6))):
+        if rng.random() < 0.5:
+            strokes.append(_line(*map(tuple, rng.uniform(0, 1, size=(int(rng.integers(2, 4)), 2)))))
+        else:
+            centre, radius = rng.uniform(0.25, 0.75, 2), rng.uniform(0.1, 0.3, 2)
+            start = rng.uniform(0, 360)
+            strokes.append(_arc(*centre, *radius, start, start + rng.uniform(90, 300)))
+    return strokes
+
+
 def _fixed(strokes: Strokes) -> Callable:
     return lambda rng: strokes
 
@@ -133,7 +158,7 @@ class Kind:
 def not_digit_kinds() -> dict[str, Kind]:
     """Kind name -> Kind, training kinds first."""
     letters = _letters()
-    kinds = {f"letter_{name}": Kind(_fixed(letters[name])) for name in "AEFHMNe" + "hm"}
+    kinds = {f"letter_{name}": Kind(_fixed(letters[name])) for name in "AEFHMNDLPUVehmnr"}
     kinds |= {
         "square": Kind(_polygon(4)),
         "triangle": Kind(_polygon(3)),
@@ -145,6 +170,7 @@ def not_digit_kinds() -> dict[str, Kind]:
         "scribble": Kind(_scribble),
         "zigzag": Kind(_zigzag),
         "two_digits": Kind(_digits_side_by_side(2, held_out=False)),
+        "doodle": Kind(_doodle),
     }
     kinds |= {f"letter_{name}": Kind(_fixed(letters[name]), held_out=True) for name in "KRWYkw"}
     kinds |= {

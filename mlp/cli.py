@@ -211,6 +211,9 @@ def _evaluate(args) -> int:
 
 
 def _fit_check(args) -> int:
+    from mlp.quiet import keras
+
+    keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
     from mlp.augment import distort_once
     from mlp.data import as_model_input, load_extra, load_mnist
     from mlp.digit_check import fit_digit_check

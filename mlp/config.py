@@ -70,6 +70,6 @@ PRESETS: dict[str, TrainConfig] = {
                           cosine_decay=True, augment=True),
     # Reads the world's handwriting: robust's network, trained longer, meant to be given the
     # drawn training set as well (--extra-data, from `python -m drawn training-set`).
-    "world": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=18, batch_size=128,
+    "world": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=45, batch_size=128,
                          cosine_decay=True, augment=True),
 }

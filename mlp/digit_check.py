@@ -88,7 +88,7 @@ def looks_like_digit(model, x: np.ndarray) -> bool | np.ndarray | None:
 
 
 def fit_digit_check(network, digits: np.ndarray, not_digits: np.ndarray, *,
-                    hidden: int = 64, epochs: int = 8, digit_share_flagged: float = 0.005,
+                    hidden: int = 64, epochs: int = 8, digit_share_flagged: float = 0.01,
                     seed: int = 0) -> tuple[DigitCheck, dict]:
     """Fit a check on the hidden layer of `network` (a NumpyMLP) -> (check, what it measured).
 

@@ -30,7 +30,7 @@ def _assets() -> Path:
 
 
 ASSETS = _assets()
-DEFAULT_MODEL = "robust"  # what the app and the CLI use when no model is named
+DEFAULT_MODEL = "world"  # what the app and the CLI use when no model is named
 WEIGHTS, KERAS = ".npz", ".keras"
 
 
