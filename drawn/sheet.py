@@ -7,6 +7,7 @@ its check, and digits that look least like one.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def hardest(model, drawn: DrawnSet, not_digits: NotDigitSet, count: int = 10) ->
     sure = probabilities[np.arange(len(keep)), labels]
     names = [drawn.styles[i] if drawn.source[i] == "strokes" else f"mnist {drawn.conditions[i]}"
              for i in keep]
-    rows = [[(x[i], f"{names[i]}: {probabilities[i].argmax()} {sure[i]:.0%}")
+    rows = [[(x[i], f"{names[i]}: read {probabilities[i].argmax()}, {sure[i]:.0%}")
              for i in np.argsort(sure)[:count]]]
     other = [preprocess(image) for image in not_digits.images]
     found = [i for i, o in enumerate(other) if o is not None]
@@ -64,8 +65,8 @@ def contact_sheet(rows: list[list[tuple]], titles: list[str], out: Path) -> Path
             tile = Image.fromarray(np.round(x * 255).astype(np.uint8)).resize(
                 (TILE - 8, TILE - 8), Image.Resampling.NEAREST)
             sheet.paste(tile, (column * TILE + 4, top))
-            draw.text((column * TILE + 4, top + TILE - 4), caption[:18], fill=0)
-            draw.text((column * TILE + 4, top + TILE + 8), caption[18:36], fill=0)
+            for line, text in enumerate(textwrap.wrap(caption, 18)[:2]):
+                draw.text((column * TILE + 4, top + TILE - 4 + 12 * line), text, fill=0)
         top += TILE + CAPTION
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -275,7 +275,7 @@ def _predict(args) -> int:
         elif "error" in record:
             print(f"{path}: {record['error']}", file=sys.stderr, flush=True)
         else:
-            doubt = "" if record.get("looks_like_digit", True) else ", does not look like a digit"
+            doubt = ", does not look like a digit" if record["looks_like_digit"] is False else ""
             print(f"{path}: {record['label']} ({record['confidence']:.1%}{doubt})", flush=True)
     return 1 if failed else 0
 

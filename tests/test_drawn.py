@@ -326,3 +326,43 @@ def test_score_reports_every_style_and_the_held_out_ones(classic_model):
     assert list(scores["styles"]) == [*digit_styles(), "all"]
     assert scores["held_out_styles"] == sorted(n for n, s in digit_styles().items() if s.held_out)
     assert 0 <= scores["styles_held_out"] <= 1 and 0 <= scores["styles_seen_in_training"] <= 1
+
+
+# --- the shipped default against the targets, on samples (fast)
+
+
+def test_the_default_models_check_flags_obvious_non_digits_and_passes_mnist(mnist, default_model):
+    from conftest import within_sampling_error
+
+    from drawn.not_digits import make_not_digit_set
+    from drawn.score import flagged
+
+    drawings = make_not_digit_set(per_kind=20, seed=11)  # a seed the records were not made with
+    flags = flagged(default_model, [preprocess(image) for image in drawings.images])
+    for kind in ("x", "dash", "smiley", "letter_A", "zigzag"):
+        assert flags[drawings.kinds == kind].mean() >= 0.9, kind
+    assert flags.mean() >= 0.75  # 0.881 recorded on seed 0; held-out kinds are the hard part
+    # Random scribbles often trace a digit's path; most are still caught.
+    assert flags[drawings.kinds == "scribble"].mean() >= 0.3
+    digits = flagged(default_model, list(mnist.x_test / 255.0)).mean()
+    recorded = default_model.record["not_digits"]["mnist_test_flagged"]
+    assert recorded <= 0.01
+    assert within_sampling_error(1 - digits, 1 - recorded, len(mnist.x_test)), digits
+
+
+def test_the_default_models_record_holds_the_current_figures(default_model):
+    from drawn.strokes import digit_styles
+
+    record = default_model.record
+    assert record["drawn"]["generator_version"] == GENERATOR_VERSION
+    assert list(record["drawn"]["styles"]) == [*digit_styles(), "all"]
+    assert record["drawn"]["held_out_styles"] == sorted(
+        name for name, style in digit_styles().items() if style.held_out)
+    not_digits = record["not_digits"]
+    assert not_digits["generator_version"] == GENERATOR_VERSION
+    for key in ("not_digits_flagged", "seen_kinds_flagged", "held_out_kinds_flagged",
+                "drawn_digits_flagged", "mnist_test_flagged"):
+        assert 0 <= not_digits[key] <= 1, key
+    assert record["digit_check"]["threshold"] == pytest.approx(default_model.check.threshold, abs=1e-6)
+    assert record["extra_data"]["examples"] == record["train_examples"] - 60_000
+    assert record["train_seconds"] <= 25 * 60
