@@ -2,10 +2,13 @@
 
 Evaluation tooling beside the product, not part of it: `drawn` uses `mlp`, never the reverse.
 
-    strokes.py     stroke paths of each digit's styles, bent as hands vary them
+    strokes.py     stroke paths of each digit's styles (some held out of training), bent as hands vary them
     paint.py       strokes, or an MNIST digit, -> ink at canvas scale
-    conditions.py  the conditions (small in a corner, tilted, on paper, ...): one record each
-    dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION
-    score.py       score(model, drawn_set), accuracy_by_condition, record
-    cli.py         python -m drawn {write,score}
+    conditions.py  the conditions (small in a corner, tilted, on paper, finger, ...): one record each
+    dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION, the random streams of each part
+    not_digits.py  letters, shapes, scribbles, several digits: drawings that are not a digit
+    training.py    training data (training styles and kinds only, streams of their own) as 28x28 arrays
+    score.py       score(model, drawn_set) per condition and style; score_not_digits; record
+    sheet.py       a contact sheet of the hardest drawings
+    cli.py         python -m drawn {write,score,training-set,hardest}
 """

@@ -1,4 +1,4 @@
-"""Command line: python -m drawn {write,score} ..."""
+"""Command line: python -m drawn {write,score,training-set} ..."""
 
 from __future__ import annotations
 
@@ -69,8 +69,67 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--record", action="store_true",
                        help="store the scores in the model's record (needs MNIST)")
+    score.add_argument("--not-digits", action="store_true",
+                       help="score the model's not-a-digit check instead: how many drawings "
+                       "that are not digits it flags (per kind), and how many digits")
+    score.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
+                       help="with --not-digits: drawings of each kind of non-digit (default: 40)")
     score.set_defaults(run=_score)
+
+    training = commands.add_parser(
+        "training-set", help="write training data: digits in the training styles and non-digits "
+        "of the training kinds, as 28x28 arrays, from streams the test sets never use")
+    training.add_argument("--out", required=True, type=Path, metavar="FILE",
+                          help="the .npz file to write (x, y, x_not_digits)")
+    training.add_argument("--digits", type=positive_int, default=30_000, metavar="N",
+                          help="digits to draw (default: 30000)")
+    training.add_argument("--not-digits", type=positive_int, default=30_000, metavar="N",
+                          help="non-digits to draw (default: 30000)")
+    training.add_argument("--seed", type=seed_int, default=0, metavar="N",
+                          help="seed: the same seed gives the same drawings (default: 0)")
+    training.set_defaults(run=_training_set)
+
+    sheet = commands.add_parser("hardest", help="a contact sheet (PNG) of the drawings a model "
+                                "and its not-a-digit check find hardest")
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PNG to write")
+    sheet.add_argument("--model", metavar="NAME_OR_PATH",
+                       help="a shipped model's name, or a .npz file (default: the default model)")
+    common(sheet, per_condition=100)
+    sheet.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
+                       help="drawings of each kind of non-digit (default: 40)")
+    sheet.set_defaults(run=_hardest)
     return parser
+
+
+def _hardest(args) -> int:
+    from drawn.dataset import make_drawn_set
+    from drawn.not_digits import make_not_digit_set
+    from drawn.sheet import contact_sheet, hardest
+    from mlp.model import load_model
+
+    mnist = _mnist(args)
+    model = load_model(args.model)
+    rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),
+                   make_not_digit_set(args.per_kind, args.seed))
+    titles = [f"{model.name}: digits read least surely (style or source: read as, p(true digit))",
+              "not digits that look most like a digit (kind: digit-likeness)",
+              "digits that look least like a digit (style or source: digit-likeness)"]
+    print(f"wrote {contact_sheet(rows, titles[: len(rows)], args.out)}")
+    return 0
+
+
+def _training_set(args) -> int:
+    import numpy as np
+
+    from drawn.training import training_set
+    from mlp.files import atomic_write, check_writable
+
+    out = args.out.with_suffix(".npz")
+    check_writable(out.parent)
+    arrays = training_set(args.digits, args.not_digits, args.seed)
+    atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
+    print(f"wrote {out}: {len(arrays['x'])} digits, {len(arrays['x_not_digits'])} non-digits")
+    return 0
 
 
 def _mnist(args):
@@ -115,15 +174,45 @@ def _score(args) -> int:
         if model.path is None:
             raise MLPError(f"model {model.name} has no record file to store the scores in")
         check_writable(model.path.parent)  # before the work, not after it
-    scores = score(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist))
+    drawn = make_drawn_set(args.per_condition, args.seed, mnist=mnist)
+    if args.not_digits:
+        from drawn.not_digits import make_not_digit_set
+        from drawn.score import score_not_digits
+
+        scores = score_not_digits(model, make_not_digit_set(args.per_kind, args.seed), drawn,
+                                  mnist_test=None if mnist is None else mnist[0])
+        scores |= {"per_condition": args.per_condition, "per_kind": args.per_kind}
+        show = _print_not_digits
+    else:
+        scores = score(model, drawn)
+        show = _print_table
     if args.record:
-        record(model, scores)
+        record(model, scores, key="not_digits" if args.not_digits else "drawn")
     if args.json:
         print(json.dumps({"model": model.name, **scores}))
     else:
-        _print_table(model.name, scores)
+        show(model.name, scores)
     _say_if_strokes_only(mnist)
     return 0
+
+
+def _print_not_digits(name: str, scores: dict) -> None:
+    """The check's flag rates: non-digits per kind (held-out kinds marked), then digits."""
+    print(f"model {name}: flagged {scores['not_digits_flagged']:.1%} of {scores['n']} drawings "
+          f"that are not digits (kinds seen in training, new drawings: "
+          f"{scores['seen_kinds_flagged']:.1%}; held-out kinds: "
+          f"{scores['held_out_kinds_flagged']:.1%}; generator {scores['generator_version']}, "
+          f"seed {scores['seed']})")
+    print(f"\n{'kind':<16}{'flagged':>9}")
+    for kind, rate in scores["kinds"].items():
+        marker = "  (held out)" if kind in scores["held_out_kinds"] else ""
+        print(f"{kind:<16}{rate:>9.3f}{marker}")
+    print(f"\ndigits flagged: drawn set {scores['drawn_digits_flagged']:.2%} of "
+          f"{scores['drawn_n']}" + "".join(
+              f", {source} {scores[f'drawn_{source}_flagged']:.2%}" for source in ("strokes", "mnist")
+              if f"drawn_{source}_flagged" in scores))
+    if "mnist_test_flagged" in scores:
+        print(f"               MNIST test {scores['mnist_test_flagged']:.2%} of {scores['mnist_n']}")
 
 
 def _print_table(name: str, scores: dict) -> None:
@@ -139,3 +228,11 @@ def _print_table(name: str, scores: dict) -> None:
         cells = [scores[source].get(condition) for source in sources] + [scores["all"][condition]]
         print(f"{condition:<14}" + "".join(f"{v:>10.3f}" if v is not None else f"{'-':>10}"
                                              for v in cells))
+    if "styles" not in scores:
+        return
+    print(f"\nstroke drawings per style: styles seen in training (other drawings) "
+          f"{scores['styles_seen_in_training']:.4f}, held-out styles {scores['styles_held_out']:.4f}")
+    print(f"\n{'style':<22}{'accuracy':>10}")
+    for style, accuracy in scores["styles"].items():
+        marker = "  (held out)" if style in scores["held_out_styles"] else ""
+        print(f"{style:<22}{accuracy:>10.3f}{marker}")

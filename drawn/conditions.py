@@ -89,6 +89,8 @@ class Condition:
     wobble: float = 0.012  # amplitude of the stroke paths' smooth wobble (unit square)
     misplace: float = 0.0  # each stroke lands up to this far off its joins (unit square)
     squash: tuple[float, float] | None = None  # the digit's width scaled by a factor in this range
+    shake: float = 0.0  # a quick tremor along each stroke (unit square), as a finger on glass
+    rounding: float = 0.0  # corners smoothed over this many points of a stroke's path
 
 
 CONDITIONS = {
@@ -105,6 +107,9 @@ CONDITIONS = {
     "stray_dot": Condition(stray_dot=True),
     # Drawn in a hurry: wavier lines, strokes off their joins, a narrow or wide digit.
     "sloppy": Condition(wobble=0.03, misplace=0.04, squash=(0.7, 1.3)),
+    # A fingertip on a phone: a wide, round brush, rounded corners, a shaky and loopier hand.
+    "finger": Condition(brush=(30, 44), brush_on_mnist=True, wobble=0.025, shake=0.008,
+                        rounding=2.0, squash=(0.85, 1.25)),
 }
 
 

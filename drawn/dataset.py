@@ -1,12 +1,16 @@
 """A drawn-digit test set the project makes itself: how people draw, not how MNIST's writers wrote.
 
-Digits are stroke paths in a unit square (several styles per digit), bent a little at random
-and painted with a round brush at canvas scale, as someone drawing with a mouse or finger
+Digits are stroke paths in a unit square (several styles per digit, as written in different
+countries and by different hands), bent a little at random and painted with a round brush at canvas scale, as someone drawing with a mouse or finger
 would. Each is shown under one of the CONDITIONS (small in a corner, tilted, a thin or thick
 brush, a transparent canvas, a photo of paper, ...). MNIST test digits can be put through the
 same conditions, so a model's accuracy on drawings can be told apart from its accuracy on the
 digits themselves. Everything is seeded: the same seed gives the same images, so the set is
 regenerated rather than stored.
+
+The set is for measuring only. Training data comes from `drawn.training`, which draws only the
+styles not held out, from random streams of its own (`generator`), so no drawing of this set
+is ever trained on and the held-out styles are never seen at all.
 """
 
 from __future__ import annotations
@@ -21,12 +25,19 @@ from PIL import Image
 
 from drawn.conditions import CONDITIONS, Condition, Look, look, show
 from drawn.paint import paint, paint_mnist
-from drawn.strokes import bend, digit_styles
+from drawn.strokes import bend, digit_styles, styles_of
 
 # Bump whenever a seed's drawings change, so that recorded scores can be told stale.
 # 2: ten conditions, with sloppy.
-GENERATOR_VERSION = "2"
+# 3: the styles of other countries and hands (held-out ones among them), a finger condition.
+GENERATOR_VERSION = "3"
 SOURCES = ("strokes", "mnist")
+PARTS = ("test", "training")  # what a random stream draws for: measuring, or training
+
+
+def generator(part: str, seed: int, *keys: int) -> np.random.Generator:
+    """The random stream for one part of the drawings; the two parts never share a stream."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PARTS.index(part), *keys)))
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: arrays do not compare to a single bool
@@ -37,6 +48,7 @@ class DrawnSet:
     labels: np.ndarray  # (n,) int64, the digit drawn
     conditions: np.ndarray  # (n,) str, one of CONDITIONS
     source: np.ndarray  # (n,) str, one of SOURCES: drawn from stroke paths, or an MNIST digit
+    styles: np.ndarray  # (n,) str, the style of drawn.strokes drawn, or "mnist"
     seed: int  # what the set was generated from
     per_condition: int  # images per condition and source
 
@@ -44,43 +56,47 @@ class DrawnSet:
         return len(self.images)
 
 
-# draw(i, label) -> (ink patch, look) for the i-th image of one condition
-Draw = Callable[[int, int], tuple[np.ndarray, Look]]
+# draw(i, label) -> (ink patch, look, style) for the i-th image of one condition
+Draw = Callable[[int, int], tuple[np.ndarray, Look, str]]
 
 
 def _draw_set(source: str, seed: int, per_condition: int,
               drawer: Callable[[Condition, np.random.Generator], Draw]) -> DrawnSet:
     """The loop both sources share: each condition with its own generator, labels cycling 0-9."""
-    images, labels, conditions = [], [], []
+    images, labels, conditions, styles = [], [], [], []
     for index, (name, condition) in enumerate(CONDITIONS.items()):
         # One generator per (source, condition): adding a condition leaves the others unchanged.
-        rng = np.random.default_rng([seed, SOURCES.index(source), index])
+        rng = generator("test", seed, SOURCES.index(source), index)
         draw = drawer(condition, rng)
         for i in range(per_condition):
             label = i % 10
-            patch, chosen = draw(i, label)
+            patch, chosen, style = draw(i, label)
             images.append(show(patch, chosen, condition, rng))
             labels.append(label)
             conditions.append(name)
+            styles.append(style)
     return DrawnSet(images=tuple(images), labels=np.asarray(labels, dtype=np.int64),
                     conditions=np.asarray(conditions, dtype=str),
-                    source=np.full(len(images), source), seed=seed, per_condition=per_condition)
+                    source=np.full(len(images), source), styles=np.asarray(styles, dtype=str),
+                    seed=seed, per_condition=per_condition)
 
 
 def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
-    """Digits painted from stroke paths: `per_condition` per condition, labels cycling 0-9."""
+    """Digits painted from stroke paths, every style: `per_condition` per condition, labels 0-9."""
     styles = digit_styles()
 
     def drawer(condition: Condition, rng: np.random.Generator) -> Draw:
-        first_style = int(rng.integers(3))
+        first_style = int(rng.integers(len(styles)))
 
         def draw(i: int, label: int):
-            # Each round of 0-9 takes the next style, so 30 per condition show every style.
-            options = styles[label]
-            style = options[(first_style + i // 10) % len(options)]
-            strokes = bend(style, rng, wobble=condition.wobble, misplace=condition.misplace)
+            # Each round of 0-9 takes the next style of each digit, held-out ones included.
+            options = styles_of(label)
+            name = options[(first_style + i // 10) % len(options)]
+            strokes = bend(styles[name].strokes, rng, wobble=condition.wobble,
+                           misplace=condition.misplace, shake=condition.shake,
+                           rounding=condition.rounding)
             chosen = look(condition, rng, mnist=False)
-            return paint(strokes, chosen.height, chosen.brush, chosen.angle), chosen
+            return paint(strokes, chosen.height, chosen.brush, chosen.angle), chosen, name
 
         return draw
 
@@ -108,7 +124,7 @@ def mnist_as_drawn(
             if not np.any(digit):
                 raise ValueError(f"an MNIST image labelled {label} is blank")
             chosen = look(condition, rng, mnist=True)
-            return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen
+            return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen, "mnist"
 
         return draw
 
@@ -131,6 +147,7 @@ def make_drawn_set(
         labels=np.concatenate([p.labels for p in parts]),
         conditions=np.concatenate([p.conditions for p in parts]),
         source=np.concatenate([p.source for p in parts]),
+        styles=np.concatenate([p.styles for p in parts]),
         seed=seed,
         per_condition=per_condition,
     )
@@ -141,15 +158,15 @@ def write_pngs(drawn: DrawnSet, folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
-    for i, (image, label, condition, source) in enumerate(
-        zip(drawn.images, drawn.labels, drawn.conditions, drawn.source)
+    for i, (image, label, condition, source, style) in enumerate(
+        zip(drawn.images, drawn.labels, drawn.conditions, drawn.source, drawn.styles)
     ):
         name = f"{i:04d}_{condition}_{source}_{label}.png"
         Image.fromarray(image).save(folder / name)
-        rows.append((name, int(label), condition, source))
+        rows.append((name, int(label), condition, source, style))
     path = folder / "labels.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(("file", "label", "condition", "source"))
+        writer.writerow(("file", "label", "condition", "source", "style"))
         writer.writerows(rows)
     return path

@@ -16,9 +16,14 @@ from mlp.preprocessing import crop_to_ink, disk, stroke_width
 SUPERSAMPLE = 2  # strokes are painted at this multiple and reduced, for anti-aliased edges
 
 
-def paint(strokes: list[np.ndarray], height: float, width: float, angle: float) -> np.ndarray:
-    """Paint strokes with a round brush `width` px wide so the ink is `height` px tall, rotated."""
-    scale = max(height - width, 1.0) / float(np.ptp(np.concatenate(strokes)[:, 1]))
+def paint(strokes: list[np.ndarray], height: float, width: float, angle: float,
+          longer_side: bool = False) -> np.ndarray:
+    """Paint strokes with a round brush `width` px wide so the ink is `height` px tall, rotated.
+
+    With `longer_side`, `height` is the size of the ink's longer side (a dash, two digits).
+    """
+    extent = np.ptp(np.concatenate(strokes), axis=0)
+    scale = max(height - width, 1.0) / float(extent.max() if longer_side else extent[1])
     theta = np.radians(angle)
     # Row vectors with y down: this turns the digit counter-clockwise on screen, as PIL's rotate.
     rotation = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])

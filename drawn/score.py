@@ -1,4 +1,5 @@
-"""A model's accuracy on the drawn set: overall, per condition and per source."""
+"""A model's accuracy on the drawn set (overall, per condition, source and style), and how
+often its not-a-digit check flags drawings that are not digits and digits that are."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from drawn.dataset import GENERATOR_VERSION, DrawnSet
+from drawn.not_digits import NotDigitSet
+from drawn.strokes import digit_styles
+from mlp.digit_check import looks_like_digit
 from mlp.errors import MLPError
 from mlp.model import update_record
 from mlp.predict import predict_proba
@@ -33,6 +37,58 @@ def score(model, drawn: DrawnSet) -> dict:
         result[source] = accuracy_by_condition(drawn.labels[part], predicted[part],
                                                drawn.conditions[part])
     result["all"] = accuracy_by_condition(drawn.labels, predicted, drawn.conditions)
+    strokes = drawn.source == "strokes"
+    if strokes.any():  # per style: the stroke drawings only (an MNIST digit has no style name)
+        by_style = accuracy_by_condition(drawn.labels[strokes], predicted[strokes],
+                                         drawn.styles[strokes])
+        # In the styles' own order, digit by digit, rather than the order they were drawn in.
+        result["styles"] = {name: by_style[name] for name in [*digit_styles(), "all"]
+                            if name in by_style}
+        held_out = np.array([digit_styles()[name].held_out for name in drawn.styles[strokes]])
+        correct = drawn.labels[strokes] == predicted[strokes]
+        result["held_out_styles"] = sorted(set(drawn.styles[strokes][held_out].tolist()))
+        result["styles_seen_in_training"] = float(correct[~held_out].mean())
+        result["styles_held_out"] = float(correct[held_out].mean())
+    return result
+
+
+def flagged(model, inputs: list[np.ndarray | None]) -> np.ndarray:
+    """Model inputs, each (28, 28) or None where `preprocess` found no ink -> (n,) bool: the
+    check says it is not a digit. A blank drawing counts as flagged: no digit is in it."""
+    result = np.ones(len(inputs), dtype=bool)
+    found = np.array([x is not None for x in inputs], dtype=bool)
+    if found.any():
+        verdicts = looks_like_digit(model, np.stack([x for x in inputs if x is not None]))
+        if verdicts is None:
+            raise MLPError(f"model {model.name} has no not-a-digit check "
+                           "(python -m mlp fit-check adds one)")
+        result[found] = ~verdicts
+    return result
+
+
+def score_not_digits(model, not_digits: NotDigitSet, drawn: DrawnSet,
+                     mnist_test: np.ndarray | None = None) -> dict:
+    """How often the check flags non-digits (per kind, held-out kinds apart) and digits.
+
+    `drawn` is the drawn-digit set; `mnist_test` (n, 28, 28) uint8, if given, MNIST's test digits.
+    """
+    flags = flagged(model, [preprocess(image) for image in not_digits.images])
+    held_out = not_digits.held_out
+    kinds = list(dict.fromkeys(not_digits.kinds.tolist()))
+    result = {"generator_version": GENERATOR_VERSION, "seed": not_digits.seed,
+              "n": len(not_digits), "not_digits_flagged": float(flags.mean()),
+              "seen_kinds_flagged": float(flags[~held_out].mean()),
+              "held_out_kinds_flagged": float(flags[held_out].mean()),
+              "held_out_kinds": [k for k in kinds if held_out[not_digits.kinds == k][0]],
+              "kinds": {k: float(flags[not_digits.kinds == k].mean()) for k in kinds}}
+    drawn_flags = flagged(model, [preprocess(image) for image in drawn.images])
+    result["drawn_digits_flagged"] = float(drawn_flags.mean())
+    result["drawn_n"] = len(drawn)
+    for source in dict.fromkeys(drawn.source.tolist()):
+        result[f"drawn_{source}_flagged"] = float(drawn_flags[drawn.source == source].mean())
+    if mnist_test is not None:
+        result["mnist_test_flagged"] = float(flagged(model, list(mnist_test / 255.0)).mean())
+        result["mnist_n"] = len(mnist_test)
     return result
 
 
@@ -54,8 +110,8 @@ def accuracy_by_condition(
     return scores
 
 
-def record(model, scores: dict) -> Path:
-    """Store `scores` as 'drawn' in the model's record (inside its NAME.npz) -> the file's path."""
+def record(model, scores: dict, key: str = "drawn") -> Path:
+    """Store `scores` as `key` in the model's record (inside its NAME.npz) -> the file's path."""
     if model.path is None:
         raise MLPError(f"model {model.name} has no file to record its scores beside")
-    return update_record(model.path, drawn=scores)
+    return update_record(model.path, **{key: scores})

@@ -5,6 +5,7 @@ The public API, imported lazily so that `import mlp` costs nothing:
     model = mlp.load_model()              # the shipped default; or "classic", or a .keras path
     x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
     p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
+    ok = mlp.looks_like_digit(model, x)   # False for a scribble, a letter, two digits (None: no check)
     data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else the Keras download
     result = mlp.evaluate(model, x, y)    # accuracy, confusion, precision/recall, mistakes
 """
@@ -21,6 +22,8 @@ _EXPORTS = {
     "preprocess": "mlp.preprocessing",
     "open_image": "mlp.preprocessing",
     "predict_proba": "mlp.predict",
+    "digit_likeness": "mlp.digit_check",
+    "looks_like_digit": "mlp.digit_check",
     "top_k": "mlp.predict",
     "load_mnist": "mlp.data",
     "as_model_input": "mlp.data",

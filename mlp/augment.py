@@ -56,6 +56,15 @@ def training_dataset(x: np.ndarray, y: np.ndarray, config) -> tf.data.Dataset:
         apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
+def distort_once(x: np.ndarray, seed: int, batch_size: int = 512) -> np.ndarray:
+    """uint8 (n, 28, 28) -> float32 (n, 28, 28) in [0, 1], each image distorted once, seeded."""
+    out = []
+    for i, start in enumerate(range(0, len(x), batch_size)):
+        pixels = tf.constant(x[start : start + batch_size], tf.float32) / 255.0
+        out.append(distort(pixels, tf.constant([seed, i], tf.int64)).numpy())
+    return np.concatenate(out) if out else np.zeros((0, SIZE, SIZE), np.float32)
+
+
 def _source_coordinates(batch, affine_seed, elastic_seed, spec: Distortion):
     """For each output pixel, the (row, col) it samples in the source image: (b, 28, 28) each."""
     # Five columns though four are used: the shipped robust model was trained on this stream.

@@ -1,4 +1,4 @@
-"""Command line: python -m mlp {train,evaluate,predict,models} (or `mlp ...` once installed)."""
+"""Command line: python -m mlp {train,fit-check,evaluate,predict,models} (or `mlp ...` once installed)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from mlp.config import PRESETS, parse_hidden
 from mlp.errors import MLPError
@@ -92,8 +95,21 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=positive_int,
                        help="use only the first N training and N test examples: for quick runs")
     train.add_argument("--data", help=data_help)
+    train.add_argument("--extra-data", type=Path, metavar="FILE",
+                       help="more training digits (x, y) beside MNIST's, such as "
+                       "`python -m drawn training-set` writes")
     train.add_argument("--out", type=Path, help="output path without suffix (default: runs/PRESET)")
     train.set_defaults(run=_train)
+
+    fit_check = commands.add_parser(
+        "fit-check", formatter_class=defaults,
+        help="fit a model's not-a-digit check on its hidden layer and store it in its NAME.npz")
+    fit_check.add_argument("--model", help=model_help)
+    fit_check.add_argument("--extra-data", type=Path, required=True, metavar="FILE",
+                           help="training data with digits (x, y) and non-digits (x_not_digits)")
+    fit_check.add_argument("--data", help=data_help)
+    fit_check.add_argument("--seed", type=int, default=0, help="random seed")
+    fit_check.set_defaults(run=_fit_check)
 
     evaluate = commands.add_parser("evaluate", formatter_class=defaults,
                                    help="test accuracy, per-digit precision and recall, confusion matrix")
@@ -131,8 +147,15 @@ def _train(args) -> int:
     out = args.out or Path("runs") / args.preset
     check_writable(out.parent)  # before the work, not after it
     data = load_mnist(args.data).first(train=args.limit, test=args.limit)
-    print(f"training {args.preset} on {len(data.x_train)} images, testing on {len(data.x_test)}",
-          flush=True)
+    extra = None
+    if args.extra_data is not None:
+        from mlp.data import load_extra
+
+        extra = load_extra(args.extra_data)
+        extra = replace(extra, x=extra.x[: args.limit], y=extra.y[: args.limit])
+    print(f"training {args.preset} on {len(data.x_train)} images"
+          f"{f' and {len(extra.x)} from {extra.source}' if extra else ''}, "
+          f"testing on {len(data.x_test)}", flush=True)
     started = time.perf_counter()
 
     def on_epoch(epoch, epochs, logs):
@@ -141,8 +164,13 @@ def _train(args) -> int:
               f"  test loss {logs['test_loss']:.4f}  test accuracy {logs['test_accuracy']:.4f}",
               flush=True)
 
-    result = train(config, data, on_epoch=on_epoch)
+    result = train(config, data, on_epoch=on_epoch,
+                   extra=(extra.x, extra.y) if extra else None)
     record = result.record(out.name, data)
+    if extra:
+        record["train_examples"] += len(extra.x)
+        record["extra_data"] = {"source": extra.source, "sha256": extra.sha256,
+                                "examples": len(extra.x)}
     keras_path, weights_path = save_model(result.keras_model, out, record)
     print(f"{record['architecture']}: test accuracy {result.test_accuracy:.4f} "
           f"after {result.seconds:.0f} s; saved {weights_path} "
@@ -157,12 +185,20 @@ def _evaluate(args) -> int:
 
     model = load_model(args.model)
     data = load_mnist(args.data)
-    result = evaluate(model, as_model_input(data.x_test), data.y_test)
+    from mlp.digit_check import looks_like_digit
+
+    x_test = as_model_input(data.x_test)
+    result = evaluate(model, x_test, data.y_test)
+    verdicts = looks_like_digit(model, x_test)
+    flagged = None if verdicts is None else float(np.mean(~verdicts))
     if args.json:
-        print(json.dumps({"model": model.name, **result.to_dict()}))
+        print(json.dumps({"model": model.name, **result.to_dict(),
+                          "flagged_not_digit": flagged}))
         return 0
     print(f"model {model.name}: test accuracy {result.accuracy:.4f} "
           f"({result.error_count} errors in {len(result.labels)})")
+    if flagged is not None:
+        print(f"flagged as not a digit: {flagged:.2%} of the test digits")
     print("\ndigit  precision  recall  count")
     for digit in range(10):
         print(f"{digit:>5}  {result.precision[digit]:>9.4f}  {result.recall[digit]:>6.4f}  "
@@ -174,7 +210,41 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _fit_check(args) -> int:
+    from mlp.quiet import keras
+
+    keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
+    from mlp.augment import distort_once
+    from mlp.data import as_model_input, load_extra, load_mnist
+    from mlp.digit_check import fit_digit_check
+    from mlp.model import load_model, save_check
+
+    model = load_model(args.model)
+    if model.path is None:
+        raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
+    extra = load_extra(args.extra_data)
+    mnist = load_mnist(args.data)
+    # Distorted once, as in training: the check learns digits as they vary, not MNIST's
+    # training images the model has seen sixteen times over.
+    digits = np.concatenate([distort_once(mnist.x_train, args.seed),
+                             distort_once(extra.x, args.seed + 1)])
+    not_digits = distort_once(extra.x_not_digits, args.seed + 2)
+    print(f"fitting the check of {model.name} on {len(digits)} digits and {len(not_digits)} "
+          "non-digits", flush=True)
+    started = time.perf_counter()
+    check, report = fit_digit_check(model.network, digits, not_digits, seed=args.seed)
+    report |= {"seconds": round(time.perf_counter() - started, 1),
+               "data": {"mnist_sha256": mnist.sha256, "extra": extra.source,
+                        "extra_sha256": extra.sha256}}
+    save_check(model.path, check, digit_check=report)
+    print(f"threshold {check.threshold:.4f}: of the digits kept aside "
+          f"{report['aside_digits_flagged']:.2%} flagged, of the non-digits kept aside "
+          f"{report['aside_not_digits_flagged']:.2%}; saved in {model.path}")
+    return 0
+
+
 def _predict(args) -> int:
+    from mlp.digit_check import digit_likeness
     from mlp.model import load_model
     from mlp.predict import predict_proba
     from mlp.preprocessing import open_image, preprocess
@@ -182,7 +252,8 @@ def _predict(args) -> int:
     model = load_model(args.model)
     failed = 0
     for path in args.images:
-        record = {"path": path, "label": None, "confidence": None, "probabilities": None}
+        record = {"path": path, "label": None, "confidence": None, "probabilities": None,
+                  "looks_like_digit": None, "digit_likeness": None}
         try:
             x = preprocess(open_image(path))
             if x is None:
@@ -192,6 +263,10 @@ def _predict(args) -> int:
                 record.update(label=int(probabilities.argmax()),
                               confidence=round(float(probabilities.max()), 6),
                               probabilities=[round(float(p), 6) for p in probabilities])
+                likeness = digit_likeness(model, x)
+                if likeness is not None:  # the label stays: the page may still show it
+                    record.update(digit_likeness=round(likeness, 6),
+                                  looks_like_digit=likeness >= model.check.threshold)
         except MLPError as err:
             record["error"] = str(err)
         failed += "error" in record
@@ -200,7 +275,8 @@ def _predict(args) -> int:
         elif "error" in record:
             print(f"{path}: {record['error']}", file=sys.stderr, flush=True)
         else:
-            print(f"{path}: {record['label']} ({record['confidence']:.1%})", flush=True)
+            doubt = ", does not look like a digit" if record["looks_like_digit"] is False else ""
+            print(f"{path}: {record['label']} ({record['confidence']:.1%}{doubt})", flush=True)
     return 1 if failed else 0
 
 

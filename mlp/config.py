@@ -68,4 +68,8 @@ PRESETS: dict[str, TrainConfig] = {
     # Reads people's drawings: two wide layers with dropout, trained on distorted digits.
     "robust": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=16, batch_size=128,
                           cosine_decay=True, augment=True),
+    # Reads the world's handwriting: robust's network, trained longer, meant to be given the
+    # drawn training set as well (--extra-data, from `python -m drawn training-set`).
+    "world": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=45, batch_size=128,
+                         cosine_decay=True, augment=True),
 }

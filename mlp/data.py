@@ -56,6 +56,40 @@ def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
     return _download()
 
 
+@dataclass(frozen=True)
+class ExtraData:
+    """More training data beside MNIST: digits (x, y) and drawings that are not digits."""
+
+    x: np.ndarray  # (n, 28, 28) uint8 digits, white on black as MNIST
+    y: np.ndarray  # (n,) int labels in 0-9
+    x_not_digits: np.ndarray  # (m, 28, 28) uint8 drawings that are not digits
+    source: str  # the file's name
+    sha256: str
+
+
+def load_extra(path: str | os.PathLike) -> ExtraData:
+    """A training-data file (x, y, x_not_digits, as `python -m drawn training-set` writes it)."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise DataError(f"training-data file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in ("x", "y", "x_not_digits")}
+    except KeyError as err:
+        raise DataError(f"{path} lacks {err}: expected x, y and x_not_digits") from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise DataError(f"{path} cannot be read as an .npz file ({err}).") from None
+    for key in ("x", "x_not_digits"):
+        if arrays[key].dtype != np.uint8 or arrays[key].shape[1:] != (28, 28):
+            raise DataError(f"{path}: {key} must be uint8 (n, 28, 28), got "
+                            f"{arrays[key].dtype} {arrays[key].shape}")
+    y = arrays["y"]
+    if y.shape != (len(arrays["x"]),) or not np.issubdtype(y.dtype, np.integer) or \
+            (len(y) and (y.min() < 0 or y.max() > 9)):
+        raise DataError(f"{path}: y must be one label in 0-9 for each image in x")
+    return ExtraData(**arrays, source=path.name, sha256=file_sha256(path))
+
+
 def as_model_input(images: np.ndarray) -> np.ndarray:
     """uint8 (n, 28, 28) -> float32 (n, 28, 28) in [0, 1], the scale every model takes."""
     return images.astype(np.float32) / 255.0

@@ -67,6 +67,15 @@ class NumpyMLP:
             layers.append((before[0], z[0]))
         return layers
 
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """float32 (n, 28, 28) in [0, 1] -> (n, units) activations of the last hidden layer."""
+        z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+        for step in self.steps[:-1]:
+            z = z @ step.weights
+            z += step.bias
+            z = _ACTIVATIONS[step.activation](z)
+        return z
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named plain arrays (no Python objects), for np.savez."""
         arrays = {"activations": np.array([step.activation for step in self.steps])}

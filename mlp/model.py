@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mlp.digit_check import DigitCheck
 from mlp.errors import ModelError
 from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers
 from mlp.inference import NumpyMLP
@@ -29,7 +30,7 @@ def _assets() -> Path:
 
 
 ASSETS = _assets()
-DEFAULT_MODEL = "robust"  # what the app and the CLI use when no model is named
+DEFAULT_MODEL = "world"  # what the app and the CLI use when no model is named
 WEIGHTS, KERAS = ".npz", ".keras"
 
 
@@ -41,6 +42,7 @@ class Classifier:
     network: NumpyMLP
     record: dict = field(default_factory=dict, repr=False)  # how it was trained and scored
     path: Path | None = None  # its NAME.npz, when it came from one
+    check: DigitCheck | None = field(default=None, repr=False)  # is it a digit at all? (mlp.digit_check)
 
 
 def shipped_models() -> dict[str, Path]:
@@ -109,7 +111,15 @@ def update_record(weights_path: Path, **fields) -> Path:
     """Add or replace fields in the record inside a NAME.npz, in one rename."""
     model = _read_weights(Path(weights_path), str(weights_path))
     check_writable(Path(weights_path).parent)
-    return _write_weights(Path(weights_path), model.network, {**model.record, **fields})
+    return _write_weights(Path(weights_path), model.network, {**model.record, **fields},
+                          model.check)
+
+
+def save_check(weights_path: Path, check: DigitCheck, **fields) -> Path:
+    """Put a digit check into a NAME.npz (replacing any), with fields added to its record."""
+    model = _read_weights(Path(weights_path), str(weights_path))
+    check_writable(Path(weights_path).parent)
+    return _write_weights(Path(weights_path), model.network, {**model.record, **fields}, check)
 
 
 def model_bytes(keras_model) -> bytes:
@@ -119,8 +129,10 @@ def model_bytes(keras_model) -> bytes:
         return keras_path.read_bytes()
 
 
-def _write_weights(path: Path, network: NumpyMLP, record: dict) -> Path:
-    arrays = {**network.to_arrays(), "record": np.array(json.dumps(record, default=_json_default))}
+def _write_weights(path: Path, network: NumpyMLP, record: dict,
+                   check: DigitCheck | None = None) -> Path:
+    arrays = {**network.to_arrays(), **(check.to_arrays() if check else {}),
+              "record": np.array(json.dumps(record, default=_json_default))}
     return atomic_write(path, lambda temp: np.savez_compressed(temp, **arrays))
 
 
@@ -132,12 +144,13 @@ def _read_weights(path: Path, what: str) -> Classifier:
         with np.load(path, allow_pickle=False) as arrays:
             network = NumpyMLP.from_arrays(arrays)
             record = json.loads(str(arrays["record"]))
+            check = DigitCheck.from_arrays(arrays)
     except ModelError as err:
         raise ModelError(f"{what} is damaged: {err}") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         # The library's own text can hold the file's full path: say it in our words.
         raise ModelError(f"{what} is damaged: {path.name} is not a readable weights file") from None
-    return Classifier(name=path.stem, network=network, record=record, path=path)
+    return Classifier(name=path.stem, network=network, record=record, path=path, check=check)
 
 
 def _read_keras(path: Path) -> Classifier:
@@ -150,8 +163,10 @@ def _read_keras(path: Path) -> Classifier:
     record = read_record(weights_path) if weights_path.is_file() else {}
     if record.get("keras_sha256") != file_sha256(path):
         record = {}  # that record describes another version of this file
+    # The check reads this very network's hidden layer: it comes only with a matching record.
+    check = _read_weights(weights_path, str(weights_path)).check if record else None
     return Classifier(name=path.stem, network=network, record=record,
-                      path=weights_path if record else None)
+                      path=weights_path if record else None, check=check)
 
 
 def _json_default(value):

@@ -62,14 +62,23 @@ class TrainResult:
 
 def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = None,
           on_batch: BatchCallback | None = None,
-          should_stop: Callable[[], bool] | None = None) -> TrainResult:
-    """Train a new model for `config` on `data`; callbacks report progress and may stop it."""
+          should_stop: Callable[[], bool] | None = None,
+          extra: tuple[np.ndarray, np.ndarray] | None = None) -> TrainResult:
+    """Train a new model for `config` on `data`; callbacks report progress and may stop it.
+
+    `extra` is more training digits (uint8 (n, 28, 28), labels (n,)) added to MNIST's,
+    such as the drawn training set; the test set stays MNIST's alone.
+    """
     keras = quiet_keras()
 
     keras.utils.set_random_seed(config.seed)
     model = build_model(config)
+    x_train, y_train = data.x_train, data.y_train
+    if extra is not None:
+        x_train = np.concatenate([x_train, extra[0]])
+        y_train = np.concatenate([y_train, np.asarray(extra[1], dtype=y_train.dtype)])
     x_test, y_test = as_model_input(data.x_test), data.y_test
-    steps = math.ceil(len(data.x_train) / config.batch_size)
+    steps = math.ceil(len(x_train) / config.batch_size)
     if config.cosine_decay:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps * config.epochs)
         model.optimizer.learning_rate = schedule  # type: ignore[attr-defined]
@@ -78,11 +87,11 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if config.augment:
         from mlp.augment import training_dataset
 
-        model.fit(training_dataset(data.x_train, data.y_train, config), epochs=config.epochs,
+        model.fit(training_dataset(x_train, y_train, config), epochs=config.epochs,
                   validation_data=(x_test, y_test), callbacks=[progress], verbose=0,
                   shuffle=False)  # the dataset shuffles itself
     else:
-        model.fit(as_model_input(data.x_train), data.y_train, batch_size=config.batch_size,
+        model.fit(as_model_input(x_train), y_train, batch_size=config.batch_size,
                   epochs=config.epochs, validation_data=(x_test, y_test), callbacks=[progress],
                   verbose=0)
     seconds = time.perf_counter() - started

@@ -92,6 +92,51 @@ def test_predict_goes_on_past_bad_files_and_fails_at_the_end(tmp_path):
     assert "blank" in records[1]["error"] and "not an image" in records[2]["error"]
 
 
+def test_predict_json_says_whether_a_drawing_looks_like_a_digit(tmp_path):
+    one = _draw_digit(tmp_path / "one.png")
+    cross = tmp_path / "x.png"
+    image = Image.new("RGB", (280, 280), "black")
+    draw = ImageDraw.Draw(image)
+    draw.line((60, 60, 220, 220), fill="white", width=20)
+    draw.line((220, 60, 60, 220), fill="white", width=20)
+    image.save(cross)
+    result = run("predict", "--json", one, cross)  # the default model, which has a check
+    assert result.returncode == 0, result.stderr
+    digit, not_digit = (json.loads(line) for line in result.stdout.splitlines())
+    assert digit["label"] == 1 and digit["looks_like_digit"] is True
+    assert not_digit["looks_like_digit"] is False and not_digit["digit_likeness"] < 0.05
+    assert isinstance(not_digit["label"], int)  # the label stays: the page may still show it
+    classic = json.loads(run("predict", "--model", "classic", "--json", one).stdout)
+    assert classic["looks_like_digit"] is None  # no check shipped with it: nothing to say
+    plain = run("predict", cross)
+    assert plain.stdout.strip().endswith("does not look like a digit)")
+
+
+def test_fit_check_and_train_with_extra_data_smoke_run(tmp_path, mnist_path, mnist):
+    extra = tmp_path / "extra.npz"
+    rng = np.random.default_rng(0)
+    blocks = np.zeros((200, 28, 28), np.uint8)
+    for image in blocks:
+        top, left = rng.integers(2, 12, 2)
+        image[top : top + 14, left : left + 14] = 255
+    np.savez(extra, x=mnist.x_train[:200], y=mnist.y_train[:200], x_not_digits=blocks)
+    out = tmp_path / "tiny"
+    result = run("train", "--limit", 300, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
+                 "--extra-data", extra, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "and 200 from extra.npz" in result.stdout
+    record = mlp.load_model(out.with_suffix(".npz")).record
+    assert record["train_examples"] == 500 and record["extra_data"]["examples"] == 200
+    result = run("fit-check", "--model", out.with_suffix(".npz"), "--extra-data", extra,
+                 "--data", mnist_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    model = mlp.load_model(out.with_suffix(".npz"))
+    assert model.check is not None and model.record["digit_check"]["threshold"] == pytest.approx(
+        model.check.threshold, abs=1e-6)
+    assert model.record["config"]["hidden"] == [32]  # the rest of the record is kept
+
+
 def test_predict_plain_output(tmp_path):
     result = run("predict", "--model", "classic", _draw_digit(tmp_path / "one.png"))
     assert result.returncode == 0
