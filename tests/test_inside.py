@@ -22,7 +22,7 @@ def _keras_layers(model, x):
     return outputs
 
 
-@pytest.mark.parametrize("name", ["classic", "robust"])
+@pytest.mark.parametrize("name", sorted(mlp.shipped_models()))
 def test_activations_and_logits_equal_keras(name, mnist):
     model = mlp.load_model(name)
     x = mlp.as_model_input(mnist.x_test[0])

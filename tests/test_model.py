@@ -44,7 +44,7 @@ def test_the_architecture_is_read_off_the_built_model():
         "Flatten > Dense(64, relu) > Dropout(0.25) > Dense(32, relu) > Dropout(0.25) > Dense(10, softmax)"
 
 
-@pytest.mark.parametrize("name", ["classic", "robust"])
+@pytest.mark.parametrize("name", sorted(mlp.shipped_models()))
 def test_shipped_weights_equal_their_keras_model(name, mnist):
     """NAME.npz (what predictions run on) against NAME.keras read by Keras, on real digits."""
     shipped = mlp.load_model(name)
@@ -118,7 +118,7 @@ def test_shipped_models_and_their_records():
         assert len(record["history"]["test_accuracy"]) == record["config"]["epochs"]
 
 
-@pytest.mark.parametrize("name", ["classic", "robust"])
+@pytest.mark.parametrize("name", sorted(mlp.shipped_models()))
 def test_shipped_models_score_what_their_records_say(name, mnist):
     model = mlp.load_model(name)
     result = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
