@@ -68,4 +68,6 @@ PRESETS: dict[str, TrainConfig] = {
     # Reads people's drawings: two wide layers with dropout, trained on distorted digits.
     "robust": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=16, batch_size=128,
                           cosine_decay=True, augment=True),
+    # No hidden layer: logistic regression on the pixels, the lesson's "why a hidden layer" baseline.
+    "logistic": TrainConfig(hidden=()),
 }
