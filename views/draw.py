@@ -1,4 +1,4 @@
-"""The Draw view: a canvas and an upload on the left, what the model reads on the right."""
+"""The Draw view: a canvas on the left; on the right what the model reads, and a lens on how it reads it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from streamlit_drawable_canvas import st_canvas
 
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
-from views import charts, guards, pictures, state
+from views import charts, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
 from views.text import plain
 
 CANVAS_SIDE = 280  # pixels; preprocess scales any size down to 28x28
@@ -17,51 +17,90 @@ UPLOAD_LIMIT_MB = 5  # a photo of one digit needs far less; the server accepts a
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
 
 
-def show_reading(model: mlp.Classifier, digit: np.ndarray) -> None:
-    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, all ten."""
+def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """The ten probabilities as bars, and how the drawing became the model's input."""
+    st.html(charts.probability_bars(mlp.predict_proba(model, digit)))
+    if not brief:
+        st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
+                   "centred by its mass, as the MNIST digits it learned from were.")
+
+
+# The panels beside the canvas, each its own module: what a lesson looks at in the same drawing.
+LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden units": units.show,
+          "No hidden layer": linear.show}
+
+
+def big_prediction(digit: int, confidence: float, side: int) -> str:
+    """The predicted digit sized for a projector (about a third of the canvas), its confidence beside it."""
+    size = presenter.digit_size(side)
+    return (f'<div data-prediction="{digit}" style="display:flex;align-items:center;gap:0.4em;'
+            f'line-height:1;font-size:{size}px" aria-label="Prediction {digit}, {confidence:.0%} sure">'
+            f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
+            f'{confidence:.0%}<br>sure</span></div>')
+
+
+def show_reading(model: mlp.Classifier, digit: np.ndarray, lens: str = "Probabilities",
+                 presenting: bool = False, side: int = CANVAS_SIDE) -> None:
+    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, then a panel."""
     probabilities = mlp.predict_proba(model, digit)
     (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
-    with st.container(horizontal=True, gap="small"):  # one row, down to a phone's width
-        st.metric("Prediction", str(best), width=100)
-        st.metric("Confidence", f"{confidence:.0%}", width=100)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
+        if presenting:
+            st.html(big_prediction(best, confidence, side), width="content")
+        else:
+            st.metric("Prediction", str(best), width=100)
+            st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
     if confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
-    st.html(charts.probability_bars(probabilities))
-    st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
-               "centred by its mass, as the MNIST digits it learned from were.")
+    LENSES[lens](model, digit, brief=presenting)
 
 
 def clear_canvas() -> None:
-    """A fresh widget key gives a fresh, empty canvas."""
+    """A fresh widget key gives a fresh, empty canvas (and puts away a digit opened from elsewhere)."""
     st.session_state.canvas_round += 1
+    st.session_state.opened_digit = None
+
+
+def canvas_side(presenting: bool) -> int:
+    """The canvas's side: fixed normally; in presenter mode as large as the browser says fits."""
+    return presenter.canvas_side(viewport.canvas_space()) if presenting else CANVAS_SIDE
 
 
 @st.fragment
 def show(model: mlp.Classifier | None, data_path: str) -> None:
-    """Canvas and upload; a stroke reruns only this fragment (so it guards itself)."""
+    """Canvas beside the reading and a lens on it; a stroke reruns only this fragment (so it guards itself)."""
     with guards.contained():
+        presenting = st.session_state.present
         pad, reading = st.columns([1, 1.25], gap="large")
         with pad:
             st.space("small")  # room for the canvas's toolbar, which shows above it on hover
-            canvas = st_canvas(stroke_width=st.session_state.stroke_width, stroke_color="#FFFFFF",
-                               background_color="#000000", width=CANVAS_SIDE, height=CANVAS_SIDE,
-                               drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
-            width, clear = st.columns([3, 1], vertical_alignment="bottom", wrap=False)
-            width.slider("Pen width", 8, 40, key="stroke_width")
-            clear.button("Clear", on_click=clear_canvas, width="stretch")
+            side = canvas_side(presenting)
+            pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
+            st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
+                      height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
+            if presenting:
+                st.button("Clear", on_click=clear_canvas, width=side)
+            else:
+                width, clear = st.columns([3, 1], vertical_alignment="bottom", wrap=False)
+                width.slider("Pen width", 8, 40, key="stroke_width")
+                clear.button("Clear", on_click=clear_canvas, width="stretch")
         with reading:
             if model is None:
                 guards.no_model()
             else:
-                pixels = canvas.image_data  # decoded from PNG on every access: read it once
-                drawing = None if pixels is None else mlp.preprocess(pixels)
-                if drawing is None:
+                lens = st.segmented_control("Look at", list(LENSES), key="lens", required=True,
+                                            label_visibility="collapsed")
+                digit, opened = drawing.current_digit()
+                if digit is None:
                     st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
                 else:
-                    show_reading(model, drawing)
-        with st.expander("Or upload a photo or scan of a handwritten digit"):
-            upload_view(model)
+                    if opened is not None:
+                        st.caption(f"Showing {opened.about}. Draw on the canvas to replace it.")
+                    show_reading(model, digit, lens, presenting, side)
+        if not presenting:
+            with st.expander("Or upload a photo or scan of a handwritten digit"):
+                upload_view(model)
 
 
 def upload_view(model: mlp.Classifier | None) -> None:
