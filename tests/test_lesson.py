@@ -106,10 +106,10 @@ def test_the_hidden_units_panel_orders_units_by_response_and_explains_one(app, m
     assert captions[:16] == [f"#{u}: {hidden[u]:.1f}" for u in order]
     assert "BatchNormalization" in texts(at) and "raw pixels" in texts(at)
     # By default the most active unit is explained; then a chosen one.
-    for chosen in (None, 5):
-        if chosen is not None:
+    for chosen in (-1, 5):  # -1: the most active one
+        if chosen != -1:
             at.selectbox(key="lesson_unit").set_value(chosen).run()
-        unit = int(order[0]) if chosen is None else chosen
+        unit = int(order[0]) if chosen == -1 else chosen
         page = html(at)
         assert int(values(page, "data-unit")[0]) == unit
         np.testing.assert_allclose(values(page, "data-activation"), [hidden[unit]], atol=1e-5)
@@ -182,8 +182,8 @@ def test_presenter_mode_is_kept_in_the_url_and_shows_a_big_prediction(app, mnist
 @pytest.mark.parametrize("space, expected", [
     (None, presenter.DEFAULT),
     ({"width": 780, "top": 190, "viewportWidth": 1920, "viewportHeight": 1080}, 780),  # column-bound
-    ({"width": 900, "top": 190, "viewportWidth": 1920, "viewportHeight": 900}, 640),  # height-bound
-    ({"width": 380, "top": 170, "viewportWidth": 960, "viewportHeight": 540}, 300),  # 1080p at 200 %
+    ({"width": 900, "top": 190, "viewportWidth": 1920, "viewportHeight": 900}, 620),  # height-bound
+    ({"width": 380, "top": 170, "viewportWidth": 960, "viewportHeight": 540}, 280),  # 1080p at 200 %
     ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 844}, 350),  # phone: room below
     ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 600}, 240),  # never tiny
 ])
@@ -215,10 +215,13 @@ def test_the_join_panel_shows_a_qr_code_and_the_short_link(app, monkeypatch):
 def test_weight_pictures_are_red_for_positive_and_blue_for_negative():
     weights = np.zeros((28, 28))
     weights[0, 0], weights[0, 1] = 2.0, -1.0
+    weights[10:12, 10:20] = 0.5  # the centre's 99th percentile: full colour from 0.5 up
+    weights[12, 10] = -0.25
     picture = np.asarray(pictures.diverging(weights, 28))
-    assert tuple(picture[0, 0]) == tuple(pictures.POSITIVE.astype(int))  # the largest magnitude: full red
-    red, green, blue = (int(c) for c in picture[0, 1])
-    assert blue > red and blue > green  # half-strength blue
+    assert tuple(picture[0, 0]) == tuple(picture[10, 10]) == tuple(pictures.POSITIVE.astype(int))
+    assert tuple(picture[0, 1]) == tuple(pictures.NEGATIVE.astype(int))  # an edge weight beyond the scale
+    red, green, blue = (int(c) for c in picture[12, 10])
+    assert blue > red and blue > green and red > pictures.NEGATIVE[0]  # half-strength blue
     assert tuple(picture[5, 5]) == tuple(pictures.ZERO.astype(int))
 
 

@@ -17,7 +17,8 @@ def probability_bars(probabilities: np.ndarray, height: int = BAR_HEIGHT) -> str
     """(10,) probabilities -> HTML bars `height` pixels at 100%, the most likely digit highlighted (for st.html).
 
     Plain HTML with inline styles: the Draw view redraws it after every stroke, and building it
-    takes microseconds where an Altair chart takes about 10 ms of server time.
+    takes microseconds where an Altair chart takes about 10 ms of server time. Bars under 100 pixels
+    are too narrow for every percentage: only the most likely digit's is written.
     """
     best = int(np.argmax(probabilities))
     bars = []
@@ -28,7 +29,8 @@ def probability_bars(probabilities: np.ndarray, height: int = BAR_HEIGHT) -> str
         bars.append(
             f'<div data-digit="{digit}" data-top="{str(top).lower()}" style="flex:1;display:flex;'
             'flex-direction:column;align-items:center;justify-content:flex-end;min-width:0">'
-            f'<span style="font-size:0.75rem;opacity:0.75;white-space:nowrap">{percent(float(p))}</span>'
+            f'<span style="font-size:0.75rem;opacity:0.75;white-space:nowrap">'
+            f'{percent(float(p)) if top or height >= 100 else ""}</span>'
             f'<div style="width:70%;height:{bar:.1f}px;background:{colour};border-radius:2px 2px 0 0">'
             '</div>'
             f'<span style="font-weight:{weight};border-top:1px solid rgba(128,128,128,0.4);width:100%;'

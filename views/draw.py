@@ -30,29 +30,40 @@ LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden u
           "No hidden layer": linear.show}
 
 
-def big_prediction(digit: int, confidence: float, side: int) -> str:
-    """The predicted digit sized for a projector (about a third of the canvas), its confidence beside it."""
-    size = presenter.digit_size(side)
-    return (f'<div data-prediction="{digit}" style="display:flex;align-items:center;gap:0.4em;'
+def big_prediction(digit: int, confidence: float, size: int) -> str:
+    """The predicted digit at `size` pixels for a projector, its confidence beside it."""
+    return (f'<div data-prediction="{digit}" style="display:flex;align-items:center;gap:0.12em;'
             f'line-height:1;font-size:{size}px" aria-label="Prediction {digit}, {confidence:.0%} sure">'
             f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
             f'{confidence:.0%}<br>sure</span></div>')
 
 
-def show_reading(model: mlp.Classifier, digit: np.ndarray, lens: str = "Probabilities",
-                 presenting: bool = False, side: int = CANVAS_SIDE) -> None:
-    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, then a panel."""
+def lens_choice() -> str:
+    """The row of lens buttons -> the chosen lens's name."""
+    lens = st.segmented_control("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed")
+    return lens if lens in LENSES else next(iter(LENSES))
+
+
+def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | None = None,
+                 lenses: bool = False) -> None:
+    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, then a panel.
+
+    With `digit_size` (presenter mode) the prediction is one big digit and the panel's text is short;
+    with `lenses`, buttons under the prediction choose the panel (else the probabilities).
+    """
+    presenting = digit_size is not None
     probabilities = mlp.predict_proba(model, digit)
     (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
         if presenting:
-            st.html(big_prediction(best, confidence, side), width="content")
+            st.html(big_prediction(best, confidence, digit_size), width="content")
         else:
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
     if confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
+    lens = lens_choice() if lenses else "Probabilities"
     LENSES[lens](model, digit, brief=presenting)
 
 
@@ -62,20 +73,20 @@ def clear_canvas() -> None:
     st.session_state.opened_digit = None
 
 
-def canvas_side(presenting: bool) -> int:
-    """The canvas's side: fixed normally; in presenter mode as large as the browser says fits."""
-    return presenter.canvas_side(viewport.canvas_space()) if presenting else CANVAS_SIDE
-
-
 @st.fragment
 def show(model: mlp.Classifier | None, data_path: str) -> None:
     """Canvas beside the reading and a lens on it; a stroke reruns only this fragment (so it guards itself)."""
     with guards.contained():
         presenting = st.session_state.present
-        pad, reading = st.columns([1, 1.25], gap="large")
+        pad, reading = st.columns([1.1, 1] if presenting else [1, 1.25], gap="medium" if presenting else "large")
         with pad:
-            st.space("small")  # room for the canvas's toolbar, which shows above it on hover
-            side = canvas_side(presenting)
+            if presenting:  # as large as the browser says fits
+                space = viewport.canvas_space()
+                side = presenter.canvas_side(space)
+                digit_size = presenter.digit_size(side, under_canvas=presenter.stacked(space))
+            else:
+                st.space("small")  # room for the canvas's toolbar, which shows above it on hover
+                side, digit_size = CANVAS_SIDE, None
             pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                       height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
@@ -89,15 +100,14 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             if model is None:
                 guards.no_model()
             else:
-                lens = st.segmented_control("Look at", list(LENSES), key="lens", required=True,
-                                            label_visibility="collapsed")
                 digit, opened = drawing.current_digit()
                 if digit is None:
                     st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
+                    lens_choice()  # there before the first stroke too: a lesson can pick its panel first
                 else:
                     if opened is not None:
                         st.caption(f"Showing {opened.about}. Draw on the canvas to replace it.")
-                    show_reading(model, digit, lens, presenting, side)
+                    show_reading(model, digit, digit_size, lenses=True)
         if not presenting:
             with st.expander("Or upload a photo or scan of a handwritten digit"):
                 upload_view(model)

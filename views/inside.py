@@ -73,7 +73,8 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
 def confidence_note(logits: np.ndarray, brief: bool) -> str:
     """Why softmax sounds so sure: what this drawing's logit gap alone makes of the top digit."""
     gap = top_two_gap(logits)
-    alone = percent(share_of_gap(gap))
+    share = share_of_gap(gap)
+    alone = "over 99.9%" if share > 0.999 else f"{share:.1%}"
     if brief:
         return (f"Top logit {gap:.1f} above the next: that gap alone means {alone}. "
                 "A scribble gets a digit too.")

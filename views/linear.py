@@ -13,7 +13,7 @@ from views.text import percent
 
 BASELINE = "logistic"  # the shipped model without a hidden layer (python -m mlp train --preset logistic)
 WITH_HIDDEN = "classic"  # compared with it when the chosen model has no hidden layer itself
-TILE = 64
+TILE = 84
 
 
 def has_hidden_layer(model: mlp.Classifier) -> bool:

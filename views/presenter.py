@@ -7,14 +7,17 @@ import streamlit as st
 
 PARAM = "present"
 STACKED_BELOW = 640  # CSS pixels: narrower windows stack Streamlit's columns
-BELOW_CANVAS = 64  # the Clear button's row under the canvas
+BELOW_CANVAS = 90  # from the reporter's top: the gap down to the canvas, then the Clear button's row
 PREDICTION_ROW = 150  # when stacked, the prediction comes right under the canvas: keep it in view
 SMALLEST, LARGEST, DEFAULT = 240, 900, 360  # canvas side bounds; DEFAULT until the browser reports
 NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
 
-# The block container's top padding (6rem) is room for a title; presenter mode starts at the tabs.
+# The block container's padding (6rem above, 5rem beside) is room for a title and margins; presenter
+# mode gives it to the canvas. Text grows with the window (Streamlit sizes it in rem), so labels
+# read from the back of a room on a projector and stay as they are on a laptop or a phone.
 _STYLE = """<style>
-[data-testid='stMainBlockContainer'] { padding-top: 3.25rem; padding-bottom: 2rem; }
+html { font-size: clamp(16px, 1.05vw, 22px); }
+[data-testid='stMainBlockContainer'] { padding: 3rem 2rem 2rem 2rem; }
 </style>"""
 
 
@@ -36,15 +39,21 @@ def compact_page() -> None:
     st.html(_STYLE)
 
 
+def stacked(space: dict[str, int] | None) -> bool:
+    """Whether the window is so narrow that the prediction comes under the canvas, not beside it."""
+    return bool(space) and space["viewportWidth"] < STACKED_BELOW
+
+
 def canvas_side(space: dict[str, int] | None) -> int:
     """The canvas's side in CSS pixels: as large as the column and the window's height below it allow."""
     if not space:
         return DEFAULT
-    below = BELOW_CANVAS + (PREDICTION_ROW if space["viewportWidth"] < STACKED_BELOW else 0)
+    below = BELOW_CANVAS + (PREDICTION_ROW if stacked(space) else 0)
     room = min(space["width"], space["viewportHeight"] - space["top"] - below)
     return int(max(SMALLEST, min(LARGEST, room)) // 10 * 10)
 
 
-def digit_size(side: int) -> int:
-    """Font size of the predicted digit in CSS pixels: about a third of the canvas, never small."""
-    return int(max(110, min(300, side * 0.34)))
+def digit_size(side: int, under_canvas: bool = False) -> int:
+    """Font size of the predicted digit in CSS pixels: about a third of the canvas beside it (at least
+    170, a 120-pixel glyph), smaller when it has to fit under the canvas on a phone."""
+    return 100 if under_canvas else int(max(170, min(300, side * 0.34)))

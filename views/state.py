@@ -59,7 +59,7 @@ KEYS: dict[str, Key] = {
     "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
-    "lesson_unit": Key(None, "the hidden unit chosen in the Hidden units panel; None: the most active"),
+    "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
     "upload": Key(None, "the uploaded picture", widget=True),
     "data_retry": Key(False, "the Try again button under a data-missing notice", widget=True),
     # Test grid

@@ -16,12 +16,14 @@ from views import pictures
 from views.inside import numbers
 
 SHOWN = 16  # units in the gallery, the most active first
-TILE, LARGE = 72, 196  # pixels of a gallery picture and of the chosen unit's
+TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
+MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
 FOLDED = ("Weights on the raw pixels: the model normalises its input first (BatchNormalization), and "
           "that step is folded into these weights, so a picture shows exactly how ink at each pixel "
           "(0 black to 1 white) moves the unit. Red raises it, blue lowers it, white does nothing; "
-          "each picture has its own colour scale.")
+          "each picture has its own colour scale, set by the central 20x20 where digits are drawn (edge "
+          "pixels, almost never inked, have far larger weights that rarely matter).")
 
 
 def effect_bars(effect: np.ndarray) -> str:
@@ -64,9 +66,12 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
             f'data-activations="{numbers(hidden[order])}"></div>')
     st.image([pictures.diverging(unit_weights(model, int(u)), TILE) for u in order],
              caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=TILE)
-    choice = st.selectbox("Look at unit", [None, *range(len(hidden))], key="lesson_unit",
-                          format_func=lambda u: "the most active one" if u is None else f"unit {u}")
-    unit = int(order[0]) if choice is None or choice >= len(hidden) else int(choice)
+    options = [MOST_ACTIVE, *range(len(hidden))]
+    if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
+        st.session_state.lesson_unit = MOST_ACTIVE
+    choice = st.selectbox("Look at unit", options, key="lesson_unit",
+                          format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
+    unit = int(order[0]) if choice == MOST_ACTIVE else int(choice)
     effect = unit_effect(model, digit, unit)
     picture, numbers_side = st.columns([1, 1.6], vertical_alignment="top")
     picture.image(pictures.diverging(unit_weights(model, unit), LARGE), width=LARGE,
