@@ -11,7 +11,7 @@ import mlp.preprocessing  # up front: the first stroke should not wait for scipy
 from views import charts, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
 from views.text import plain
 
-CANVAS_SIDE = 280  # pixels; preprocess scales any size down to 28x28
+CANVAS_SIDE = 280  # pixels, the pen width's reference; preprocess scales any size down to 28x28
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
 UPLOAD_LIMIT_MB = 5  # a photo of one digit needs far less; the server accepts a little more to say so
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
@@ -38,9 +38,15 @@ def big_prediction(digit: int, confidence: float, size: int) -> str:
             f'{confidence:.0%}<br>sure</span></div>')
 
 
+# Button groups scroll sideways when their row is too narrow; the lens buttons wrap instead, so that
+# none hides off the edge of a narrow column (a sidebar open on a small screen, a phone, zoom).
+_WRAP_LENSES = "<style>.st-key-lens [role='radiogroup'] { flex-wrap: wrap; }</style>"
+
+
 def lens_choice() -> str:
-    """The row of lens buttons -> the chosen lens's name."""
-    lens = st.segmented_control("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed")
+    """The lens buttons (they wrap in a narrow column) -> the chosen lens's name."""
+    st.html(_WRAP_LENSES)
+    lens = st.pills("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed")
     return lens if lens in LENSES else next(iter(LENSES))
 
 
@@ -86,16 +92,16 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 digit_size = presenter.digit_size(side, under_canvas=presenter.stacked(space))
             else:
                 st.space("small")  # room for the canvas's toolbar, which shows above it on hover
-                side, digit_size = CANVAS_SIDE, None
+                side, digit_size = presenter.normal_side(viewport.canvas_space()), None
             pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                       height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
             if presenting:
                 st.button("Clear", on_click=clear_canvas, width=side)
             else:
-                width, clear = st.columns([3, 1], vertical_alignment="bottom", wrap=False)
-                width.slider("Pen width", 8, 40, key="stroke_width")
-                clear.button("Clear", on_click=clear_canvas, width="stretch")
+                with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
+                    st.slider("Pen width", 8, 40, key="stroke_width", width="stretch")
+                    st.button("Clear", on_click=clear_canvas)
         with reading:
             if model is None:
                 guards.no_model()

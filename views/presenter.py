@@ -17,7 +17,7 @@ NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
 # read from the back of a room on a projector and stay as they are on a laptop or a phone.
 _STYLE = """<style>
 html { font-size: clamp(16px, 1.05vw, 22px); }
-[data-testid='stMainBlockContainer'] { padding: 3rem 2rem 2rem 2rem; }
+[data-testid='stMainBlockContainer'] { padding: 4rem 2rem 2rem 2rem; }
 </style>"""
 
 
@@ -42,6 +42,12 @@ def compact_page() -> None:
 def stacked(space: dict[str, int] | None) -> bool:
     """Whether the window is so narrow that the prediction comes under the canvas, not beside it."""
     return bool(space) and space["viewportWidth"] < STACKED_BELOW
+
+
+def normal_side(space: dict[str, int] | None) -> int:
+    """The canvas's side outside presenter mode: 280 pixels, less when its column is narrower (a
+    sidebar open on a small screen, browser zoom), so that it is never cut off."""
+    return NORMAL_SIDE if not space else int(max(160, min(NORMAL_SIDE, space["width"])) // 10 * 10)
 
 
 def canvas_side(space: dict[str, int] | None) -> int:
