@@ -7,7 +7,7 @@ import streamlit as st
 
 PARAM = "present"
 STACKED_BELOW = 640  # CSS pixels: narrower windows stack Streamlit's columns
-BELOW_CANVAS = 90  # from the reporter's top: the gap down to the canvas, then the Clear button's row
+BELOW_CANVAS = 5.5  # rem, from the reporter's top: the gap down to the canvas, then the Clear button's row
 PREDICTION_ROW = 150  # when stacked, the prediction comes right under the canvas: keep it in view
 SMALLEST, LARGEST, DEFAULT = 240, 900, 360  # canvas side bounds; DEFAULT until the browser reports
 NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
@@ -17,7 +17,7 @@ NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
 # read from the back of a room on a projector and stay as they are on a laptop or a phone.
 _STYLE = """<style>
 html { font-size: clamp(16px, 1.05vw, 22px); }
-[data-testid='stMainBlockContainer'] { padding: 4rem 2rem 2rem 2rem; }
+[data-testid='stMainBlockContainer'] { padding: 3.75rem 2rem 2rem 2rem; }
 </style>"""
 
 
@@ -54,7 +54,7 @@ def canvas_side(space: dict[str, int] | None) -> int:
     """The canvas's side in CSS pixels: as large as the column and the window's height below it allow."""
     if not space:
         return DEFAULT
-    below = BELOW_CANVAS + (PREDICTION_ROW if stacked(space) else 0)
+    below = BELOW_CANVAS * space.get("rem", 16) + (PREDICTION_ROW if stacked(space) else 0)
     room = min(space["width"], space["viewportHeight"] - space["top"] - below)
     return int(max(SMALLEST, min(LARGEST, room)) // 10 * 10)
 

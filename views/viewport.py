@@ -21,6 +21,7 @@ export default function ({ parentElement, setStateValue }) {
       top: Math.round(box.top + (main ? main.scrollTop : 0) + window.scrollY),
       viewportWidth: window.innerWidth,
       viewportHeight: window.innerHeight,
+      rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
     };
     const text = JSON.stringify(space);
     if (box.width > 0 && host.dataset.reported !== text) {
@@ -42,7 +43,8 @@ _reporter = st.components.v2.component("mnist_mlp.viewport", js=_JS, isolate_sty
 
 
 def canvas_space() -> dict[str, int] | None:
-    """{width, top, viewportWidth, viewportHeight} in CSS pixels where this is called; None until known."""
+    """{width, top, viewportWidth, viewportHeight, rem} in CSS pixels where this is called (rem: the root
+    font size, which Streamlit's spacing follows); None until known."""
     result = _reporter(key="canvas_space", default={"space": None},
                        on_space_change=lambda: None, height=1)
     return result.get("space") or None
