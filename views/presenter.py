@@ -11,6 +11,7 @@ BELOW_CANVAS = 5.5  # rem, from the reporter's top: the gap down to the canvas, 
 PREDICTION_ROW = 150  # when stacked, the prediction comes right under the canvas: keep it in view
 SMALLEST, LARGEST, DEFAULT = 240, 900, 360  # canvas side bounds; DEFAULT until the browser reports
 NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
+MARGIN = 24  # pixels kept free beside the canvas: a scroll bar may narrow the column unreported
 
 # The block container's padding (6rem above, 5rem beside) is room for a title and margins; presenter
 # mode gives it to the canvas. Text grows with the window (Streamlit sizes it in rem), so labels
@@ -47,7 +48,7 @@ def stacked(space: dict[str, int] | None) -> bool:
 def normal_side(space: dict[str, int] | None) -> int:
     """The canvas's side outside presenter mode: 280 pixels, less when its column is narrower (a
     sidebar open on a small screen, browser zoom), so that it is never cut off."""
-    return NORMAL_SIDE if not space else int(max(160, min(NORMAL_SIDE, space["width"])) // 10 * 10)
+    return NORMAL_SIDE if not space else int(max(160, min(NORMAL_SIDE, space["width"] - MARGIN)) // 10 * 10)
 
 
 def canvas_side(space: dict[str, int] | None) -> int:
@@ -55,7 +56,7 @@ def canvas_side(space: dict[str, int] | None) -> int:
     if not space:
         return DEFAULT
     below = BELOW_CANVAS * space.get("rem", 16) + (PREDICTION_ROW if stacked(space) else 0)
-    room = min(space["width"], space["viewportHeight"] - space["top"] - below)
+    room = min(space["width"] - MARGIN, space["viewportHeight"] - space["top"] - below)
     return int(max(SMALLEST, min(LARGEST, room)) // 10 * 10)
 
 

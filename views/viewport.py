@@ -3,7 +3,7 @@
 Streamlit does not tell the server the window's size. A tiny component of our own (no iframe,
 a few lines of JavaScript) sits where the canvas will go and reports its own width, its distance
 from the top of the page and the window's size, on load and whenever the window changes
-(browser zoom too). Nothing is sent while nothing changes.
+(browser zoom too). Nothing is sent while nothing changes by more than SLACK pixels.
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ export default function ({ parentElement, setStateValue }) {
       viewportHeight: window.innerHeight,
       rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
     };
-    const text = JSON.stringify(space);
-    if (box.width > 0 && host.dataset.reported !== text) {
-      host.dataset.reported = text;
+    const last = host.dataset.reported ? JSON.parse(host.dataset.reported) : null;
+    // A scroll bar coming or going moves the column by a few pixels: not worth a rerun (the
+    // server keeps a margin for it), and a rerun then would restart one that a stroke began.
+    const moved = !last || ["viewportWidth", "viewportHeight", "rem"].some(k => last[k] !== space[k]) ||
+      Math.abs(last.width - space.width) > SLACK || Math.abs(last.top - space.top) > SLACK;
+    if (box.width > 0 && moved) {
+      host.dataset.reported = JSON.stringify(space);
       setStateValue("space", space);
     }
   };
@@ -38,8 +42,10 @@ export default function ({ parentElement, setStateValue }) {
   return () => { clearTimeout(timer); observer.disconnect(); window.removeEventListener("resize", later); };
 }
 """
+SLACK = 24  # CSS pixels a column may move (a scroll bar is about 15) before it is reported again
 
-_reporter = st.components.v2.component("mnist_mlp.viewport", js=_JS, isolate_styles=True)
+_reporter = st.components.v2.component("mnist_mlp.viewport", js=_JS.replace("SLACK", str(SLACK)),
+                                       isolate_styles=True)
 
 
 def canvas_space() -> dict[str, int] | None:
