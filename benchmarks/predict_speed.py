@@ -1,18 +1,22 @@
-"""One drawing through the model: preprocessing, and the NumPy forward pass against Keras.
+"""Predictions: one drawing through the NumPy forward pass against Keras, and the whole test set
+against the matrix-product floor.
 
-    python -m benchmarks.predict_speed [--model NAME] [--repeat N]
+    python -m benchmarks.predict_speed [--model NAME] [--repeat N] [--data mnist.npz]
 
-Prints the median time per call of each path and their ratio to the NumPy forward pass,
-measured side by side in one run.
+Prints median times measured side by side in one run: for one image, each path's ratio to
+the NumPy forward pass; for 10,000 test digits, `predict_proba` against the bare float32
+matrix products of the same layers (the floor no forward pass can beat on this machine).
 """
 
 import argparse
+import os
 import statistics
 import time
 
 import numpy as np
 
 import mlp
+from mlp.architecture import load_keras
 
 
 def median_seconds(call, repeat: int) -> float:
@@ -25,12 +29,23 @@ def median_seconds(call, repeat: int) -> float:
     return statistics.median(times)
 
 
+def matmul_floor(model: mlp.Classifier, x: np.ndarray) -> np.ndarray:
+    """Only the matrix products of the forward pass: no bias, activation or softmax."""
+    z = x.reshape(len(x), -1)
+    for step in model.network.steps:
+        z = z @ step.weights
+    return z
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="shipped model name (default: the default)")
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--data", help="mnist.npz for the test set (default: $MNIST_NPZ); "
+                        "without it, 10,000 random images")
     args = parser.parse_args()
     model = mlp.load_model(args.model)
+    keras_model = load_keras(model.path.with_suffix(".keras"))
     x = np.random.default_rng(0).uniform(0, 1, (28, 28)).astype(np.float32)
     batch = x[None]
     canvas = np.zeros((280, 280, 4), np.uint8)  # what the canvas returns: RGBA, a stroke in white
@@ -39,8 +54,8 @@ def main() -> None:
     paths = {
         "mlp.preprocess (280x280)": lambda: mlp.preprocess(canvas),
         "mlp.predict_proba (NumPy)": lambda: mlp.predict_proba(model, x),
-        "keras model(x) call": lambda: model.keras_model(batch, training=False),
-        "keras model.predict": lambda: model.keras_model.predict(batch, verbose=0),
+        "keras model(x) call": lambda: keras_model(batch, training=False),
+        "keras model.predict": lambda: keras_model.predict(batch, verbose=0),
     }
     repeats = {"keras model.predict": max(10, args.repeat // 10)}
     results = {name: median_seconds(call, repeats.get(name, args.repeat)) for name, call in paths.items()}
@@ -48,6 +63,25 @@ def main() -> None:
     print(f"model {model.name}: one 28x28 image, median of repeated calls")
     for name, seconds in results.items():
         print(f"  {name:<28} {seconds * 1e6:10.0f} us   {seconds / fastest:7.1f} x")
+
+    if args.data or os.environ.get("MNIST_NPZ"):
+        test = mlp.as_model_input(mlp.load_mnist(args.data).x_test)
+    else:
+        test = np.random.default_rng(1).uniform(0, 1, (10_000, 28, 28)).astype(np.float32)
+    whole = {"mlp.predict_proba": lambda: mlp.predict_proba(model, test),
+             "matmul floor": lambda: matmul_floor(model, test)}
+    timings = {name: [] for name in whole}
+    for _ in range(max(5, args.repeat // 20)):  # interleaved: a busy machine slows both alike
+        for name, call in whole.items():
+            started = time.perf_counter()
+            call()
+            timings[name].append(time.perf_counter() - started)
+    floor = statistics.median(timings["matmul floor"])
+    print(f"\n{len(test):,} test digits at once, median of {len(timings['matmul floor'])} interleaved runs "
+          f"(load average {os.getloadavg()[0]:.2f})")
+    for name, seconds in timings.items():
+        print(f"  {name:<28} {statistics.median(seconds) * 1e3:10.1f} ms   "
+              f"{statistics.median(seconds) / floor:7.2f} x the floor")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def open_view(at: AppTest, view: str) -> AppTest:
 
 def draw(at: AppTest, png: bytes) -> AppTest:
     """Put a drawing on the canvas, as the component reports one after a stroke."""
-    key = f"canvas-{at.session_state['canvas_round']}"  # as views.state.canvas_key()
+    key = "canvas"  # as views.state.canvas_key()
     at.session_state[key] = {
         "drawing": {"raw": {"objects": [{"type": "Path"}]},
                     "data": "data:image/png;base64," + base64.b64encode(png).decode()},
@@ -69,9 +69,8 @@ def test_draw_view_opens_blank_with_a_hint_and_no_prediction(app):
     assert metric(at, "Prediction") is None
 
 
-def clear_readings(mnist, count: int) -> list[int]:
-    """Indices of the first test digits the default model reads right and surely as drawn."""
-    model = mlp.load_model()
+def clear_readings(mnist, model, count: int) -> list[int]:
+    """Indices of the first test digits `model` reads right and surely as drawn."""
     chosen = []
     for index, (image, label) in enumerate(zip(mnist.x_test, mnist.y_test)):
         probabilities = mlp.predict_proba(model, mlp.preprocess(mlp.open_image(digit_png(image))))
@@ -83,9 +82,9 @@ def clear_readings(mnist, count: int) -> list[int]:
 
 
 @pytest.mark.parametrize("nth", [0, 1, 2])
-def test_a_drawn_mnist_digit_is_read_correctly(app, mnist, nth):
+def test_a_drawn_mnist_digit_is_read_correctly(app, mnist, default_model, nth):
     images, labels = mnist.x_test, mnist.y_test
-    index = clear_readings(mnist, 3)[nth]
+    index = clear_readings(mnist, default_model, 3)[nth]
     at = draw(app.run(), digit_png(images[index]))
     assert not at.exception
     assert metric(at, "Prediction") == str(labels[index])
@@ -98,9 +97,9 @@ def test_a_drawn_mnist_digit_is_read_correctly(app, mnist, nth):
     assert bars[0].count('data-top="true"') == 1
 
 
-def test_an_unsure_reading_says_so_and_names_the_two_likeliest_digits(app, mnist):
+def test_an_unsure_reading_says_so_and_names_the_two_likeliest_digits(app, mnist, default_model):
     # An MNIST test digit the page's default model finds ambiguous even as drawn on the canvas.
-    model = mlp.load_model()
+    model = default_model
     evaluation = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
     for index in np.argsort(evaluation.confidence)[:50]:
         png = digit_png(mnist.x_test[index])
@@ -167,9 +166,9 @@ def test_test_grid_filters_and_pages(app, mnist):
     assert f"a random sample of 100 of {fours:,} test digits 4" in texts(at)
 
 
-def test_mistake_filters_change_what_is_shown(app, mnist):
+def test_mistake_filters_change_what_is_shown(app, mnist, default_model):
     images, labels = mnist.x_test, mnist.y_test
-    evaluation = mlp.evaluate(mlp.load_model(), mlp.as_model_input(images), labels)
+    evaluation = mlp.evaluate(default_model, mlp.as_model_input(images), labels)
     at = open_view(app.run(), "Mistakes")
     everything = len(evaluation.misclassified())
     assert f"**{everything} mistakes** in all" in texts(at)
@@ -203,7 +202,7 @@ def finish_training(at: AppTest, timeout: float = 120.0) -> AppTest:
     return at.run()
 
 
-def test_a_short_training_run_adds_a_selectable_model(app):
+def test_a_short_training_run_adds_a_selectable_model(app, default_model):
     at = open_view(app.run(), "Train")
     assert at.session_state["model_name"] == mlp.DEFAULT_MODEL
     at.number_input(key="train_epochs").set_value(1)
@@ -211,7 +210,7 @@ def test_a_short_training_run_adds_a_selectable_model(app):
     at.text_input(key="train_hidden").set_value("32")
     button(at, "Train").click().run()
     assert not at.exception
-    assert "This run: about" in texts(at) or "Training:" in texts(at) or at.session_state["train_job"]
+    assert at.session_state["train_job"] is not None  # queued: it trains in its own process
     at = finish_training(at)
     assert not at.exception
     chooser = at.sidebar.selectbox(key="model_name")
@@ -226,7 +225,7 @@ def test_a_short_training_run_adds_a_selectable_model(app):
     # The shipped model is still there and unchanged.
     chooser = at.sidebar.selectbox(key="model_name")
     chooser.set_value(mlp.DEFAULT_MODEL).run()
-    assert f"Test accuracy **{mlp.load_model().record['test_accuracy']:.2%}**" in texts(at)
+    assert f"Test accuracy **{default_model.record['test_accuracy']:.2%}**" in texts(at)
 
 
 def test_without_mnist_draw_still_works_and_data_views_say_how_to_get_it(monkeypatch, tmp_path,

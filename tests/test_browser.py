@@ -300,3 +300,24 @@ def test_each_panel_follows_the_drawing_and_how_fast(browser, server):
                           "includes the canvas's fixed 200 ms debounce"}
     (ARTIFACTS / "panel-timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     print(f"panel update after a stroke: {seconds}")
+
+
+def test_a_stroke_right_after_clear_is_read_and_strokes_may_start_at_the_edges(browser, server):
+    """Clear empties the canvas in place: a stroke started at once is kept, not lost to a remount."""
+    page = open_page(browser, server)
+    for _ in range(3):
+        wait_for_prediction(page, "7", draw(page, SEVEN))
+        page.get_by_role("button", name="Clear").click()
+        released = draw(page, ONE)  # no pause: as a quick hand would
+        wait_for_prediction(page, "1", released)
+        settle(page)
+        page.get_by_role("button", name="Clear").click()
+        page.get_by_text(HINT).wait_for(timeout=UPDATE)
+    # A 1 drawn from the top edge to the bottom edge, and a 7 begun in the top-left corner. (The
+    # component's hidden toolbar lies over the canvas's top-right corner, about 141 x 30 px: a
+    # stroke begun there within ~0.1 s of the pointer arriving draws nothing; see the README.)
+    wait_for_prediction(page, "1", draw(page, [[(100, 0), (101, 279)]]))
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_text(HINT).wait_for(timeout=UPDATE)
+    wait_for_prediction(page, "7", draw(page, [[(1, 1), (230, 4), (110, 276)]]))
+    assert_no_exception(page)

@@ -170,10 +170,9 @@ def test_score_reports_every_condition_and_what_was_scored(classic_model):
     assert scores["all"]["all"] >= 0.9  # the plain classic model already reads most drawings
 
 
-def test_the_default_model_reads_drawings_and_mnist(mnist):
+def test_the_default_model_reads_drawings_and_mnist(mnist, default_model):
     """The shipped default against its targets, on a small slice of the drawn set (fast)."""
-    model = mlp.load_model()
-    scores = score(model, make_drawn_set(per_condition=20, seed=1,
+    scores = score(default_model, make_drawn_set(per_condition=20, seed=1,
                                          mnist=(mnist.x_test, mnist.y_test)))
     assert scores["n"] == 20 * len(CONDITIONS) * 2
     assert scores["all"]["all"] >= 0.97

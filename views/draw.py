@@ -74,9 +74,8 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
 
 
 def clear_canvas() -> None:
-    """A fresh widget key gives a fresh, empty canvas (and puts away a digit opened from elsewhere)."""
-    st.session_state.canvas_round += 1
-    st.session_state.opened_digit = None
+    """Empty the canvas in place (and put away a digit opened from elsewhere): see drawing.clear."""
+    drawing.clear()
 
 
 @st.fragment
@@ -95,7 +94,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 side, digit_size = presenter.normal_side(viewport.canvas_space()), None
             pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
-                      height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key())
+                      height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
+                      initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})
             if presenting:
                 st.button("Clear", on_click=clear_canvas, width=side)
             else:

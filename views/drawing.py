@@ -22,11 +22,18 @@ class OpenedDigit:
     about: str  # e.g. "test digit 1,234 (true 4, read as 9 by robust)"
 
 
-def canvas_pixels() -> np.ndarray | None:
-    """The canvas's drawing as the component last sent it, an (h, w, 4) uint8 array; None before a stroke."""
+def _drawing_url() -> str | None:
+    """The canvas's drawing as the component last sent it, a PNG data URL; None before a stroke."""
     key = state.canvas_key()
     value = st.session_state[key] if key in st.session_state else None
-    url = ((value or {}).get("drawing") or {}).get("data")
+    return ((value or {}).get("drawing") or {}).get("data")
+
+
+def canvas_pixels() -> np.ndarray | None:
+    """The canvas's drawing, an (h, w, 4) uint8 array; None when it is blank or was just cleared."""
+    url = _drawing_url()
+    if url is not None and url == st.session_state.canvas_cleared:
+        return None  # the drawing Clear wiped, until the component sends its empty one
     if not url:
         return None
     _, encoded = url.split(";base64,", 1)
@@ -47,9 +54,21 @@ def current_digit() -> tuple[np.ndarray | None, OpenedDigit | None]:
     return (None, None) if opened is None else (opened.image, opened)
 
 
-def open_digit(image: np.ndarray, about: str) -> None:
-    """Callback: show this (28, 28) digit in the Draw view, on a fresh canvas, with the Inside panel open."""
-    st.session_state.opened_digit = OpenedDigit(mlp.as_model_input(image), about)
+def clear() -> None:
+    """Empty the canvas in place: a new initial drawing makes the component reset and send it.
+
+    A new widget key would remount the component instead, and a stroke begun in the 0.3-0.6 s
+    that takes is lost; this way the canvas keeps taking strokes. Until the component's empty
+    drawing arrives, the drawing just wiped reads as blank. A digit opened from elsewhere goes too.
+    """
     st.session_state.canvas_round += 1
+    st.session_state.canvas_cleared = _drawing_url()
+    st.session_state.opened_digit = None
+
+
+def open_digit(image: np.ndarray, about: str) -> None:
+    """Callback: show this (28, 28) digit in the Draw view, on an emptied canvas, with the Inside panel open."""
+    clear()
+    st.session_state.opened_digit = OpenedDigit(mlp.as_model_input(image), about)
     st.session_state.lens = "Inside"
     st.session_state.view = "Draw"

@@ -51,8 +51,11 @@ KEYS: dict[str, Key] = {
     "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
     "trained_models": Key({}, "name -> TrainedModel: the models this visitor trained"),
     # Draw
-    "canvas_round": Key(0, "the canvas widget's key is canvas-<round>: Clear starts a new round"),
-    "canvas-<round>": Key(None, "the canvas's drawing, as the component sends it", widget=True),
+    "canvas_round": Key(0, "how many times Clear was pressed: each press hands the canvas a new, "
+                           "empty initial drawing, which clears it in place"),
+    "canvas_cleared": Key(None, "the drawing (PNG data URL) that Clear wiped, until the canvas sends "
+                                "its empty one: shown as blank meanwhile"),
+    "canvas": Key(None, "the canvas's drawing, as the component sends it", widget=True),
     "stroke_width": Key(20, "the pen width slider"),
     "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
                         "(views.viewport; presenter mode)", widget=True),
@@ -104,5 +107,5 @@ def init() -> None:
 
 
 def canvas_key() -> str:
-    """The canvas widget's key this round."""
-    return f"canvas-{st.session_state.canvas_round}"
+    """The canvas widget's key: one for the whole visit (Clear does not remount the canvas)."""
+    return "canvas"

@@ -1,0 +1,271 @@
+"""A class at once: N visitors drawing on the page together, and how long each stroke waits.
+
+    python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1,2 [--proxy]]
+                              [--url URL [--server-pid PID]] [--trainers 0] [--browser]
+
+For each N (and each number of replicas, interleaved so that both meet the same machine) it
+starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
+or with --proxy, the nginx proxy and replicas of deploy/), warms it up, and lets N
+websocket-level visitors (benchmarks/visitors.py) draw a real MNIST digit every 2 s (jittered)
+for --seconds. It prints a Markdown table: strokes, answered strokes per second, the time from
+sending a stroke to the prediction (p50, p95, max), lost strokes (no answer within --timeout),
+errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
+server's whole process tree, its CPU seconds per answered stroke, and the machine's load
+average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
+shipped with the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import process_tree
+from benchmarks.canvas_digits import CanvasDigit, canvas_digits
+from benchmarks.servers import ROOT, PageServer
+from benchmarks.streamlit_session import Session, check_loopback, load_page
+from benchmarks.visitors import Tally, Visit, canvas_state, draw, find_canvas, train
+
+LOGS = ROOT / "artifacts" / "load"
+WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
+
+
+@dataclass
+class Step:
+    """The outcome of one step: N visitors for a while, on some number of replicas."""
+
+    replicas: int
+    sessions: int
+    tally: Tally
+    seconds: float  # wall time of the step, arrivals to last answer
+    server_cpu: float | None  # percent of one core, whole process tree
+    server_rss: int | None  # bytes, peak of the tree's sum
+    client_cpu: float  # percent of one core used by this harness
+    load: tuple[float, float, float]
+    browser: str = ""
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+async def warm_up(url: str, replicas: int, digit: CanvasDigit) -> set[str]:
+    """Load the page and draw once, until each replica has served a visitor (the model loads then)."""
+    seen: set[str] = set()
+    for _ in range(4 * replicas):
+        cookie, _ = await asyncio.to_thread(load_page, url)
+        session, run = await Session.open(url, cookie=cookie, timeout=WARM_UP_TIMEOUT)
+        try:
+            canvas = find_canvas(run)
+            if canvas is not None:
+                await session.rerun([canvas_state(canvas, digit)], canvas.fragment_id, WARM_UP_TIMEOUT)
+        finally:
+            await session.close()
+        seen.add(session.replica or "direct")
+        if len(seen) >= replicas:
+            break
+    return seen
+
+
+async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
+    """Keep peak[0] at the largest resident size of the tree seen; runs until cancelled."""
+    while True:
+        peak[0] = max(peak[0], process_tree.rss_bytes(pid))
+        await asyncio.sleep(every)
+
+
+async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int,
+                   digits: list[CanvasDigit], browser: bool) -> Step:
+    """N drawing visitors (and the trainers) against `url` for args.seconds."""
+    visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.load_timeout, args.seed)
+    tally = Tally()
+    peak = [0]
+    memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
+    cpu_before = process_tree.cpu_seconds(pid) if pid else None
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    stop = started + args.seconds
+    visitors = [draw(number, visit, digits, tally, stop) for number in range(sessions)]
+    visitors += [train(number, visit, args.train_query, tally, stop) for number in range(args.trainers)]
+    check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
+    try:
+        # Each visitor stops by itself at `stop`, but for one page load or stroke in flight.
+        bound = args.seconds + args.load_timeout + args.timeout + 30
+        await asyncio.wait_for(asyncio.gather(*visitors), bound)
+    except asyncio.TimeoutError:
+        tally.error("the step overran its time bound: visitors were cancelled")
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = None if pid is None else (process_tree.cpu_seconds(pid) - cpu_before) / seconds * 100
+    if memory:
+        memory.cancel()
+    own_seconds = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
+    step = Step(replicas, sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
+                process_tree.load_average())
+    if check:
+        step.browser = await check
+    return step
+
+
+async def browser_stroke_midway(url: str, delay: float) -> str:
+    """One real browser draws a stroke halfway through the step; what it saw, in words."""
+    from benchmarks.browser_stroke import stroke_in_browser
+
+    await asyncio.sleep(delay)
+    try:
+        shown, seconds = await asyncio.to_thread(stroke_in_browser, url)
+    except Exception as err:  # whatever went wrong is the finding: report it, do not crash the run
+        return f"a real browser's stroke failed: {type(err).__name__}: {err}"
+    return f"a real browser drew a 7 mid-step: the page read {shown!r} {seconds:.2f} s after mouse-up"
+
+
+@contextlib.contextmanager
+def target(args, replicas: int, sessions: int):
+    """(url, pid to measure) of the server for one step: a fresh one, or the one given by --url."""
+    if args.url:
+        yield args.url, args.server_pid
+        return
+    name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
+    with PageServer(LOGS / name, replicas, args.proxy) as server:
+        yield server.url, server.pid
+
+
+def megabytes(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / 2**20:,.0f} MB"
+
+
+def seconds_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def table(steps: list[Step]) -> str:
+    """The Markdown table of all steps."""
+    lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
+             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for step in steps:
+        tally = step.tally
+        cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
+        per_stroke = ("n/a" if step.server_cpu is None or not tally.answers
+                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.3f}")
+        lines.append(
+            f"| {step.replicas} | {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
+            f"| {seconds_text(percentile(tally.answers, 50))} | {seconds_text(percentile(tally.answers, 95))} "
+            f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
+            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} |")
+    return "\n".join(lines)
+
+
+def notes(step: Step) -> list[str]:
+    """What the table has no column for, one line each."""
+    tally = step.tally
+    name = f"{step.replicas}x N={step.sessions}"
+    found = [f"{name}: page load p95 {seconds_text(percentile(tally.page_loads, 95))} s "
+             f"({len(tally.page_loads)} loads, {tally.failed_loads} not answered in time); script_finished p95 "
+             f"{seconds_text(percentile(tally.finishes, 95))} s; misread {tally.misread}, no prediction "
+             f"shown {tally.unread}; sessions per replica {tally.replicas}; harness CPU {step.client_cpu:.1f} %"]
+    found += [f"{name}: error: {text}" for text in dict.fromkeys(tally.errors)][:5]
+    found += [f"{name}: {line}" for line in tally.trainers]
+    if step.browser:
+        found.append(f"{name}: {step.browser}")
+    return found
+
+
+def positive_int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give whole numbers separated by commas, not {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("give at least one number of sessions, each 1 or more")
+    return values
+
+
+def positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+    return parse
+
+
+def loopback_url(text: str) -> str:
+    try:
+        return check_loopback(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--sessions", type=positive_int_list, default=[1, 10, 30, 60],
+                        help="numbers of visitors drawing at once, one step each")
+    parser.add_argument("--seconds", type=positive(float), default=40.0, help="how long each step draws")
+    parser.add_argument("--interval", type=positive(float), default=2.0, help="seconds between a visitor's strokes")
+    parser.add_argument("--jitter", type=float, default=0.5, help="each pause is interval x uniform(1-j, 1+j)")
+    parser.add_argument("--timeout", type=positive(float), default=10.0, help="a stroke unanswered this long is lost")
+    parser.add_argument("--load-timeout", type=positive(float), default=30.0,
+                        help="a page load unanswered this long is given up (and tried again)")
+    parser.add_argument("--replicas", type=positive_int_list, default=[1],
+                        help="Streamlit processes, one step each per N; more than 1 starts them behind "
+                             "the nginx proxy (deploy/)")
+    parser.add_argument("--proxy", action="store_true", help="go through the proxy even with one replica")
+    parser.add_argument("--url", type=loopback_url, default=None,
+                        help="test a server already running on this machine instead of starting one")
+    parser.add_argument("--server-pid", type=positive(int), default=None,
+                        help="with --url: the server's (or deploy.serve's) process, to measure its CPU and memory")
+    parser.add_argument("--trainers", type=int, default=0,
+                        help="visitors who also submit the Train view's form once per step")
+    parser.add_argument("--train-query", default="view=Train", help="query string of the Train view")
+    parser.add_argument("--browser", action="store_true",
+                        help="halfway through the last step, draw one stroke in a real browser (Playwright + chromium)")
+    parser.add_argument("--digits", default=os.environ.get("MNIST_NPZ") or None,
+                        help="mnist.npz to take the digits from (default $MNIST_NPZ, else the tests' sample)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the visitors' digits and pauses")
+    args = parser.parse_args(argv)
+    if not 0 <= args.jitter < 1:
+        parser.error("--jitter must be in [0, 1)")
+    if args.trainers < 0:
+        parser.error("--trainers must be 0 or more")
+    if args.server_pid and not args.url:
+        parser.error("--server-pid goes with --url (a server this run starts is measured anyway)")
+    if args.url and len(args.replicas) > 1:
+        parser.error("--url tests one server as it is: give no list of --replicas with it")
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    digits = canvas_digits(args.digits)
+    plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
+    steps = []
+    for index, (replicas, sessions) in enumerate(plan):
+        with target(args, replicas, sessions) as (url, pid):
+            seen = asyncio.run(warm_up(url, replicas, digits[0]))
+            browser = args.browser and index == len(plan) - 1
+            step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser))
+        steps.append(step)
+        print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
+              f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)
+    where = args.url or "a fresh server per step (behind deploy/'s nginx for more than one replica, or --proxy)"
+    print(f"\n{where}; a stroke every {args.interval:g} s per visitor for {args.seconds:g} s; "
+          f"{os.cpu_count()} CPUs\n")
+    print(table(steps))
+    print()
+    for step in steps:
+        for line in notes(step):
+            print(f"- {line}")
+
+
+if __name__ == "__main__":
+    main()

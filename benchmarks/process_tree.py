@@ -1,0 +1,56 @@
+"""CPU time and memory of a process and all its descendants, read from /proc (Linux).
+
+A server under test may be one `streamlit run` or a proxy with replicas under it: summing the
+whole tree counts them all. Processes that end between two readings drop out of the sums.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROC = Path("/proc")
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def descendants(pid: int, limit: int = 1000) -> list[int]:
+    """pid and every process below it (at most `limit`), from /proc/PID/task/*/children."""
+    found, todo = [], [pid]
+    while todo and len(found) < limit:
+        current = todo.pop()
+        found.append(current)
+        for task in (PROC / str(current) / "task").glob("*"):
+            try:
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by pid and its living descendants."""
+    total = 0
+    for member in descendants(pid):
+        try:
+            fields = (PROC / str(member) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of pid and its descendants, in bytes (shared pages counted in each)."""
+    total = 0
+    for member in descendants(pid):
+        try:
+            total += int((PROC / str(member) / "statm").read_text().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def load_average() -> tuple[float, float, float]:
+    """The machine's 1, 5 and 15 minute load averages."""
+    return os.getloadavg()
