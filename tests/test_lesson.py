@@ -280,3 +280,15 @@ def test_look_inside_opens_a_misread_test_digit_in_the_draw_view(app, mnist):
 def test_the_unit_pictures_are_the_first_layers_weights(classic_model):
     weights = unit_weights(classic_model, 3)
     np.testing.assert_array_equal(weights.reshape(-1), classic_model.network.steps[0].weights[:, 3])
+
+
+def test_the_same_drawing_made_again_after_clear_is_read(app, mnist):
+    """Clear shows the wiped drawing as blank only until the canvas sends its empty one."""
+    png = digit_png(mnist.x_test[0])
+    at = draw(app.run(), png)
+    next(b for b in at.button if b.label == "Clear").click().run()
+    assert metric(at, "Prediction") is None  # the old drawing, not yet replaced: blank
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": []}, "data": None}, "backgroundFit": None}
+    at.run()  # the canvas's empty drawing arrives
+    assert metric(at, "Prediction") is None
+    assert metric(draw(at, png), "Prediction") == str(mnist.y_test[0])  # the very same strokes again

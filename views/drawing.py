@@ -34,6 +34,8 @@ def canvas_pixels() -> np.ndarray | None:
     url = _drawing_url()
     if url is not None and url == st.session_state.canvas_cleared:
         return None  # the drawing Clear wiped, until the component sends its empty one
+    if url != st.session_state.canvas_cleared:  # it has: the same drawing made again is new
+        st.session_state.canvas_cleared = None
     if not url:
         return None
     _, encoded = url.split(";base64,", 1)
