@@ -11,22 +11,34 @@ import os
 
 import streamlit as st
 
-from views import draw, grid, guards, mistakes, sidebar, state, train
+from views import draw, grid, guards, join, mistakes, presenter, sidebar, state, train
 
 # The router: tab title -> view. Each view is show(model, data_path) and says itself what it lacks.
 VIEWS = {"Draw": draw.show, "Test grid": grid.show, "Mistakes": mistakes.show, "Train": train.show}
 
 
 def main() -> None:
-    st.set_page_config(page_title="Digit reader: an MLP on MNIST", page_icon=":pencil2:", layout="wide")
+    presenting = presenter.from_url()  # decided first: the page's set-up depends on it
+    st.set_page_config(page_title="Digit reader: an MLP on MNIST", page_icon=":pencil2:", layout="wide",
+                       initial_sidebar_state="collapsed" if presenting else "auto")
     state.init()
+    st.session_state.present = presenting  # the URL decides; the toggle below shows it and writes it
     data_path = os.environ.get("MNIST_NPZ", "")
     model, problem = None, None
     with guards.contained("the model chooser"):
         model, problem = sidebar.model_chooser()
-    st.title("Digit reader")
-    st.markdown("Draw a digit and watch a small neural network, a multilayer perceptron trained on "
-                "MNIST, read it; then see how it does on 10,000 test digits, or train your own.")
+    if presenting:
+        presenter.compact_page()
+    else:
+        st.title("Digit reader")
+        st.markdown("Draw a digit and watch a small neural network, a multilayer perceptron trained on "
+                    "MNIST, read it; look inside it; then see how it does on 10,000 test digits, or "
+                    "train your own.")
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.toggle("Presenter mode", key="present", on_change=presenter.to_url,
+                  help="Canvas and prediction sized to the screen, short explanations, the sidebar folded. "
+                       "Kept in the address (?present=1): bookmark it.")
+        join.show()
     if problem:
         st.error(problem)
     if st.session_state.train_job is not None:

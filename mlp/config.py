@@ -72,4 +72,6 @@ PRESETS: dict[str, TrainConfig] = {
     # drawn training set as well (--extra-data, from `python -m drawn training-set`).
     "world": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=45, batch_size=128,
                          cosine_decay=True, augment=True),
+    # No hidden layer: logistic regression on the pixels, the lesson's "why a hidden layer" baseline.
+    "logistic": TrainConfig(hidden=()),
 }

@@ -38,6 +38,12 @@ class Evaluation:
         return confusion_matrix(self.labels, self.predicted)
 
     @property
+    def confusion_shares(self) -> np.ndarray:
+        """(10, 10) each row of the confusion matrix as shares of that digit's test images."""
+        confusion = self.confusion
+        return _ratio(confusion, confusion.sum(axis=1, keepdims=True))
+
+    @property
     def error_count(self) -> int:
         """How many images the model got wrong."""
         return int((self.predicted != self.labels).sum())
@@ -88,6 +94,7 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(numerator), dtype=np.float64)
+    numerator, denominator = np.broadcast_arrays(numerator, denominator)
+    out = np.zeros(numerator.shape, dtype=np.float64)
     np.divide(numerator, denominator, out=out, where=denominator > 0)
     return out

@@ -60,3 +60,23 @@ def unit_effect(model: Classifier, image: np.ndarray, unit: int) -> np.ndarray:
     for step, (before, _) in zip(steps[2:], layers[1:-1]):
         effect = (effect * (before > 0)) @ step.weights  # a ReLU passes change only where active
     return effect.astype(np.float32)
+
+
+def active_count(activations: np.ndarray) -> int:
+    """How many units are above zero (a ReLU unit at 0 passes nothing on)."""
+    return int(np.count_nonzero(activations > 0))
+
+
+def top_two_gap(logits: np.ndarray) -> float:
+    """How far the largest logit stands above the second largest."""
+    second, first = np.sort(np.asarray(logits, dtype=np.float64))[-2:]
+    return float(first - second)
+
+
+def share_of_gap(gap: float) -> float:
+    """The top digit's probability if only it and the runner-up counted: softmax of (gap, 0).
+
+    1 / (1 + e^-gap): a gap of 2 gives 88 %, 3 gives 95 %, 4.6 gives 99 %. The other eight
+    digits only lower it, by little when their logits are far below.
+    """
+    return float(1.0 / (1.0 + np.exp(-gap)))

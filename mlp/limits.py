@@ -80,7 +80,7 @@ def check(config: TrainConfig, images: int, limits: TrainingLimits) -> Estimate:
     problems = []
     if len(config.hidden) > limits.max_layers:
         problems.append(f"at most {limits.max_layers} hidden layers (asked for {len(config.hidden)})")
-    if max(config.hidden) > limits.max_units:
+    if max(config.hidden, default=0) > limits.max_units:  # no hidden layer (logistic regression): 0
         problems.append(f"at most {limits.max_units:,} units in a layer (asked for {max(config.hidden):,})")
     if config.epochs > limits.max_epochs:
         problems.append(f"at most {limits.max_epochs} epochs (asked for {config.epochs})")

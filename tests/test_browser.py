@@ -14,8 +14,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, digit_png
+
+from views import presenter
 
 pytestmark = pytest.mark.browser
 
@@ -98,8 +101,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60)
     raise TimeoutError(f"streamlit did not answer {url}_stcore/health within {timeout} s")
 
 
-def open_page(browser, url: str, width: int = 1400, height: int = 1000):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def open_page(browser, url: str, width: int = 1400, height: int = 1000, scale: float = 1):
+    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
     page.goto(url)
     page.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
     settle(page)
@@ -113,16 +116,18 @@ def settle(page) -> None:
 
 
 def draw(page, strokes) -> float:
-    """Draw strokes (canvas pixels) with the mouse; returns the time of the last mouse-up."""
+    """Draw strokes (given on a 280-pixel canvas, scaled to the one shown) with the mouse; returns
+    the time of the last mouse-up."""
     canvas = page.locator("canvas.upper-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
+    scale = box["width"] / 280
     for stroke in strokes:
         (x, y), rest = stroke[0], stroke[1:]
-        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
         page.mouse.down()
         for x, y in rest:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=20)
+            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=20)
         page.mouse.up()
         released = time.perf_counter()
     return released
@@ -212,6 +217,89 @@ def test_uploads_read_a_photo_and_refuse_a_non_image(browser, server, mnist):
     assert page.get_by_text("Cannot read this picture").count() == 0
     assert page.get_by_text("the limit is 5 MB").count() == 0
     assert_no_exception(page)
+
+
+def inside_the_window(page, box: dict) -> bool:
+    """Whether a bounding box lies wholly inside the browser's window (CSS pixels)."""
+    size = page.viewport_size
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5 and \
+        box["y"] + box["height"] <= size["height"] + 0.5
+
+
+# Presenter mode on a 1080p projector, at 200 % zoom (half the CSS pixels, each drawn twice), on a
+# 1024x768 projector and on a phone: the canvas, its Clear button and the prediction all in view.
+SCREENS = [(1920, 1080, 1), (960, 540, 2), (1024, 768, 1), (390, 844, 1)]
+
+
+@pytest.mark.parametrize("width, height, scale", SCREENS, ids=[f"{w}x{h}@{s}x" for w, h, s in SCREENS])
+def test_presenter_mode_keeps_the_canvas_and_the_prediction_on_screen(browser, server, width, height, scale):
+    page = open_page(browser, server + "?present=1", width, height, scale)
+    canvas = page.locator("canvas.upper-canvas")
+    reporter = page.locator("[data-reported]")  # where the canvas goes and the room it has, reported
+    reporter.wait_for(state="attached", timeout=UPDATE)
+    side = presenter.canvas_side(json.loads(reporter.get_attribute("data-reported")))
+    canvas.wait_for(timeout=UPDATE)
+    deadline = time.monotonic() + UPDATE / 1000
+    while canvas.bounding_box()["width"] != side:  # resized to fit (it lives in a shadow root: polled here)
+        assert time.monotonic() < deadline, f"the canvas is {canvas.bounding_box()['width']} px, not {side}"
+        page.wait_for_timeout(50)
+    settle(page)
+    draw(page, SEVEN)
+    prediction = page.locator("[data-prediction='7']")
+    prediction.wait_for(timeout=UPDATE)
+    settle(page)
+    page.mouse.move(1, 1)
+    assert_no_exception(page)
+    main = page.get_by_test_id("stMain")
+    assert main.evaluate("main => main.scrollTop") == 0  # nothing had to scroll
+    for part in (canvas, page.get_by_role("button", name="Clear"), prediction):
+        assert inside_the_window(page, part.bounding_box()), (part, part.bounding_box(), page.viewport_size)
+    assert canvas.bounding_box()["width"] >= min(280, width - 64)  # never smaller than the normal page's
+    if (width, height, scale) == (1920, 1080, 1):
+        assert canvas.bounding_box()["width"] >= 700  # sized to the screen
+        glyph = prediction.locator("span").first.evaluate(
+            "span => parseFloat(getComputedStyle(span).fontSize) * 0.7")  # a digit's height: ~0.7 em
+        assert glyph >= 120
+    page.screenshot(path=ARTIFACTS / f"present-{width}x{height}@{scale}x.png")
+    page.close()
+
+
+# What each panel beside the canvas waits for after a stroke: its own element, made from the drawing.
+PANELS = {"Probabilities": "[data-top='true'][data-digit='7']", "Inside": "[data-layer='hidden-1']",
+          "Hidden units": "[data-effect]", "No hidden layer": "[data-model='logistic'][data-prediction='7']"}
+
+
+def test_each_panel_follows_the_drawing_and_how_fast(browser, server):
+    page = open_page(browser, server)
+    seconds = {}
+    for lens, selector in [*PANELS.items()] * 3:  # three strokes per panel, in turn: the median is kept
+        page.locator("[data-testid='stButtonGroup'] button", has_text=lens).first.click()
+        settle(page)
+        assert page.locator(selector).count() == 0  # a blank canvas: nothing to show yet
+        released = draw(page, SEVEN)
+        # Checked every animation frame: a locator's wait backs off to 500 ms between looks.
+        page.wait_for_function("selector => document.querySelector(selector) !== null", arg=selector,
+                               polling="raf", timeout=UPDATE)
+        shown = time.perf_counter() - released
+        settle(page)  # every element of the run replaced, every picture loaded
+        seconds.setdefault(lens, []).append((shown, time.perf_counter() - released))
+        assert_no_exception(page)
+        page.mouse.move(5, 5)
+        page.screenshot(path=ARTIFACTS / f"lens-{lens.split()[0].lower()}.png")
+        page.get_by_role("button", name="Clear").click()
+        page.get_by_text(HINT).wait_for(timeout=UPDATE)
+        settle(page)
+    seconds = {lens: {"panel_shown": round(float(np.median([s for s, _ in runs])), 3),
+                      "settled": round(float(np.median([s for _, s in runs])), 3),
+                      "each_shown": [round(s, 3) for s, _ in runs]}
+               for lens, runs in seconds.items()}
+    timing = {"panel_update_seconds": seconds,
+              "measured": "median of three strokes per panel: mouse-up to the panel's element present "
+                          "(panel_shown, checked every animation frame) and to nothing stale and every image "
+                          "loaded (settled); Playwright + headless chromium, same machine as the server; "
+                          "includes the canvas's fixed 200 ms debounce"}
+    (ARTIFACTS / "panel-timing.json").write_text(json.dumps(timing, indent=2) + "\n")
+    print(f"panel update after a stroke: {seconds}")
 
 
 def test_a_stroke_right_after_clear_is_read_and_strokes_may_start_at_the_edges(browser, server):

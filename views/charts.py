@@ -13,38 +13,47 @@ TOP, OTHER = "#e4572e", "#9aa5b1"  # the most likely digit's bar, and the others
 BAR_HEIGHT = 150  # pixels of a 100% bar
 
 
-def probability_bars(probabilities: np.ndarray) -> str:
-    """(10,) probabilities -> HTML bars, the most likely digit highlighted (for st.html).
+def probability_bars(probabilities: np.ndarray, height: int = BAR_HEIGHT) -> str:
+    """(10,) probabilities -> HTML bars `height` pixels at 100%, the most likely digit highlighted (for st.html).
 
     Plain HTML with inline styles: the Draw view redraws it after every stroke, and building it
-    takes microseconds where an Altair chart takes about 10 ms of server time.
+    takes microseconds where an Altair chart takes about 10 ms of server time. Bars under 100 pixels
+    are too narrow for every percentage: only the most likely digit's is written.
     """
     best = int(np.argmax(probabilities))
     bars = []
     for digit, p in enumerate(probabilities):
         top = digit == best
         weight, colour = ("700", TOP) if top else ("400", OTHER)
-        height = max(float(p), 0.0) * BAR_HEIGHT
+        bar = max(float(p), 0.0) * height
         bars.append(
             f'<div data-digit="{digit}" data-top="{str(top).lower()}" style="flex:1;display:flex;'
             'flex-direction:column;align-items:center;justify-content:flex-end;min-width:0">'
-            f'<span style="font-size:0.75rem;opacity:0.75;white-space:nowrap">{percent(float(p))}</span>'
-            f'<div style="width:70%;height:{height:.1f}px;background:{colour};border-radius:2px 2px 0 0">'
+            f'<span style="font-size:0.75rem;opacity:0.75;white-space:nowrap">'
+            f'{percent(float(p)) if top or height >= 100 else ""}</span>'
+            f'<div style="width:70%;height:{bar:.1f}px;background:{colour};border-radius:2px 2px 0 0">'
             '</div>'
             f'<span style="font-weight:{weight};border-top:1px solid rgba(128,128,128,0.4);width:100%;'
             f'text-align:center;padding-top:2px">{digit}</span></div>')
     summary = ", ".join(f"{digit}: {percent(float(p))}" for digit, p in enumerate(probabilities))
     return (f'<div role="img" aria-label="Probability of each digit. {summary}" '
-            f'style="display:flex;gap:2px;height:{BAR_HEIGHT + 42}px;align-items:stretch">{"".join(bars)}'
+            f'style="display:flex;gap:2px;height:{height + 42}px;align-items:stretch">{"".join(bars)}'
             '</div><div style="font-size:0.8rem;opacity:0.7;text-align:center">Probability of each digit</div>')
 
 
-def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: int | None) -> alt.LayerChart:
-    """Heat map of the 10x10 confusion counts; off-diagonal cells coloured by mistakes, clickable."""
+def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: int | None,
+                    shares: np.ndarray | None = None) -> alt.LayerChart:
+    """Heat map of the 10x10 confusion counts; off-diagonal cells coloured by mistakes, clickable.
+
+    With `shares` (each row as shares of that true digit's images) the cells show and are coloured
+    by percentages of their row instead of counts: a rare digit's mistakes weigh as much.
+    """
     true_idx, pred_idx = np.indices(confusion.shape)
     table = pd.DataFrame({"true": true_idx.ravel(), "predicted": pred_idx.ravel(),
                           "count": confusion.ravel()})
-    table["mistakes"] = np.where(table["true"] == table["predicted"], 0, table["count"])
+    table["share"] = 0.0 if shares is None else shares.ravel() * 100
+    shown = "count" if shares is None else "share"
+    table["mistakes"] = np.where(table["true"] == table["predicted"], 0, table[shown])
     table["chosen"] = ((true_digit is None or table["true"] == true_digit)
                        & (predicted is None or table["predicted"] == predicted)
                        & (true_digit is not None or predicted is not None))
@@ -53,17 +62,17 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
         x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("true:O", title="True digit"),
     )
-    top = max(int(table["mistakes"].max()), 1)
+    top = max(float(table["mistakes"].max()), 1e-9)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.condition("datum.true == datum.predicted", alt.value("#e8ecef"),
                             alt.Color("mistakes:Q", legend=None,
                                       scale=alt.Scale(domain=[0, top], range=["#fff5f0", "#a50f15"]))),
         tooltip=[alt.Tooltip("true:O", title="true"), alt.Tooltip("predicted:O", title="predicted"),
-                 alt.Tooltip("count:Q", title="images")],
+                 alt.Tooltip("count:Q", title="images"), alt.Tooltip("share:Q", title="% of row", format=".1f")],
     ).add_params(cell)
     chosen = base.mark_rect(fill=None, stroke="#1f77b4", strokeWidth=2.5).transform_filter("datum.chosen")
     counts = base.mark_text(fontSize=11).encode(
-        text=alt.Text("count:Q"),
+        text=alt.Text("count:Q") if shares is None else alt.Text("share:Q", format=".1f"),
         color=alt.condition(f"datum.mistakes > {top / 2}", alt.value("white"), alt.value("#333333")),
     ).transform_filter("datum.count > 0")
     return cells + counts + chosen

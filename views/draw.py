@@ -1,4 +1,4 @@
-"""The Draw view: a canvas and an upload on the left, what the model reads on the right."""
+"""The Draw view: a canvas on the left; on the right what the model reads, and a lens on how it reads it."""
 
 from __future__ import annotations
 
@@ -8,76 +8,115 @@ from streamlit_drawable_canvas import st_canvas
 
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
-from views import charts, guards, pictures, state
+from views import charts, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
 from views.text import plain
 
-CANVAS_SIDE = 280  # pixels; preprocess scales any size down to 28x28
+CANVAS_SIDE = 280  # pixels, the pen width's reference; preprocess scales any size down to 28x28
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
 UPLOAD_LIMIT_MB = 5  # a photo of one digit needs far less; the server accepts a little more to say so
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
 
 
-def show_reading(model: mlp.Classifier, digit: np.ndarray) -> None:
-    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, all ten."""
+def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """The ten probabilities as bars, and how the drawing became the model's input."""
+    st.html(charts.probability_bars(mlp.predict_proba(model, digit)))
+    if not brief:
+        st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
+                   "centred by its mass, as the MNIST digits it learned from were.")
+
+
+# The panels beside the canvas, each its own module: what a lesson looks at in the same drawing.
+LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden units": units.show,
+          "No hidden layer": linear.show}
+
+
+def big_prediction(digit: int, confidence: float, size: int) -> str:
+    """The predicted digit at `size` pixels for a projector, its confidence beside it."""
+    return (f'<div data-prediction="{digit}" style="display:flex;align-items:center;gap:0.12em;'
+            f'line-height:1;font-size:{size}px" aria-label="Prediction {digit}, {confidence:.0%} sure">'
+            f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
+            f'{confidence:.0%}<br>sure</span></div>')
+
+
+# Button groups scroll sideways when their row is too narrow; the lens buttons wrap instead, so that
+# none hides off the edge of a narrow column (a sidebar open on a small screen, a phone, zoom).
+_WRAP_LENSES = "<style>.st-key-lens [role='radiogroup'] { flex-wrap: wrap; }</style>"
+
+
+def lens_choice() -> str:
+    """The lens buttons (they wrap in a narrow column) -> the chosen lens's name."""
+    st.html(_WRAP_LENSES)
+    lens = st.pills("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed")
+    return lens if lens in LENSES else next(iter(LENSES))
+
+
+def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | None = None,
+                 lenses: bool = False) -> None:
+    """What the model reads in one preprocessed (28, 28) digit: prediction, confidence, then a panel.
+
+    With `digit_size` (presenter mode) the prediction is one big digit and the panel's text is short;
+    with `lenses`, buttons under the prediction choose the panel (else the probabilities).
+    """
+    presenting = digit_size is not None
     probabilities = mlp.predict_proba(model, digit)
     (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
-    with st.container(horizontal=True, gap="small"):  # one row, down to a phone's width
-        st.metric("Prediction", str(best), width=100)
-        st.metric("Confidence", f"{confidence:.0%}", width=100)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
+        if presenting:
+            st.html(big_prediction(best, confidence, digit_size), width="content")
+        else:
+            st.metric("Prediction", str(best), width=100)
+            st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
     if confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
-    st.html(charts.probability_bars(probabilities))
-    st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
-               "centred by its mass, as the MNIST digits it learned from were.")
+    lens = lens_choice() if lenses else "Probabilities"
+    LENSES[lens](model, digit, brief=presenting)
 
 
 def clear_canvas() -> None:
-    """Empty the canvas in place: a new initial drawing makes the component reset and send it.
-
-    A new widget key would remount the component instead, and a stroke begun in the 0.3-0.6 s
-    that takes is lost; this way the canvas keeps taking strokes. Until the component's empty
-    drawing arrives, the drawing just wiped reads as blank.
-    """
-    st.session_state.canvas_round += 1
-    value = st.session_state[state.canvas_key()] or {}
-    st.session_state.canvas_cleared = (value.get("drawing") or {}).get("data")
-
-
-def current_drawing(canvas) -> np.ndarray | None:
-    """The canvas's pixels, or None when it is blank or was just cleared."""
-    value = st.session_state[state.canvas_key()] or {}
-    if (value.get("drawing") or {}).get("data") == st.session_state.canvas_cleared is not None:
-        return None
-    return canvas.image_data  # decoded from PNG on every access: read it once
+    """Empty the canvas in place (and put away a digit opened from elsewhere): see drawing.clear."""
+    drawing.clear()
 
 
 @st.fragment
 def show(model: mlp.Classifier | None, data_path: str) -> None:
-    """Canvas and upload; a stroke reruns only this fragment (so it guards itself)."""
+    """Canvas beside the reading and a lens on it; a stroke reruns only this fragment (so it guards itself)."""
     with guards.contained():
-        pad, reading = st.columns([1, 1.25], gap="large")
+        presenting = st.session_state.present
+        pad, reading = st.columns([1.1, 1] if presenting else [1, 1.25], gap="medium" if presenting else "large")
         with pad:
-            st.space("small")  # room for the canvas's toolbar, which shows above it on hover
-            canvas = st_canvas(stroke_width=st.session_state.stroke_width, stroke_color="#FFFFFF",
-                               background_color="#000000", width=CANVAS_SIDE, height=CANVAS_SIDE,
-                               drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
-                               initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})
-            width, clear = st.columns([3, 1], vertical_alignment="bottom", wrap=False)
-            width.slider("Pen width", 8, 40, key="stroke_width")
-            clear.button("Clear", on_click=clear_canvas, width="stretch")
+            if presenting:  # as large as the browser says fits
+                space = viewport.canvas_space()
+                side = presenter.canvas_side(space)
+                digit_size = presenter.digit_size(side, under_canvas=presenter.stacked(space))
+            else:
+                st.space("small")  # room for the canvas's toolbar, which shows above it on hover
+                side, digit_size = presenter.normal_side(viewport.canvas_space()), None
+            pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
+            st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
+                      height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
+                      initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})
+            if presenting:
+                st.button("Clear", on_click=clear_canvas, width=side)
+            else:
+                with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
+                    st.slider("Pen width", 8, 40, key="stroke_width", width="stretch")
+                    st.button("Clear", on_click=clear_canvas)
         with reading:
             if model is None:
                 guards.no_model()
             else:
-                pixels = current_drawing(canvas)
-                drawing = None if pixels is None else mlp.preprocess(pixels)
-                if drawing is None:
+                digit, opened = drawing.current_digit()
+                if digit is None:
                     st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
+                    lens_choice()  # there before the first stroke too: a lesson can pick its panel first
                 else:
-                    show_reading(model, drawing)
-        with st.expander("Or upload a photo or scan of a handwritten digit"):
-            upload_view(model)
+                    if opened is not None:
+                        st.caption(f"Showing {opened.about}. Draw on the canvas to replace it.")
+                    show_reading(model, digit, digit_size, lenses=True)
+        if not presenting:
+            with st.expander("Or upload a photo or scan of a handwritten digit"):
+                upload_view(model)
 
 
 def upload_view(model: mlp.Classifier | None) -> None:

@@ -1,11 +1,13 @@
-"""The Mistakes view: every misread test digit, filtered by a confusion-matrix cell."""
+"""The Mistakes view: every misread test digit, filtered by a confusion-matrix cell, each one a click
+away from the Draw view's look inside the network; per-digit precision and recall beside the matrix."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import mlp
-from views import charts, guards, pictures
+from views import charts, drawing, guards, pictures
 from views.filters import digit_choice
 from views.state import ANY
 from views.text import percent, plural
@@ -41,6 +43,22 @@ def describe(count: int, true_digit: int | None, predicted: int | None) -> str:
            " (most confident first)"
 
 
+def per_digit_table(evaluation: mlp.Evaluation) -> pd.DataFrame:
+    """Per digit: its test images, precision (of those read as it, how many were it) and recall."""
+    return pd.DataFrame({"digit": range(10), "images": evaluation.confusion.sum(axis=1),
+                         "precision": evaluation.precision * 100, "recall": evaluation.recall * 100})
+
+
+def pager(page: int, pages: int, where: str) -> None:
+    """Previous / page n of m / Next; `where` tells the top and the bottom pager's keys apart."""
+    back, middle, forward = st.columns([1, 1.2, 1], vertical_alignment="center")
+    back.button("Previous", key=f"mistakes_back{where}", on_click=move_page, args=(-1,),
+                disabled=page == 0, width="stretch")
+    middle.markdown(f"Page {page + 1} of {pages}", text_alignment="center")
+    forward.button("Next", key=f"mistakes_next{where}", on_click=move_page, args=(1,),
+                   disabled=page + 1 >= pages, width="stretch")
+
+
 def show(model: mlp.Classifier | None, data_path: str) -> None:
     """Every misread test digit, filtered by a confusion-matrix cell, most confident first."""
     if (scored := guards.scored_test_set(model, data_path)) is None:
@@ -49,25 +67,32 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     st.markdown(f"**{model.name}** misreads **{evaluation.error_count}** of the {len(x_test):,} test "
                 "digits. Click a cell of the matrix (row: true digit, column: the model's reading) or "
                 "pick digits to see those mistakes.")
-    matrix, filters = st.columns([1, 1], gap="large")
+    matrix, scores, filters = st.columns([1.25, 0.85, 1], gap="medium")
     with filters:
         true_digit = digit_choice("True digit", "mistake_true", on_change=reset_page)
         predicted = digit_choice("Predicted digit", "mistake_predicted", on_change=reset_page)
     with matrix:
-        st.altair_chart(charts.confusion_chart(evaluation.confusion, true_digit, predicted), width="content",
-                        on_select=pick_confusion_cell, selection_mode="cell", key="confusion")
+        rows = st.toggle("Rows as percentages", key="confusion_rows",
+                         help="Each row as shares of that digit's test images, so rows compare fairly.")
+        shares = evaluation.confusion_shares if rows else None
+        st.altair_chart(charts.confusion_chart(evaluation.confusion, true_digit, predicted, shares),
+                        width="content", on_select=pick_confusion_cell, selection_mode="cell", key="confusion")
+    with scores:
+        st.dataframe(per_digit_table(evaluation), hide_index=True, width="stretch", column_config={
+            "precision": st.column_config.NumberColumn(format="%.1f%%", help="Of the images read as this "
+                                                       "digit, the share that were this digit"),
+            "recall": st.column_config.NumberColumn(format="%.1f%%", help="Of this digit's images, the "
+                                                    "share read as this digit"),
+        })
+        st.caption("Precision: when the model says 3, how often it is a 3. Recall: of the 3s, how many "
+                   "it reads as 3.")
     chosen = evaluation.misclassified(true=true_digit, predicted=predicted)
     pages = max(1, -(-len(chosen) // PER_PAGE))
     page = min(st.session_state.mistake_page, pages - 1)
     with filters:
         st.markdown(describe(len(chosen), true_digit, predicted))
         if pages > 1:
-            back, where, forward = st.columns([1, 1.2, 1], vertical_alignment="center")
-            back.button("Previous", key="mistakes_back", on_click=move_page, args=(-1,),
-                        disabled=page == 0, width="stretch")
-            where.markdown(f"Page {page + 1} of {pages}", text_alignment="center")
-            forward.button("Next", key="mistakes_next", on_click=move_page, args=(1,),
-                           disabled=page + 1 >= pages, width="stretch")
+            pager(page, pages, "")
     if not len(chosen):
         st.info("No mistakes here: the model reads every one of these test digits correctly.")
         return
@@ -79,3 +104,9 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 st.markdown(f"true **{true}**, read **:red[{read}]**")
                 top3 = mlp.top_k(evaluation.probabilities[index], k=3)
                 st.caption("  \n".join(f"{digit}: {percent(p)}" for digit, p in top3))
+                st.button("Look inside", key=f"open-{index}", on_click=drawing.open_digit, width="stretch",
+                          args=(x_test[index], f"test digit {index:,} (true {true}, read as {read} "
+                                f"by {model.name})"),
+                          help="Open this digit in the Draw view: its input, hidden layer and logits")
+    if pages > 1:
+        pager(page, pages, "_bottom")

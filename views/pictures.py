@@ -8,12 +8,35 @@ from PIL import Image, ImageDraw, ImageFont
 from mlp.preprocessing import as_8bit
 
 RED, GREY = (214, 39, 40), (90, 90, 90)
+# Diverging colours for signed weights: blue below zero, white at zero, red above (ColorBrewer RdBu).
+NEGATIVE, ZERO, POSITIVE = np.array([33, 102, 172.0]), np.array([247, 247, 247.0]), np.array([178, 24, 43.0])
 
 
 def enlarged(digit: np.ndarray, side: int = 140) -> Image.Image:
     """(28, 28) float in [0, 1] or uint8 -> a grey PIL image, enlarged without smoothing."""
     pixels = digit if digit.dtype == np.uint8 else (np.clip(digit, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(pixels).resize((side, side), Image.Resampling.NEAREST)
+
+
+def diverging(weights: np.ndarray, side: int = 84) -> Image.Image:
+    """(28, 28) signed weights -> an RGB picture, red positive and blue negative, on a scale symmetric
+    about zero, enlarged without smoothing.
+
+    Full colour at the 99th percentile of the magnitudes in the central 20x20, where MNIST puts its
+    digits: with the input's normalisation folded in, pixels near the edge (almost never inked,
+    their variance tiny) get huge weights that would wash the digit's own region out to white.
+    """
+    centre = np.abs(np.asarray(weights, dtype=np.float64)[4:24, 4:24])
+    scale = float(np.percentile(centre, 99)) or float(np.abs(weights).max()) or 1.0
+    t = np.clip(np.asarray(weights, dtype=np.float64) / scale, -1, 1)[..., None]
+    rgb = np.where(t > 0, ZERO + t * (POSITIVE - ZERO), ZERO - t * (NEGATIVE - ZERO))
+    return Image.fromarray(rgb.round().astype(np.uint8)).resize((side, side), Image.Resampling.NEAREST)
+
+
+def strip(values: np.ndarray, height: int = 24) -> Image.Image:
+    """(n,) values in [0, 1] -> a grey strip n pixels wide: a flattened picture, left to right."""
+    row = (np.clip(np.asarray(values, dtype=np.float32), 0, 1) * 255).astype(np.uint8)[None, :]
+    return Image.fromarray(row).resize((row.shape[1], height), Image.Resampling.NEAREST)
 
 
 def contact_sheet(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, columns: int,

@@ -46,6 +46,8 @@ KEYS: dict[str, Key] = {
     "view": Key("Draw", "the open tab, bound to ?view= in the URL", widget=True),
     # The model chooser
     "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
+    "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
+                   widget=True),
     "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
     "trained_models": Key({}, "name -> TrainedModel: the models this visitor trained"),
     # Draw
@@ -55,6 +57,12 @@ KEYS: dict[str, Key] = {
                                 "its empty one: shown as blank meanwhile"),
     "canvas": Key(None, "the canvas's drawing, as the component sends it", widget=True),
     "stroke_width": Key(20, "the pen width slider"),
+    "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
+                        "(views.viewport; presenter mode)", widget=True),
+    "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
+                        "read while the canvas is empty"),
+    "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
+    "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
     "upload": Key(None, "the uploaded picture", widget=True),
     "data_retry": Key(False, "the Try again button under a data-missing notice", widget=True),
     # Test grid
@@ -68,6 +76,10 @@ KEYS: dict[str, Key] = {
     "mistakes_back": Key(False, "the mistake cards' Previous button", widget=True),
     "mistakes_next": Key(False, "the mistake cards' Next button", widget=True),
     "confusion": Key(None, "the cell clicked on the confusion matrix", widget=True),
+    "confusion_rows": Key(False, "the confusion matrix as shares of each row (true digit)"),
+    "mistakes_back_bottom": Key(False, "Previous under the mistake cards", widget=True),
+    "mistakes_next_bottom": Key(False, "Next under the mistake cards", widget=True),
+    "open-<index>": Key(False, "a mistake card's button that opens its digit in the Draw view", widget=True),
     # Train
     "train_preset": Key(FIRST_PRESET, "the preset the form's fields were last set from"),
     "train_hidden": Key(_FORM["train_hidden"], "the form's hidden layers, as typed"),

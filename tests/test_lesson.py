@@ -1,0 +1,294 @@
+"""The lesson's panels, run headless with AppTest: every number the page shows is the model's own.
+
+Each panel puts its numbers in data attributes beside what it draws; these tests read them and
+check them against mlp computed directly (look_inside, a plain NumPy forward pass, unit_effect,
+predict_proba, Evaluation) to 1e-5.
+"""
+
+import io
+import re
+
+import numpy as np
+import pytest
+from conftest import digit_png, within_sampling_error
+from PIL import Image
+from test_app import APP, TIMEOUT, draw, metric, open_view, texts
+from streamlit.testing.v1 import AppTest
+
+import mlp
+from mlp.inside import look_inside, most_active, share_of_gap, top_two_gap, unit_effect, unit_weights
+from views import join, pictures, presenter
+
+
+@pytest.fixture
+def app(mnist_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("MNIST_NPZ", str(mnist_path))
+    monkeypatch.delenv(join.ENV_VAR, raising=False)
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def as_drawn(png: bytes) -> np.ndarray:
+    """The model's input for a canvas PNG, as the page makes it (decoded, then preprocessed)."""
+    return mlp.preprocess(np.asarray(Image.open(io.BytesIO(png))))
+
+
+def html(at: AppTest) -> str:
+    return "\n".join(element.proto.body for element in at.get("html"))
+
+
+def values(text: str, attribute: str, after: str = "") -> np.ndarray:
+    """The comma-separated numbers of the first `attribute` after `after` in the page's HTML."""
+    start = text.index(after) if after else 0
+    found = re.search(rf'{attribute}="([^"]*)"', text[start:])
+    assert found, f"no {attribute} after {after!r}"
+    return np.array([float(v) for v in found.group(1).split(",")])
+
+
+def choose(at: AppTest, model: str | None = None, lens: str | None = None) -> AppTest:
+    if model is not None:
+        at.sidebar.selectbox(key="model_name").set_value(model).run()
+    if lens is not None:
+        at.get("button_group")[0].set_value(lens).run()
+    return at
+
+
+def forward(model: mlp.Classifier, x: np.ndarray) -> list[np.ndarray]:
+    """A plain float64 NumPy forward pass: each hidden layer's ReLU output, then the logits."""
+    z, outputs = x.reshape(-1).astype(np.float64), []
+    for step in model.network.steps:
+        z = z @ step.weights.astype(np.float64) + step.bias
+        if step.activation == "relu":
+            z = np.maximum(z, 0)
+        outputs.append(z)
+    return outputs
+
+
+@pytest.mark.parametrize("name", ["classic", "robust"])
+def test_the_inside_panel_shows_the_networks_own_numbers(app, mnist, name):
+    png = digit_png(mnist.x_test[0])
+    at = choose(draw(app.run(), png), model=name, lens="Inside")
+    assert not at.exception and not at.error
+    page = html(at)
+    model, x = mlp.load_model(name), as_drawn(png)
+    *hidden, logits = forward(model, x)
+    np.testing.assert_allclose(values(page, "data-values", 'data-layer="input"'), x.reshape(-1), atol=1e-5)
+    for index, expected in enumerate(hidden, start=1):
+        shown = values(page, "data-units", f'data-layer="hidden-{index}"').astype(int)
+        assert int(values(page, "data-total", f'data-layer="hidden-{index}"')[0]) == len(expected)
+        if len(expected) <= 128:
+            assert shown.tolist() == list(range(len(expected)))  # the classic model: all 128
+        else:  # a wide layer: its most active units, largest first
+            assert len(shown) == 64
+            assert np.all(expected[shown][:-1] >= expected[shown][1:])
+            assert expected[shown].min() >= np.sort(expected)[-64] - 1e-5
+        np.testing.assert_allclose(values(page, "data-values", f'data-layer="hidden-{index}"'),
+                                   expected[shown], atol=1e-5)
+    rows = re.findall(r'data-output-digit="(\d)" data-logit="([^"]+)" data-probability="([^"]+)"', page)
+    assert [int(digit) for digit, _, _ in rows] == list(range(10))
+    np.testing.assert_allclose([float(logit) for _, logit, _ in rows], logits, atol=1e-5)
+    np.testing.assert_allclose([float(p) for _, _, p in rows], mlp.predict_proba(model, x), atol=1e-6)
+    inside = look_inside(model, x)
+    assert f"The top logit is {top_two_gap(inside.logits):.1f} above the next one" in texts(at)
+
+
+def test_the_hidden_units_panel_orders_units_by_response_and_explains_one(app, mnist):
+    png = digit_png(mnist.x_test[1])
+    at = choose(draw(app.run(), png), model="classic", lens="Hidden units")
+    assert not at.exception and not at.error
+    model, x = mlp.load_model("classic"), as_drawn(png)
+    hidden = look_inside(model, x).first_hidden
+    page = html(at)
+    order = values(page, "data-units-order").astype(int)
+    assert order.tolist() == most_active(hidden, 16).tolist()
+    np.testing.assert_allclose(values(page, "data-activations"), hidden[order], atol=1e-5)
+    captions = [image.caption for element in at.get("image") for image in element.proto.imgs
+                if image.caption != "What the model sees"]
+    assert captions[:16] == [f"#{u}: {hidden[u]:.1f}" for u in order]
+    assert "BatchNormalization" in texts(at) and "raw pixels" in texts(at)
+    # By default the most active unit is explained; then a chosen one.
+    for chosen in (-1, 5):  # -1: the most active one
+        if chosen != -1:
+            at.selectbox(key="lesson_unit").set_value(chosen).run()
+        unit = int(order[0]) if chosen == -1 else chosen
+        page = html(at)
+        assert int(values(page, "data-unit")[0]) == unit
+        np.testing.assert_allclose(values(page, "data-activation"), [hidden[unit]], atol=1e-5)
+        np.testing.assert_allclose(values(page, "data-effect"), unit_effect(model, x, unit), atol=1e-5)
+        # For a one-hidden-layer model the effect is the unit's outgoing weights.
+        np.testing.assert_allclose(values(page, "data-effect"), model.network.steps[1].weights[unit], atol=1e-5)
+
+
+def test_a_model_without_hidden_layer_says_so_in_the_units_panel(app, mnist):
+    at = choose(draw(app.run(), digit_png(mnist.x_test[0])), model="logistic", lens="Hidden units")
+    assert not at.exception
+    assert any("has no hidden layer" in info.value for info in at.info)
+
+
+@pytest.mark.parametrize("chosen, compared", [("classic", "classic"), ("logistic", "classic")])
+def test_the_no_hidden_layer_panel_reads_the_drawing_with_both_models(app, mnist, chosen, compared):
+    png = digit_png(mnist.x_test[2])
+    at = choose(draw(app.run(), png), model=chosen, lens="No hidden layer")
+    assert not at.exception and not at.error
+    page, x = html(at), as_drawn(png)
+    for name in (compared, "logistic"):
+        model = mlp.load_model(name)
+        expected = mlp.predict_proba(model, x)
+        np.testing.assert_allclose(values(page, "data-probabilities", f'data-model="{name}"'), expected,
+                                   atol=1e-6)
+        assert f'data-model="{name}" data-prediction="{int(np.argmax(expected))}"' in page
+        assert f"{name}: {model.record['test_accuracy']:.2%} of the test digits" in texts(at)
+    captions = [image.caption for element in at.get("image") for image in element.proto.imgs]
+    assert [c for c in captions if c != "What the model sees"] == [str(digit) for digit in range(10)]
+
+
+def test_the_logistic_model_is_shipped_trained_and_scores_what_its_record_says(mnist):
+    model = mlp.load_model("logistic")
+    assert model.record["config"]["hidden"] == [] and len(model.network.steps) == 1
+    assert model.record["config"]["epochs"] == 10 and model.record["config"]["batch_size"] == 32
+    assert mlp.PRESETS["logistic"] == mlp.TrainConfig(hidden=())
+    result = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
+    assert within_sampling_error(result.accuracy, model.record["test_accuracy"], len(mnist.y_test))
+    # The lesson's point: a hidden layer reads clearly more digits than none.
+    assert mlp.load_model("classic").record["test_accuracy"] > model.record["test_accuracy"] + 0.03
+
+
+def test_a_logit_gap_of_a_few_units_is_near_certainty():
+    assert top_two_gap(np.array([0.0, 7.5, 2.0, 4.5])) == pytest.approx(3.0)
+    assert share_of_gap(0.0) == pytest.approx(0.5)
+    assert share_of_gap(3.0) == pytest.approx(0.9526, abs=1e-4)
+    assert share_of_gap(4.6) > 0.99
+    # Two digits alone: softmax of their logits is exactly the share of the gap.
+    logits = np.array([1.0, 5.6])
+    assert np.exp(logits[1]) / np.exp(logits).sum() == pytest.approx(share_of_gap(top_two_gap(logits)))
+
+
+def test_presenter_mode_is_kept_in_the_url_and_shows_a_big_prediction(app, mnist):
+    app.query_params["present"] = "1"
+    at = draw(app.run(), digit_png(mnist.x_test[0]))
+    assert not at.exception and not at.error
+    assert at.toggle(key="present").value is True
+    assert f'data-prediction="{mnist.y_test[0]}"' in html(at)
+    assert metric(at, "Prediction") is None  # the big digit replaces the metrics
+    assert not at.slider and not at.expander  # no pen width slider, no upload: short and plain
+    assert "Digit reader" not in [title.value for title in at.title]
+    at.toggle(key="present").set_value(False).run()
+    assert not at.exception
+    assert "present" not in at.query_params
+    assert metric(at, "Prediction") == str(mnist.y_test[0])
+    at.toggle(key="present").set_value(True).run()
+    assert at.query_params["present"] in ("1", ["1"])
+
+
+@pytest.mark.parametrize("space, expected", [
+    (None, presenter.DEFAULT),
+    ({"width": 780, "top": 190, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 16}, 750),  # column
+    ({"width": 900, "top": 190, "viewportWidth": 1920, "viewportHeight": 900, "rem": 16}, 620),  # height
+    ({"width": 900, "top": 200, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 20}, 770),  # big text
+    ({"width": 380, "top": 170, "viewportWidth": 960, "viewportHeight": 540, "rem": 16}, 280),  # 1080p, 200 %
+    ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 844, "rem": 16}, 330),  # phone
+    ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 600, "rem": 16}, 240),  # never tiny
+])
+def test_the_presenter_canvas_fits_the_room_the_browser_reports(space, expected):
+    assert presenter.canvas_side(space) == expected
+
+
+def test_the_join_address_prefers_the_override_then_the_browsers_then_the_host():
+    assert join.page_address("https://class.example.org/mlp/", "http://10.0.0.5:8501/", "h:1") == \
+        "https://class.example.org/mlp/"
+    assert join.page_address("", "http://10.0.0.5:8501/", "h:1") == "http://10.0.0.5:8501/"
+    assert join.page_address(None, None, "10.0.0.5:8501") == "http://10.0.0.5:8501/"
+    assert join.page_address(None, None, None) is None
+    assert join.short_link("https://class.example.org/mlp/") == "class.example.org/mlp"
+    assert join.is_local("http://localhost:8501/") and not join.is_local("http://10.0.0.5:8501/")
+    png = Image.open(io.BytesIO(join.qr_png("http://10.0.0.5:8501/")))
+    assert png.format == "PNG" and png.width == png.height >= 250
+
+
+def test_the_join_panel_shows_a_qr_code_and_the_short_link(app, monkeypatch):
+    monkeypatch.setenv(join.ENV_VAR, "https://class.example.org/digits")
+    at = app.run()
+    assert not at.exception
+    assert "### class.example.org/digits" in texts(at).replace("\\", "")
+    assert "Scan to open this page on your phone" in [
+        image.caption for element in at.get("image") for image in element.proto.imgs]
+
+
+def test_weight_pictures_are_red_for_positive_and_blue_for_negative():
+    weights = np.zeros((28, 28))
+    weights[0, 0], weights[0, 1] = 2.0, -1.0
+    weights[10:12, 10:20] = 0.5  # the centre's 99th percentile: full colour from 0.5 up
+    weights[12, 10] = -0.25
+    picture = np.asarray(pictures.diverging(weights, 28))
+    assert tuple(picture[0, 0]) == tuple(picture[10, 10]) == tuple(pictures.POSITIVE.astype(int))
+    assert tuple(picture[0, 1]) == tuple(pictures.NEGATIVE.astype(int))  # an edge weight beyond the scale
+    red, green, blue = (int(c) for c in picture[12, 10])
+    assert blue > red and blue > green and red > pictures.NEGATIVE[0]  # half-strength blue
+    assert tuple(picture[5, 5]) == tuple(pictures.ZERO.astype(int))
+
+
+def test_the_mistakes_view_shows_precision_and_recall_and_row_percentages(app, mnist):
+    evaluation = mlp.evaluate(mlp.load_model(), mlp.as_model_input(mnist.x_test), mnist.y_test)
+    at = open_view(app.run(), "Mistakes")
+    table = at.dataframe[0].value
+    assert table["digit"].tolist() == list(range(10))
+    np.testing.assert_allclose(table["precision"], evaluation.precision * 100, atol=1e-9)
+    np.testing.assert_allclose(table["recall"], evaluation.recall * 100, atol=1e-9)
+    np.testing.assert_array_equal(table["images"], np.bincount(mnist.y_test, minlength=10))
+    np.testing.assert_allclose(evaluation.confusion_shares.sum(axis=1), 1.0)
+    at.toggle(key="confusion_rows").set_value(True).run()
+    assert not at.exception
+    spec = at.get("vega_lite_chart")[0].proto.spec.replace(" ", "")
+    assert '"text":{"field":"share"' in spec  # the cells show each row's percentages
+
+
+def test_the_mistake_cards_page_at_the_bottom_too(app, monkeypatch):
+    from views import mistakes
+
+    monkeypatch.setattr(mistakes, "PER_PAGE", 4)  # pages even on the 2,000-digit sample
+    at = open_view(app.run(), "Mistakes")
+    assert [b.key for b in at.button if b.label == "Next"] == ["mistakes_next", "mistakes_next_bottom"]
+    next(b for b in at.button if b.key == "mistakes_next_bottom").click().run()
+    assert not at.exception
+    assert at.session_state["mistake_page"] == 1
+    assert "Page 2 of" in texts(at)
+
+
+def test_look_inside_opens_a_misread_test_digit_in_the_draw_view(app, mnist):
+    model = mlp.load_model()
+    evaluation = mlp.evaluate(model, mlp.as_model_input(mnist.x_test), mnist.y_test)
+    index = int(evaluation.misclassified()[0])
+    at = open_view(app.run(), "Mistakes")
+    next(b for b in at.button if b.key == f"open-{index}").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["view"] == "Draw" and at.session_state["lens"] == "Inside"
+    assert f"Showing test digit {index:,} (true {mnist.y_test[index]}" in texts(at)
+    assert metric(at, "Prediction") == str(evaluation.predicted[index])
+    x = mlp.as_model_input(mnist.x_test[index])
+    page = html(at)
+    np.testing.assert_allclose(values(page, "data-values", 'data-layer="input"'), x.reshape(-1), atol=1e-5)
+    first = look_inside(model, x).first_hidden
+    shown = values(page, "data-units", 'data-layer="hidden-1"').astype(int)
+    np.testing.assert_allclose(values(page, "data-values", 'data-layer="hidden-1"'), first[shown], atol=1e-5)
+    # A stroke replaces it, and Clear does not bring it back.
+    at = draw(at, digit_png(mnist.x_test[0]))
+    assert "Showing test digit" not in texts(at)
+    assert metric(at, "Prediction") == str(mnist.y_test[0])
+    next(b for b in at.button if b.label == "Clear").click().run()
+    assert metric(at, "Prediction") is None
+
+
+def test_the_unit_pictures_are_the_first_layers_weights(classic_model):
+    weights = unit_weights(classic_model, 3)
+    np.testing.assert_array_equal(weights.reshape(-1), classic_model.network.steps[0].weights[:, 3])
+
+
+def test_the_same_drawing_made_again_after_clear_is_read(app, mnist):
+    """Clear shows the wiped drawing as blank only until the canvas sends its empty one."""
+    png = digit_png(mnist.x_test[0])
+    at = draw(app.run(), png)
+    next(b for b in at.button if b.label == "Clear").click().run()
+    assert metric(at, "Prediction") is None  # the old drawing, not yet replaced: blank
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": []}, "data": None}, "backgroundFit": None}
+    at.run()  # the canvas's empty drawing arrives
+    assert metric(at, "Prediction") is None
+    assert metric(draw(at, png), "Prediction") == str(mnist.y_test[0])  # the very same strokes again

@@ -1,0 +1,64 @@
+"""The No hidden layer panel: the same drawing read by an MLP and by logistic regression, side by side,
+and the logistic model's ten weight pictures, a linear model per digit."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import mlp
+from mlp.inside import unit_weights
+from views import charts, loaders, pictures
+from views.text import percent
+
+BASELINE = "logistic"  # the shipped model without a hidden layer (python -m mlp train --preset logistic)
+WITH_HIDDEN = "classic"  # compared with it when the chosen model has no hidden layer itself
+TILE = 84
+
+
+def has_hidden_layer(model: mlp.Classifier) -> bool:
+    return len(model.network.steps) > 1
+
+
+def reading(model: mlp.Classifier, digit: np.ndarray, title: str) -> None:
+    """One model's reading of the drawing: its name, test accuracy, answer and probabilities."""
+    probabilities = mlp.predict_proba(model, digit)
+    (best, confidence), = mlp.top_k(probabilities, k=1)
+    accuracy = model.record.get("test_accuracy")
+    scored = f"{accuracy:.2%} of the test digits" if accuracy is not None else "test accuracy not recorded"
+    st.markdown(f"**{title}**  \n{model.name}: {scored}")
+    st.html(f'<div data-model="{model.name}" data-prediction="{best}" '
+            f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
+            f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
+            f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
+    st.html(charts.probability_bars(probabilities, height=60))
+
+
+def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """The chosen MLP beside logistic regression on this drawing, then the ten linear templates."""
+    baseline = loaders.shipped_model(BASELINE)
+    if not isinstance(baseline, mlp.Classifier):
+        st.info(f"The model without a hidden layer ({BASELINE}) is not part of this installation.")
+        return
+    deep = model if has_hidden_layer(model) else loaders.shipped_model(WITH_HIDDEN)
+    if not isinstance(deep, mlp.Classifier):
+        st.info(f"Choose a model with a hidden layer in the sidebar to compare it with {BASELINE}.")
+        return
+    left, right = st.columns(2, gap="medium")
+    with left:
+        reading(deep, digit, "With hidden layers")
+    with right:
+        reading(baseline, digit, "Without a hidden layer")
+    st.markdown("**A linear model per digit**: each digit's logit is these weights times the pixels, "
+                "plus a bias")
+    st.image([pictures.diverging(unit_weights(baseline, d), TILE) for d in range(10)],
+             caption=[str(d) for d in range(10)], width=TILE)
+    if brief:
+        st.caption("Red: ink here counts for the digit; blue: against. One template per digit.")
+        return
+    st.caption("Red where ink makes the digit likelier, blue where it counts against it (weights on the "
+               "raw pixels, normalisation folded in). Without a hidden layer, ink at a pixel always counts "
+               "the same way for a digit, whatever else is drawn: one blurred template per digit, and the "
+               "best match wins. A hidden layer first detects parts of strokes (see “Hidden units”) and "
+               "then weighs those, so the same pixel can count differently in different contexts. That "
+               "is the difference between the two test accuracies above.")

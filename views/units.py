@@ -1,0 +1,89 @@
+"""The Hidden units panel: what the first hidden layer's units look for, most responsive first.
+
+Each unit's 784 incoming weights, laid back out as 28x28, show which pixels raise it (red) and
+which lower it (blue). Choosing one shows it large, how strongly it fires for this drawing and
+which digits it pushes up or down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import mlp
+from mlp.inside import look_inside, most_active, unit_effect, unit_weights
+from views import pictures
+from views.inside import numbers
+
+SHOWN = 16  # units in the gallery, the most active first
+TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
+MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
+
+FOLDED = ("Weights on the raw pixels: the model normalises its input first (BatchNormalization), and "
+          "that step is folded into these weights, so a picture shows exactly how ink at each pixel "
+          "(0 black to 1 white) moves the unit. Red raises it, blue lowers it, white does nothing; "
+          "each picture has its own colour scale, set by the central 20x20 where digits are drawn (edge "
+          "pixels, almost never inked, have far larger weights that rarely matter).")
+
+
+def effect_bars(effect: np.ndarray) -> str:
+    """(10,) change of each digit's logit per unit of activation, as bars up (red) or down (blue)."""
+    reach = max(float(np.abs(effect).max()), 1e-9)
+    cells = []
+    for digit, value in enumerate(effect):
+        height = abs(float(value)) / reach * 50
+        up = value >= 0
+        bar = (f'<div style="position:absolute;left:20%;width:60%;height:{height:.1f}%;'
+               f'{"bottom" if up else "top"}:50%;background:{"#e4572e" if up else "#1f77b4"}"></div>')
+        cells.append(f'<div style="flex:1;display:flex;flex-direction:column;align-items:center">'
+                     f'<div style="position:relative;width:100%;height:90px">{bar}</div>'
+                     f'<span>{digit}</span></div>')
+    return (f'<div data-effect="{numbers(effect)}" role="img" aria-label="Change of each digit\'s logit" '
+            'style="display:flex;border-top:1px dashed rgba(128,128,128,.4)">'
+            f'{"".join(cells)}</div>')
+
+
+def pushes(effect: np.ndarray) -> str:
+    """'pushes 7 and 9 up most, 1 and 0 down most'."""
+    order = np.argsort(effect)
+    up = " and ".join(str(d) for d in order[::-1][:2] if effect[d] > 0) or "no digit"
+    down = " and ".join(str(d) for d in order[:2] if effect[d] < 0) or "no digit"
+    return f"pushes {up} up most, {down} down most"
+
+
+def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """A gallery of the most active first-layer units, and one chosen unit up close."""
+    inside = look_inside(model, digit)
+    hidden = inside.first_hidden
+    if hidden is None:
+        st.info(f"{model.name} has no hidden layer: its ten weight pictures, one per digit, are the whole "
+                "model. See them under “No hidden layer”.")
+        return
+    order = most_active(hidden, SHOWN)
+    st.markdown(f"**The {len(order)} units of the first hidden layer (of {len(hidden):,}) that respond "
+                "most to this drawing**")
+    st.html(f'<div data-units-order="{",".join(str(u) for u in order)}" '
+            f'data-activations="{numbers(hidden[order])}"></div>')
+    st.image([pictures.diverging(unit_weights(model, int(u)), TILE) for u in order],
+             caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=TILE)
+    options = [MOST_ACTIVE, *range(len(hidden))]
+    if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
+        st.session_state.lesson_unit = MOST_ACTIVE
+    choice = st.selectbox("Look at unit", options, key="lesson_unit",
+                          format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
+    unit = int(order[0]) if choice == MOST_ACTIVE else int(choice)
+    effect = unit_effect(model, digit, unit)
+    picture, numbers_side = st.columns([1, 1.6], vertical_alignment="top")
+    picture.image(pictures.diverging(unit_weights(model, unit), LARGE), width=LARGE,
+                  caption=f"Unit {unit}'s 784 weights")
+    with numbers_side:
+        st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
+                f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
+                '</div>')
+        st.html(effect_bars(effect))
+        if not brief:
+            st.caption("How much each digit's logit would rise (red) or fall (blue) if this unit's "
+                       "activation rose by 1, for this drawing (later layers' inactive units pass "
+                       "nothing on).")
+    st.caption(FOLDED if not brief else "Weights on the raw pixels (normalisation folded in): red raises "
+               "the unit, blue lowers it.")
