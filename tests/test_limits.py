@@ -31,10 +31,17 @@ def test_every_broken_bound_is_named_at_once():
     assert "hidden layers" in text and "units" in text and "epochs" in text
 
 
-def test_the_presets_fit_a_small_server():
-    for name, config in PRESETS.items():
-        cost = check(config, 60000, LIMITS)
-        assert cost.memory_mb < LIMITS.run_memory_mb and cost.seconds < LIMITS.max_seconds, name
+@pytest.mark.parametrize("name", ["classic", "logistic"])
+def test_the_lesson_presets_fit_a_small_server(name):
+    cost = check(PRESETS[name], 60000, LIMITS)
+    assert cost.memory_mb < LIMITS.run_memory_mb and cost.seconds < LIMITS.max_seconds
+
+
+def test_the_long_presets_are_refused_for_their_time_not_their_memory():
+    """robust and world train for many minutes: the command line's work, not a visitor's."""
+    for name in ("robust", "world"):
+        with pytest.raises(MLPError, match="would take about"):
+            check(PRESETS[name], 60000, LIMITS)
 
 
 def test_a_memory_budget_refuses_what_does_not_fit():
