@@ -17,6 +17,7 @@ class TrainConfig:
     learning_rate: float = 1e-3  # Adam's default
     cosine_decay: bool = False  # anneal the learning rate to zero along a cosine over the run
     augment: bool = False  # distort training images as people's drawings differ (mlp.augment)
+    jit_compile: bool = True  # XLA-compile the training step: small models train ~2x faster on CPU
     seed: int = 0  # for weights, shuffling and augmentation: the same seed, the same model
 
     def __post_init__(self):

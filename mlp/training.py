@@ -73,53 +73,51 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if config.cosine_decay:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps * config.epochs)
         model.optimizer.learning_rate = schedule  # type: ignore[attr-defined]
-    progress = _make_progress_class()(config.epochs, steps, on_epoch, on_batch, should_stop)
+    # A step of this MLP takes well under a millisecond: calling into TensorFlow once per batch
+    # would cost more than the step. Keras runs `every` steps per call, and the progress and
+    # stop callbacks run between calls, about 50 times an epoch.
+    every = max(1, steps // 50)
+    model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"],
+                  steps_per_execution=every, jit_compile=config.jit_compile)
+    progress = _progress_callback(keras, model, config.epochs, steps, on_epoch, on_batch, should_stop)
+    # The test set is scored once an epoch in batches as large as it: a few calls, not hundreds.
+    scoring = dict(validation_data=(x_test, y_test), validation_batch_size=len(x_test))
     started = time.perf_counter()
     if config.augment:
         from mlp.augment import training_dataset
 
         model.fit(training_dataset(data.x_train, data.y_train, config), epochs=config.epochs,
-                  validation_data=(x_test, y_test), callbacks=[progress], verbose=0,
-                  shuffle=False)  # the dataset shuffles itself
+                  callbacks=[progress], verbose=0, shuffle=False, **scoring)  # the dataset shuffles itself
     else:
         model.fit(as_model_input(data.x_train), data.y_train, batch_size=config.batch_size,
-                  epochs=config.epochs, validation_data=(x_test, y_test), callbacks=[progress],
-                  verbose=0)
+                  epochs=config.epochs, callbacks=[progress], verbose=0, **scoring)
     seconds = time.perf_counter() - started
     history = {_test_key(key): [float(v) for v in values] for key, values in model.history.history.items()}
-    return TrainResult(model, config, history, seconds, progress.stopped)
+    return TrainResult(model, config, history, seconds, stopped_early=model.stop_training)
 
 
-def _make_progress_class():
-    keras = quiet_keras()
+def _progress_callback(keras, model, epochs: int, steps: int, on_epoch: EpochCallback | None,
+                       on_batch: BatchCallback | None, should_stop: Callable[[], bool] | None):
+    """A Keras callback forwarding epoch and batch events to plain callables; should_stop() stops `model`."""
+    current = {"epoch": 0}
 
-    class Progress(keras.callbacks.Callback):
-        """Forwards Keras' epoch/batch events to plain callables."""
+    def epoch_begin(epoch, logs):
+        current["epoch"] = epoch
 
-        def __init__(self, epochs, steps, on_epoch, on_batch, should_stop):
-            super().__init__()
-            self.epochs, self.steps = epochs, steps
-            self.on_epoch, self.on_batch, self.should_stop = on_epoch, on_batch, should_stop
-            self.epoch = 0
-            self.stopped = False
-            self.every = max(1, steps // 50)  # about 50 progress updates an epoch
+    def batch_end(batch, logs):
+        # With steps_per_execution, `batch` is the last step of a call; the last call of an
+        # epoch may be short, and Keras then reports a step past the end.
+        if on_batch:
+            on_batch(current["epoch"], min(batch + 1, steps), steps)
+        if should_stop and should_stop():
+            model.stop_training = True  # fit leaves it set: TrainResult.stopped_early reads it
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
+    def epoch_end(epoch, logs):
+        if on_epoch:
+            on_epoch(epoch + 1, epochs, {_test_key(k): float(v) for k, v in (logs or {}).items()})
 
-        def on_train_batch_end(self, batch, logs=None):
-            if self.on_batch and (batch + 1) % self.every == 0:
-                self.on_batch(self.epoch, batch + 1, self.steps)
-            if self.should_stop and self.should_stop():
-                self.stopped = True
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            if self.on_epoch:
-                self.on_epoch(epoch + 1, self.epochs,
-                              {_test_key(k): float(v) for k, v in (logs or {}).items()})
-
-    return Progress
+    return keras.callbacks.LambdaCallback(on_epoch_begin=epoch_begin, on_train_batch_end=batch_end,
+                                          on_epoch_end=epoch_end)
 
 
 def _test_key(key: str) -> str:
