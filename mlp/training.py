@@ -73,56 +73,71 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if config.cosine_decay:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps * config.epochs)
         model.optimizer.learning_rate = schedule  # type: ignore[attr-defined]
-    # A step of this MLP takes well under a millisecond: calling into TensorFlow once per batch
-    # would cost more than the step. Keras runs `every` steps per call, and the progress and
-    # stop callbacks run between calls, about 50 times an epoch.
+    # A step of this MLP takes about a millisecond or less: calling into TensorFlow once per batch
+    # costs as much again. Keras runs `every` steps per call; the callbacks below run between
+    # calls, about 50 times an epoch, so progress moves and a stop comes within a fiftieth of one.
     every = max(1, steps // 50)
     model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"],
                   steps_per_execution=every, jit_compile=config.jit_compile)
-    progress = _progress_callback(keras, model, config.epochs, steps, on_epoch, on_batch, should_stop)
-    # The test set is scored once an epoch in batches as large as it: a few calls, not hundreds.
-    scoring = dict(validation_data=(x_test, y_test), validation_batch_size=len(x_test))
+    history: dict[str, list[float]] = {}
+    epoch_now = 0
+
+    def epoch_begin(epoch, logs):
+        nonlocal epoch_now
+        epoch_now = epoch
+
+    def batch_end(batch, logs):
+        # `batch` is the last step of a call; Keras counts a short last call of an epoch as full.
+        if on_batch:
+            on_batch(epoch_now, min(batch + 1, steps), steps)
+        if should_stop and should_stop():
+            model.stop_training = True  # fit leaves it set: stopped_early below reads it
+
+    def epoch_end(epoch, logs):
+        scores = {key: float(value) for key, value in logs.items()} | _test_scores(model, x_test, y_test)
+        for key, value in scores.items():
+            history.setdefault(key, []).append(value)
+        if on_epoch:
+            on_epoch(epoch + 1, config.epochs, scores)
+
+    progress = keras.callbacks.LambdaCallback(on_epoch_begin=epoch_begin, on_train_batch_end=batch_end,
+                                              on_epoch_end=epoch_end)
     started = time.perf_counter()
     if config.augment:
         from mlp.augment import training_dataset
 
-        model.fit(training_dataset(data.x_train, data.y_train, config), epochs=config.epochs,
-                  callbacks=[progress], verbose=0, shuffle=False, **scoring)  # the dataset shuffles itself
+        batches = training_dataset(data.x_train, data.y_train, config)
     else:
-        model.fit(as_model_input(data.x_train), data.y_train, batch_size=config.batch_size,
-                  epochs=config.epochs, callbacks=[progress], verbose=0, **scoring)
+        batches = _batches(data.x_train, data.y_train, config)
+    model.fit(batches, epochs=config.epochs, callbacks=[progress], verbose=0,
+              shuffle=False)  # the batches come shuffled
     seconds = time.perf_counter() - started
-    history = {_test_key(key): [float(v) for v in values] for key, values in model.history.history.items()}
     return TrainResult(model, config, history, seconds, stopped_early=model.stop_training)
 
 
-def _progress_callback(keras, model, epochs: int, steps: int, on_epoch: EpochCallback | None,
-                       on_batch: BatchCallback | None, should_stop: Callable[[], bool] | None):
-    """A Keras callback forwarding epoch and batch events to plain callables; should_stop() stops `model`."""
-    current = {"epoch": 0}
+def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
+    """uint8 (n, 28, 28) images and labels -> shuffled batches of float32 images in [0, 1].
 
-    def epoch_begin(epoch, logs):
-        current["epoch"] = epoch
+    Scaling each batch as it is drawn (as_model_input's arithmetic) spares a float32 copy of the
+    whole training set, four times the bytes, and Keras' conversion of that copy to a tensor.
+    """
+    import tensorflow as tf
 
-    def batch_end(batch, logs):
-        # With steps_per_execution, `batch` is the last step of a call; the last call of an
-        # epoch may be short, and Keras then reports a step past the end.
-        if on_batch:
-            on_batch(current["epoch"], min(batch + 1, steps), steps)
-        if should_stop and should_stop():
-            model.stop_training = True  # fit leaves it set: TrainResult.stopped_early reads it
+    def scale(images, labels):
+        return tf.cast(images, tf.float32) / 255.0, labels
 
-    def epoch_end(epoch, logs):
-        if on_epoch:
-            on_epoch(epoch + 1, epochs, {_test_key(k): float(v) for k, v in (logs or {}).items()})
-
-    return keras.callbacks.LambdaCallback(on_epoch_begin=epoch_begin, on_train_batch_end=batch_end,
-                                          on_epoch_end=epoch_end)
+    return (tf.data.Dataset.from_tensor_slices((x, y))
+            .shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+            .batch(config.batch_size).map(scale).prefetch(tf.data.AUTOTUNE))
 
 
-def _test_key(key: str) -> str:
-    """Keras names the scores on validation_data val_*; here that data is the test set."""
-    return "test_" + key.removeprefix("val_") if key.startswith("val_") else key
+def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Loss and accuracy on the test set in one eager forward pass: no graph to trace or compile."""
+    keras = quiet_keras()
+    probabilities = model(x, training=False)
+    loss = keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, probabilities))
+    accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), axis=1) == y)
+    return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
 
 def _cpu_count() -> int:
