@@ -118,17 +118,27 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
 def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
     """uint8 (n, 28, 28) images and labels -> shuffled batches of float32 images in [0, 1].
 
-    Scaling each batch as it is drawn (as_model_input's arithmetic) spares a float32 copy of the
-    whole training set, four times the bytes, and Keras' conversion of that copy to a tensor.
+    Each epoch draws one permutation and cuts it into batches, gathered and scaled as they are
+    drawn (as_model_input's arithmetic): the work is per batch, not per image, and there is no
+    float32 copy of the training set (four times the bytes) for Keras to convert.
     """
     import tensorflow as tf
 
-    def scale(images, labels):
-        return tf.cast(images, tf.float32) / 255.0, labels
+    count, size = len(x), config.batch_size
+    steps = math.ceil(count / size)
+    images, labels = tf.constant(x), tf.constant(y)
 
-    return (tf.data.Dataset.from_tensor_slices((x, y))
-            .shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
-            .batch(config.batch_size).map(scale).prefetch(tf.data.AUTOTUNE))
+    def one_epoch(seed):
+        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64), seed)
+        return tf.data.Dataset.range(steps).map(lambda step: order[step * size:(step + 1) * size])
+
+    def gather(indices):
+        return tf.cast(tf.gather(images, indices), tf.float32) / 255.0, tf.gather(labels, indices)
+
+    # A new seed pair for each epoch (each new iterator), the same pairs for the same config.seed.
+    seeds = tf.data.Dataset.random(seed=config.seed, rerandomize_each_iteration=True).batch(2).take(1)
+    return (seeds.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(steps))
+            .map(gather).prefetch(tf.data.AUTOTUNE))
 
 
 def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
