@@ -82,58 +82,81 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if config.cosine_decay:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps * config.epochs)
         model.optimizer.learning_rate = schedule  # type: ignore[attr-defined]
-    progress = _make_progress_class()(config.epochs, steps, on_epoch, on_batch, should_stop)
+    # A step of this MLP takes about a millisecond or less: calling into TensorFlow once per batch
+    # costs as much again. Keras runs `every` steps per call; the callbacks below run between
+    # calls, about 50 times an epoch, so progress moves and a stop comes within a fiftieth of one.
+    every = max(1, steps // 50)
+    model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"],
+                  steps_per_execution=every, jit_compile=config.jit_compile)
+    history: dict[str, list[float]] = {}
+    epoch_now = 0
+
+    def epoch_begin(epoch, logs):
+        nonlocal epoch_now
+        epoch_now = epoch
+
+    def batch_end(batch, logs):
+        # `batch` is the last step of a call; Keras counts a short last call of an epoch as full.
+        if on_batch:
+            on_batch(epoch_now, min(batch + 1, steps), steps)
+        if should_stop and should_stop():
+            model.stop_training = True  # fit leaves it set: stopped_early below reads it
+
+    def epoch_end(epoch, logs):
+        scores = {key: float(value) for key, value in logs.items()} | _test_scores(model, x_test, y_test)
+        for key, value in scores.items():
+            history.setdefault(key, []).append(value)
+        if on_epoch:
+            on_epoch(epoch + 1, config.epochs, scores)
+
+    progress = keras.callbacks.LambdaCallback(on_epoch_begin=epoch_begin, on_train_batch_end=batch_end,
+                                              on_epoch_end=epoch_end)
     started = time.perf_counter()
     if config.augment:
         from mlp.augment import training_dataset
 
-        model.fit(training_dataset(x_train, y_train, config), epochs=config.epochs,
-                  validation_data=(x_test, y_test), callbacks=[progress], verbose=0,
-                  shuffle=False)  # the dataset shuffles itself
+        batches = training_dataset(x_train, y_train, config)
     else:
-        model.fit(as_model_input(x_train), y_train, batch_size=config.batch_size,
-                  epochs=config.epochs, validation_data=(x_test, y_test), callbacks=[progress],
-                  verbose=0)
+        batches = _batches(x_train, y_train, config)
+    model.fit(batches, epochs=config.epochs, callbacks=[progress], verbose=0,
+              shuffle=False)  # the batches come shuffled
     seconds = time.perf_counter() - started
-    history = {_test_key(key): [float(v) for v in values] for key, values in model.history.history.items()}
-    return TrainResult(model, config, history, seconds, progress.stopped)
+    return TrainResult(model, config, history, seconds, stopped_early=model.stop_training)
 
 
-def _make_progress_class():
+def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
+    """uint8 (n, 28, 28) images and labels -> shuffled batches of float32 images in [0, 1].
+
+    Each epoch draws one permutation and cuts it into batches, gathered and scaled as they are
+    drawn (as_model_input's arithmetic): the work is per batch, not per image, and there is no
+    float32 copy of the training set (four times the bytes) for Keras to convert.
+    """
+    import tensorflow as tf
+
+    count, size = len(x), config.batch_size
+    steps = math.ceil(count / size)
+    images, labels = tf.constant(x), tf.constant(y)
+
+    def one_epoch(seed):
+        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64), seed)
+        return tf.data.Dataset.range(steps).map(lambda step: order[step * size:(step + 1) * size])
+
+    def gather(indices):
+        return tf.cast(tf.gather(images, indices), tf.float32) / 255.0, tf.gather(labels, indices)
+
+    # A new seed pair for each epoch (each new iterator), the same pairs for the same config.seed.
+    seeds = tf.data.Dataset.random(seed=config.seed, rerandomize_each_iteration=True).batch(2).take(1)
+    return (seeds.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(steps))
+            .map(gather).prefetch(tf.data.AUTOTUNE))
+
+
+def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Loss and accuracy on the test set in one eager forward pass: no graph to trace or compile."""
     keras = quiet_keras()
-
-    class Progress(keras.callbacks.Callback):
-        """Forwards Keras' epoch/batch events to plain callables."""
-
-        def __init__(self, epochs, steps, on_epoch, on_batch, should_stop):
-            super().__init__()
-            self.epochs, self.steps = epochs, steps
-            self.on_epoch, self.on_batch, self.should_stop = on_epoch, on_batch, should_stop
-            self.epoch = 0
-            self.stopped = False
-            self.every = max(1, steps // 50)  # about 50 progress updates an epoch
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_train_batch_end(self, batch, logs=None):
-            if self.on_batch and (batch + 1) % self.every == 0:
-                self.on_batch(self.epoch, batch + 1, self.steps)
-            if self.should_stop and self.should_stop():
-                self.stopped = True
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            if self.on_epoch:
-                self.on_epoch(epoch + 1, self.epochs,
-                              {_test_key(k): float(v) for k, v in (logs or {}).items()})
-
-    return Progress
-
-
-def _test_key(key: str) -> str:
-    """Keras names the scores on validation_data val_*; here that data is the test set."""
-    return "test_" + key.removeprefix("val_") if key.startswith("val_") else key
+    probabilities = model(x, training=False)
+    loss = keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, probabilities))
+    accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), axis=1) == y)
+    return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
 
 def _cpu_count() -> int:

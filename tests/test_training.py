@@ -2,12 +2,27 @@ import numpy as np
 import pytest
 
 import mlp
+from mlp.architecture import build_model, describe
 from mlp.config import PRESETS, TrainConfig
 
 
 @pytest.fixture(scope="module")
 def small(mnist):
     return mnist.first(train=600, test=600)
+
+
+# Batches of 8 from 1,200 digits: 150 steps an epoch, which train runs 3 to a call into TensorFlow.
+MANY_STEPS = dict(batch_size=8)
+STEPS = 150
+
+
+@pytest.fixture(scope="module")
+def many_steps(mnist):
+    return mnist.first(train=1200, test=300)
+
+
+# The two execution settings the presets use: XLA-compiled steps (classic) and plain graphs (fast).
+EXECUTIONS = [pytest.param(True, id="xla"), pytest.param(False, id="graph")]
 
 
 def test_training_reports_progress_and_learns(small):
@@ -28,12 +43,49 @@ def test_should_stop_ends_the_run_early(small):
     assert len(result.history.get("loss", [])) < 5
 
 
-def test_the_same_seed_gives_the_same_model(small):
-    config = TrainConfig(epochs=1, batch_size=100, seed=3)
-    first = mlp.train(config, small.first(train=300, test=300)).keras_model.get_weights()
-    second = mlp.train(config, small.first(train=300, test=300)).keras_model.get_weights()
-    for a, b in zip(first, second):
+@pytest.mark.parametrize("jit_compile", EXECUTIONS)
+def test_progress_is_reported_about_50_times_an_epoch(many_steps, jit_compile):
+    epochs, batches = [], []
+    config = PRESETS["fast"].with_changes(epochs=2, jit_compile=jit_compile, **MANY_STEPS)
+    result = mlp.train(config, many_steps, on_epoch=lambda e, n, logs: epochs.append((e, n, logs)),
+                       on_batch=lambda e, b, n: batches.append((e, b, n)))
+    assert [(e, n) for e, n, _ in epochs] == [(1, 2), (2, 2)]
+    for epoch in (0, 1):
+        done = [b for e, b, n in batches if e == epoch]
+        assert 40 <= len(done) <= 60 and done == sorted(set(done)) and done[-1] == STEPS
+    assert {n for _, _, n in batches} == {STEPS}
+    assert set(result.history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert all(len(values) == 2 for values in result.history.values())
+    assert epochs[-1][2] == {key: values[-1] for key, values in result.history.items()}
+
+
+@pytest.mark.parametrize("jit_compile", EXECUTIONS)
+def test_should_stop_is_heeded_within_a_few_batches(many_steps, jit_compile):
+    seen = []
+    config = PRESETS["fast"].with_changes(epochs=3, jit_compile=jit_compile, **MANY_STEPS)
+    result = mlp.train(config, many_steps, on_batch=lambda e, b, n: seen.append(b),
+                       should_stop=lambda: len(seen) >= 5)
+    assert result.stopped_early and len(seen) == 5  # no batch reported after the stop
+    assert seen[-1] <= STEPS // 10  # five calls of a few batches each, not the epoch
+    assert len(result.history["loss"]) == 1  # the interrupted epoch is still scored
+
+
+@pytest.mark.parametrize("jit_compile", EXECUTIONS)
+def test_the_same_seed_gives_the_same_model(many_steps, jit_compile):
+    config = PRESETS["fast"].with_changes(epochs=1, seed=3, jit_compile=jit_compile, **MANY_STEPS)
+    first = mlp.train(config, many_steps)
+    second = mlp.train(config, many_steps)
+    assert first.history == second.history
+    for a, b in zip(first.keras_model.get_weights(), second.keras_model.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_test_scores_match_keras_evaluate(small):
+    result = mlp.train(TrainConfig(epochs=1, batch_size=64), small)
+    loss, accuracy = result.keras_model.evaluate(mlp.as_model_input(small.x_test), small.y_test,
+                                                 batch_size=100, verbose=0)
+    assert result.history["test_loss"][-1] == pytest.approx(loss, abs=1e-5)
+    assert result.history["test_accuracy"][-1] == pytest.approx(accuracy, abs=1e-6)
 
 
 def test_augmented_training_runs_through_the_input_pipeline(small):
@@ -57,3 +109,13 @@ def test_config_validates_and_round_trips():
     config = PRESETS["classic"].with_changes(hidden=(64, 32), epochs=None)
     assert config.hidden == (64, 32) and config.epochs == PRESETS["classic"].epochs
     assert TrainConfig.from_dict(config.to_dict()) == config
+    for config in PRESETS.values():
+        assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+def test_the_fast_preset_is_offered_first_and_trains_the_classic_mlp():
+    assert next(iter(PRESETS)) == "fast"
+    fast, classic = PRESETS["fast"], PRESETS["classic"]
+    assert describe(build_model(fast)) == describe(build_model(classic)) == \
+        "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
+    assert fast.epochs < classic.epochs and fast.batch_size > classic.batch_size
