@@ -429,3 +429,30 @@ def test_a_run_over_the_servers_bounds_is_refused_before_it_starts(app):
     assert at.session_state["train_job"] is None
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "at most 2,048 units" in errors[0].replace("\\", "")
+
+
+def scribble_png() -> bytes:
+    """A tangle of strokes across the canvas, as a visitor scribbles: no digit at all."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (280, 280))
+    rng = np.random.default_rng(3)
+    points = [tuple(int(v) for v in rng.integers(30, 250, 2)) for _ in range(14)]
+    ImageDraw.Draw(image).line(points, fill="white", width=16, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_scribble_is_called_not_a_digit_and_a_digit_is_not(app, mnist, default_model):
+    png = scribble_png()
+    x = mlp.preprocess(mlp.open_image(png))
+    assert mlp.looks_like_digit(default_model, x) is False  # the shipped default's own check
+    at = draw(app.run(), png)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("This does not look like a digit")
+    assert metric(at, "Prediction") is not None  # the label stays available
+    index = clear_readings(mnist, default_model, 1)[0]
+    at = draw(at, digit_png(mnist.x_test[index]))
+    assert not [w.value for w in at.warning if "not look like a digit" in w.value]

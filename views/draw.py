@@ -67,7 +67,9 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
-    if confidence < LOW_CONFIDENCE:
+    if mlp.looks_like_digit(model, digit) is False:  # None: this model has no such check
+        st.warning(f"This does not look like a digit to the model. If it must be one, it reads {best}.")
+    elif confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
     lens = lens_choice() if lenses else "Probabilities"
     LENSES[lens](model, digit, brief=presenting)
