@@ -61,7 +61,8 @@ def fit_article(data: mlp.Mnist, epochs: int = 10, verbose="auto", on_epoch=None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="mnist.npz in the Keras layout (default: $MNIST_NPZ)")
-    parser.add_argument("--epochs", type=positive_int, default=10, help="passes over the training set (default: 10)")
+    parser.add_argument("--epochs", type=positive_int, default=10,
+                        help="passes over the training set (default: 10)")
     args = parser.parse_args()
     data = mlp.load_mnist(args.data)
     model, seconds = fit_article(data, args.epochs)

@@ -5,7 +5,9 @@
 Each run is a fresh Python process, so that none profits from another's compiled graphs, and the
 runs are interleaved (article, classic, fast, sklearn, article, ...) so that a busy machine slows
 them all alike; repeat r trains with seed r. Times are wall-clock from building the model to the
-trained model. Loading the data is not counted, nor is the benchmark's own scoring of the test set
+trained model (importing TensorFlow or scikit-learn comes before the clock starts; the article's
+script runs silent, without its progress bar). Loading the data is not counted, nor is the
+benchmark's own scoring of the test set
 after each epoch of the article's script and of scikit-learn; mlp.train scores the test set after
 each epoch itself, and that is counted. The article's script and the classic preset train for
 --epochs, the fast preset for its own epochs, and scikit-learn's MLPClassifier(hidden_layer_sizes=
@@ -13,8 +15,11 @@ each epoch itself, and that is counted. The article's script and the classic pre
 iterations or until it reaches the target accuracy, if that takes longer.
 
 Prints each run as it ends, then the medians over repeats: seconds per epoch, total seconds,
-seconds until the test accuracy first reaches 97.5 %, the final test accuracy, and how many
-times faster than the article's script each run is, per epoch and in all.
+CPU seconds, seconds until the test accuracy first reaches 97.5 %, the final test accuracy, and
+how many times faster than the article's script each run is (per epoch, in all, in CPU time),
+and the load average. On a machine others share, read the wall times beside the CPU times:
+scikit-learn's BLAS threads in particular slow down far more than the work grows when the
+cores are oversubscribed.
 """
 
 from __future__ import annotations
