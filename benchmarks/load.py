@@ -24,7 +24,6 @@ import os
 import resource
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from mlp.cli import positive_int, run
 from mlp.errors import MLPError
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; errors are one line on stderr and a non-zero exit."""
-    args = _parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
-    try:
-        return args.run(args)
-    except MLPError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; nothing was saved", file=sys.stderr)
-        return 130
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    """Run one command; an error is one `error: ...` line on stderr and exit status 1."""
+    return run(_parser(), argv)
 
 
 def seed_int(text: str) -> int:

@@ -17,7 +17,13 @@ from mlp.errors import MLPError
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; an error is exactly one `error: ...` line on stderr and exit status 1."""
-    args = _parser().parse_args(argv)
+    return run(_parser(), argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse argv and run the chosen command (its `run` default) the way every command line here
+    does: an MLPError is one `error: ...` line and status 1, never a traceback."""
+    args = parser.parse_args(argv)
     try:
         return args.run(args)
     except MLPError as err:
@@ -215,7 +221,7 @@ def _fit_check(args) -> int:
 
     keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
     from mlp.augment import distort_once
-    from mlp.data import as_model_input, load_extra, load_mnist
+    from mlp.data import load_extra, load_mnist
     from mlp.digit_check import fit_digit_check
     from mlp.model import load_model, save_check
 

@@ -1,7 +1,5 @@
 """Models: the Keras MLP, the NumPy weights it ships as, loading, saving and the record."""
 
-import json
-import os
 import subprocess
 import sys
 import zipfile
