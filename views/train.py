@@ -79,6 +79,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         else:
             st.session_state.train_job = job
             st.session_state.train_curves_from = st.session_state.last_trained
+            st.rerun()  # the whole page: the sidebar follows the run from now on
     st.caption(f"Runs take turns on this server; one may take up to {duration(queue.limits.max_seconds)}. "
                "You can draw in the other views meanwhile: the sidebar shows how the run is going.")
     if st.session_state.train_job is not None:
