@@ -11,7 +11,8 @@ import os
 
 import streamlit as st
 
-from views import draw, grid, guards, join, mistakes, presenter, sidebar, state, train
+import mlp
+from views import draw, grid, guards, join, loaders, mistakes, presenter, sidebar, state, train
 
 # The router: tab title -> view. Each view is show(model, data_path) and says itself what it lacks.
 VIEWS = {"Draw": draw.show, "Test grid": grid.show, "Mistakes": mistakes.show, "Train": train.show}
@@ -49,6 +50,7 @@ def main() -> None:
         if tab.open:
             with tab, guards.contained():
                 show(model, data_path)
+    loaders.warm_up(data_path, mlp.DEFAULT_MODEL)  # after the first page is out, not before
 
 
 main()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import threading
+from dataclasses import replace
 
 import streamlit as st
 
@@ -37,12 +39,32 @@ def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
 
 @st.cache_resource(show_spinner="Reading MNIST...")
 def mnist(data_path: str) -> mlp.Mnist | mlp.DataError:
-    """All of MNIST from data_path ('' when $MNIST_NPZ is unset: the Keras download), or why not."""
+    """MNIST from data_path ('' when $MNIST_NPZ is unset: the Keras download), or why not.
+
+    The page shows and scores the test split; training reads its own copy in its own process.
+    So the training images are not kept here (47 MB less per server); their labels are, to
+    count them.
+    """
     try:
-        return mlp.load_mnist(data_path or None)
+        data = mlp.load_mnist(data_path or None)
     except mlp.DataError as err:
         log.warning("MNIST is not available: %s", err)
         return err.with_traceback(None)
+    return replace(data, x_train=data.x_train[:0].copy())
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(data_path: str, model_name: str) -> threading.Thread:
+    """Once per server, in the background: read MNIST and score the default model on it, so that
+    the first visit to the Test grid or the Mistakes finds both ready."""
+    def work() -> None:
+        model, data = shipped_model(model_name), mnist(data_path)
+        if isinstance(model, mlp.Classifier) and isinstance(data, mlp.Mnist):
+            shipped_model_scores(model, model_name, data_path)
+
+    thread = threading.Thread(target=work, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def forget_mnist() -> None:

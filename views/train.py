@@ -71,7 +71,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     request = train_form(preset)
     if request is not None:
         config, limit = request
-        images = min(limit or len(data.x_train), len(data.x_train))
+        images = min(limit or len(data.y_train), len(data.y_train))  # the images stay on disk here
         try:
             job = queue.submit(config, images, owner=st.session_state.visitor)
         except mlp.MLPError as err:
