@@ -8,7 +8,7 @@ from streamlit_drawable_canvas import st_canvas
 
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
-from views import charts, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
+from views import bars, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
 from views.text import plain
 
 CANVAS_SIDE = 280  # pixels, the pen width's reference; preprocess scales any size down to 28x28
@@ -19,7 +19,7 @@ MB = 1_000_000  # as the uploader counts them when it shows a file's size
 
 def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     """The ten probabilities as bars, and how the drawing became the model's input."""
-    st.html(charts.probability_bars(mlp.predict_proba(model, digit)))
+    st.html(bars.probability_bars(mlp.predict_proba(model, digit)))
     if not brief:
         st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
                    "centred by its mass, as the MNIST digits it learned from were.")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import mlp
 from mlp.inside import unit_weights
-from views import charts, loaders, pictures
+from views import bars, loaders, pictures
 from views.text import percent
 
 BASELINE = "logistic"  # the shipped model without a hidden layer (python -m mlp train --preset logistic)
@@ -31,7 +31,7 @@ def reading(model: mlp.Classifier, digit: np.ndarray, title: str) -> None:
             f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
             f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
             f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
-    st.html(charts.probability_bars(probabilities, height=60))
+    st.html(bars.probability_bars(probabilities, height=60))
 
 
 def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:

@@ -7,6 +7,7 @@ rerun); `forget_mnist` clears it for a "Try again" button.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
@@ -61,10 +62,19 @@ def warm_up(data_path: str, model_name: str) -> threading.Thread:
         model, data = shipped_model(model_name), mnist(data_path)
         if isinstance(model, mlp.Classifier) and isinstance(data, mlp.Mnist):
             shipped_model_scores(model, model_name, data_path)
+        release_freed_memory()
 
     thread = threading.Thread(target=work, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by large temporary arrays back to the system (glibc keeps it otherwise)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def forget_mnist() -> None:

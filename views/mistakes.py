@@ -3,11 +3,10 @@ away from the Draw view's look inside the network; per-digit precision and recal
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import mlp
-from views import charts, drawing, guards, pictures
+from views import drawing, guards, pictures
 from views.filters import digit_choice
 from views.state import ANY
 from views.text import percent, plural
@@ -43,8 +42,10 @@ def describe(count: int, true_digit: int | None, predicted: int | None) -> str:
            " (most confident first)"
 
 
-def per_digit_table(evaluation: mlp.Evaluation) -> pd.DataFrame:
+def per_digit_table(evaluation: mlp.Evaluation):
     """Per digit: its test images, precision (of those read as it, how many were it) and recall."""
+    import pandas as pd  # here, not at the top: see views/charts.py
+
     return pd.DataFrame({"digit": range(10), "images": evaluation.confusion.sum(axis=1),
                          "precision": evaluation.precision * 100, "recall": evaluation.recall * 100})
 
@@ -75,6 +76,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         rows = st.toggle("Rows as percentages", key="confusion_rows",
                          help="Each row as shares of that digit's test images, so rows compare fairly.")
         shares = evaluation.confusion_shares if rows else None
+        from views import charts  # Altair: only once this view is shown
+
         st.altair_chart(charts.confusion_chart(evaluation.confusion, true_digit, predicted, shares),
                         width="content", on_select=pick_confusion_cell, selection_mode="cell", key="confusion")
     with scores:

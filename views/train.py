@@ -16,7 +16,7 @@ import mlp
 import mlp.config
 from mlp.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, discard
 from mlp.limits import duration
-from views import charts, guards, loaders, state
+from views import guards, loaders, state
 from views.state import TrainedModel
 from views.text import plain, plural
 
@@ -161,6 +161,8 @@ def adopt(job, data_path: str) -> None:
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
     """This run's curves, beside the previous run's (or the classic model's recorded ones) in grey."""
+    from views import charts  # Altair: only once someone trains
+
     previous = previous_history()
     loss_slot.altair_chart(charts.curves_chart(history, "loss", previous), width="stretch")
     accuracy_slot.altair_chart(charts.curves_chart(history, "accuracy", previous), width="stretch")
