@@ -139,7 +139,8 @@ def _write_weights(path: Path, network: NumpyMLP, record: dict,
 def _read_weights(path: Path, what: str) -> Classifier:
     remove_leftovers(path)
     if not path.is_file():
-        raise ModelError(f"{what} is missing: {path.name} is not there")
+        raise ModelError(f"{what} is missing: {path.name} is not among the app's models"
+                         if what != str(path) else f"model file not found: {path}")
     try:
         with np.load(path, allow_pickle=False) as arrays:
             network = NumpyMLP.from_arrays(arrays)
@@ -149,8 +150,13 @@ def _read_weights(path: Path, what: str) -> Classifier:
         raise ModelError(f"{what} is damaged: {err}") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         # The library's own text can hold the file's full path: say it in our words.
-        raise ModelError(f"{what} is damaged: {path.name} is not a readable weights file") from None
+        raise ModelError(f"{what} is damaged: {_its(path, what)}is not a readable weights file") from None
     return Classifier(name=path.stem, network=network, record=record, path=path, check=check)
+
+
+def _its(path: Path, what: str) -> str:
+    """The file's name, for a message that has not named it already."""
+    return "it " if what.endswith(path.name) else f"{path.name} "
 
 
 def _read_keras(path: Path) -> Classifier:
