@@ -48,24 +48,23 @@ def positive_int(text: str) -> int:
     return value
 
 
-def fraction(text: str) -> float:
-    """argparse type: a number in [0, 1)."""
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < 1.0:
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number in [0, 1)."""
+    if not 0.0 <= (value := _number(text)) < 1.0:
         raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {value}")
     return value
 
 
 def positive_float(text: str) -> float:
     """argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
+    if not (value := _number(text)) > 0:
         raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
     return value
 
