@@ -6,7 +6,7 @@ The public API, imported lazily so that `import mlp` costs nothing:
     x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
     p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
     ok = mlp.looks_like_digit(model, x)   # False for a scribble, a letter, two digits (None: no check)
-    data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else the Keras download
+    data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else Keras' cache or download
     result = mlp.evaluate(model, x, y)    # accuracy, confusion, precision/recall, mistakes
 """
 

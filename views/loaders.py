@@ -40,8 +40,9 @@ def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
     except mlp.ModelError as err:
         log.warning("Cannot load the model %s: %s", name, err)
         return err.with_traceback(None)
-    # Streamlit collects garbage after every script run; with TensorFlow's large object graph
-    # alive that stalls 0.1-1 s. Frozen objects are skipped by the collector.
+    # Streamlit collects garbage after every script run: a full collection walks every object
+    # alive (0.2 s a run with TensorFlow loaded, before it left the page). Frozen objects, what
+    # the page loaded up to now, are skipped: 8 ms at most since (benchmarks/page_speed.py).
     gc.collect()
     gc.freeze()
     return model
