@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.serving import free_port, rss_mb, start_server, stop_server
+from benchmarks.process_tree import rss_bytes
+from benchmarks.servers import PageServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium")
@@ -107,17 +108,15 @@ def first_visit_ms(page, tab: str, text: str) -> float:
     return page.evaluate("window.__shown") - started
 
 
-def measure(browser, checkout: Path, strokes: int, data: str) -> dict[str, object]:
-    """One server from `checkout`, one browser session: every figure of this benchmark."""
-    port = free_port()
+def measure(browser, checkout: Path, strokes: int) -> dict[str, object]:
+    """One server from `checkout` ($MNIST_NPZ passed on), one browser session: every figure."""
     launched = time.perf_counter()
-    server = start_server(checkout, port, data)
-    try:
+    with PageServer(ROOT / "artifacts" / "page_speed" / "server.log", checkout=checkout) as server:
         healthy = time.perf_counter() - launched
         idle_mb = rss_mb(server.pid)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(INSTRUMENT)
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(server.url)
         page.get_by_text(HINT).wait_for(timeout=120_000)
         page.locator("canvas.upper-canvas").wait_for(timeout=60_000)
         canvas_ready = time.perf_counter() - launched
@@ -153,8 +152,11 @@ def measure(browser, checkout: Path, strokes: int, data: str) -> dict[str, objec
             "RSS idle (MB)": idle_mb, "RSS drawing (MB)": drawing_mb, "RSS all views (MB)": rss_mb(server.pid),
             "tensorflow in server": "yes" if tensorflow_loaded(server.pid) else "no",
         }
-    finally:
-        stop_server(server)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server (and anything it started), in MB."""
+    return rss_bytes(pid) / 2**20
 
 
 def tensorflow_loaded(pid: int) -> bool:
@@ -212,6 +214,8 @@ def main() -> None:
     parser.add_argument("--gc-runs", type=int, default=0, help="also time collections over N runs")
     parser.add_argument("--data", default=os.environ.get("MNIST_NPZ", ""))
     args = parser.parse_args()
+    if args.data:
+        os.environ["MNIST_NPZ"] = args.data  # for the servers it starts
     from playwright.sync_api import sync_playwright
 
     checkouts = {"this": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
@@ -220,7 +224,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(args.rounds):
             for name, checkout in checkouts.items():  # interleaved: the load shifts for both
-                rows[name].append(measure(browser, checkout, args.strokes, args.data))
+                rows[name].append(measure(browser, checkout, args.strokes))
         browser.close()
     if args.gc_runs:
         for name, checkout in checkouts.items():

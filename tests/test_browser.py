@@ -7,16 +7,15 @@ artifacts/browser/. Chromium missing is a failure, not a skip, unless MLP_SKIP_B
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import ROOT, digit_png
+
+from deploy.serve import free_port, replica_command, stop, wait_for
 
 from views import presenter
 
@@ -63,42 +62,14 @@ def server(mnist_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     with open(ARTIFACTS / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true"],
-            cwd=ROOT, env={**os.environ, "MNIST_NPZ": str(mnist_path)}, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(replica_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
         try:
             url = f"http://127.0.0.1:{port}/"
-            wait_until_healthy(url, process)
+            wait_for(url.rstrip("/"), [process], timeout=60)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}; see {ARTIFACTS / 'server.log'}")
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer {url}_stcore/health within {timeout} s")
+            stop([process])
 
 
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, scale: float = 1):

@@ -17,10 +17,9 @@ import pytest
 from conftest import ROOT
 
 from benchmarks.canvas_digits import canvas_digits
-from benchmarks.servers import free_port, healthy
 from benchmarks.streamlit_session import Session, load_page
 from benchmarks.visitors import canvas_state, find_canvas
-from deploy.serve import find_nginx
+from deploy.serve import answers, find_nginx, free_port, stop
 
 START = 180  # s: two replicas start side by side on a busy 2-core machine
 ANSWER = 30  # s: one run of the page
@@ -55,14 +54,9 @@ def proxy():
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}", replicas
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop([process], grace=30)
     assert process.returncode == 0, out.read_text()
-    assert not any(healthy(f"http://{replica}") for replica in replicas), "a replica outlived deploy.serve"
+    assert not any(answers(f"http://{replica}") for replica in replicas), "a replica outlived deploy.serve"
 
 
 def test_the_page_loads_through_the_proxy_and_sets_the_replica_cookie(proxy):
