@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-SIZE = 28
+from mlp.shapes import SIZE
+
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp.errors import ModelError
+from mlp.inference import read_only
 
 PREFIX = "check_"  # names of the check's arrays inside NAME.npz
 
@@ -50,8 +51,8 @@ class DigitCheck:
         weights, biases = [], []
         while f"{PREFIX}weights_{len(weights)}" in arrays:
             i = len(weights)
-            weights.append(_frozen(arrays[f"{PREFIX}weights_{i}"]))
-            biases.append(_frozen(arrays[f"{PREFIX}bias_{i}"]))
+            weights.append(read_only(arrays[f"{PREFIX}weights_{i}"]))
+            biases.append(read_only(arrays[f"{PREFIX}bias_{i}"]))
         if not weights or weights[-1].shape[1] != 1:
             raise ModelError("the digit check's layers do not end in one output")
         return cls(tuple(weights), tuple(biases), float(arrays[f"{PREFIX}threshold"]))
@@ -123,8 +124,8 @@ def fit_digit_check(network, digits: np.ndarray, not_digits: np.ndarray, *,
     first_w = weights[0] / std[:, None]
     first_b = weights[1] - (mean / std) @ weights[0]
     last_w, last_b = dense[1].get_weights()
-    provisional = DigitCheck((_frozen(first_w), _frozen(last_w)),
-                             (_frozen(first_b), _frozen(last_b)), threshold=0.5)
+    provisional = DigitCheck((read_only(first_w), read_only(last_w)),
+                             (read_only(first_b), read_only(last_b)), threshold=0.5)
     aside = provisional(features["digits_aside"])
     threshold = float(np.quantile(aside, digit_share_flagged))
     check = DigitCheck(provisional.weights, provisional.biases, threshold)
@@ -140,9 +141,3 @@ def _split(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
     """Indices of a random nine tenths and the tenth kept aside."""
     order = rng.permutation(count)
     return order[count // 10 :], order[: count // 10]
-
-
-def _frozen(array) -> np.ndarray:
-    array = np.ascontiguousarray(array, dtype=np.float32)
-    array.setflags(write=False)
-    return array

@@ -158,10 +158,12 @@ def _bn_parameters(layer) -> tuple[np.ndarray, ...]:
     return gamma, beta, mean, variance
 
 
-def _frozen(step: DenseStep) -> DenseStep:
-    weights = np.ascontiguousarray(step.weights, dtype=np.float32)
-    bias = np.ascontiguousarray(step.bias, dtype=np.float32)
-    weights.setflags(write=False)
-    bias.setflags(write=False)
-    return DenseStep(weights, bias, step.activation)
+def read_only(array) -> np.ndarray:
+    """A contiguous float32 copy that cannot be written: safe to share across threads."""
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    array.setflags(write=False)
+    return array
 
+
+def _frozen(step: DenseStep) -> DenseStep:
+    return DenseStep(read_only(step.weights), read_only(step.bias), step.activation)

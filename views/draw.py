@@ -8,10 +8,10 @@ from streamlit_drawable_canvas import st_canvas
 
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
+from mlp.shapes import CANVAS
 from views import bars, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
 from views.text import plain
 
-CANVAS_SIDE = 280  # pixels, the pen width's reference; preprocess scales any size down to 28x28
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
 UPLOAD_LIMIT_MB = 5  # a photo of one digit needs far less; the server accepts a little more to say so
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
@@ -94,7 +94,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             else:
                 st.space("small")  # room for the canvas's toolbar, which shows above it on hover
                 side, digit_size = presenter.normal_side(viewport.canvas_space()), None
-            pen = round(st.session_state.stroke_width * side / CANVAS_SIDE)
+            pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                       height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
                       initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})

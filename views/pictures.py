@@ -6,6 +6,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mlp.preprocessing import as_8bit
+from mlp.shapes import SIZE
 
 RED, GREY = (214, 39, 40), (90, 90, 90)
 # Diverging colours for signed weights: blue below zero, white at zero, red above (ColorBrewer RdBu).
@@ -42,7 +43,7 @@ def strip(values: np.ndarray, height: int = 24) -> Image.Image:
 def contact_sheet(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, columns: int,
                   scale: int = 3) -> Image.Image:
     """Digits in rows of `columns`, each titled with its prediction; mistakes framed in red."""
-    cell, title, gap = 28 * scale, 18, 6
+    cell, title, gap = SIZE * scale, 18, 6
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
     sheet = Image.new("RGB", (columns * (cell + gap) + gap, rows * (cell + title + gap) + gap), "white")

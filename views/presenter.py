@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mlp.shapes import CANVAS
+
 PARAM = "present"
 STACKED_BELOW = 640  # CSS pixels: narrower windows stack Streamlit's columns
 BELOW_CANVAS = 5.5  # rem, from the reporter's top: the gap down to the canvas, then the Clear button's row
 PREDICTION_ROW = 150  # when stacked, the prediction comes right under the canvas: keep it in view
 SMALLEST, LARGEST, DEFAULT = 240, 900, 360  # canvas side bounds; DEFAULT until the browser reports
-NORMAL_SIDE = 280  # the canvas side the pen width slider's values are meant for
 MARGIN = 24  # pixels kept free beside the canvas: a scroll bar may narrow the column unreported
 
 # The block container's padding (6rem above, 5rem beside) is room for a title and margins; presenter
@@ -48,7 +49,7 @@ def stacked(space: dict[str, int] | None) -> bool:
 def normal_side(space: dict[str, int] | None) -> int:
     """The canvas's side outside presenter mode: 280 pixels, less when its column is narrower (a
     sidebar open on a small screen, browser zoom), so that it is never cut off."""
-    return NORMAL_SIDE if not space else int(max(160, min(NORMAL_SIDE, space["width"] - MARGIN)) // 10 * 10)
+    return CANVAS if not space else int(max(160, min(CANVAS, space["width"] - MARGIN)) // 10 * 10)
 
 
 def canvas_side(space: dict[str, int] | None) -> int:
