@@ -18,7 +18,6 @@ _EXPORTS = {
     "Classifier": "mlp.model",
     "DEFAULT_MODEL": "mlp.model",
     "from_keras": "mlp.model",
-    "model_bytes": "mlp.model",
     "preprocess": "mlp.preprocessing",
     "open_image": "mlp.preprocessing",
     "predict_proba": "mlp.predict",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,13 +119,6 @@ def save_check(weights_path: Path, check: DigitCheck, **fields) -> Path:
     model = _read_weights(Path(weights_path), str(weights_path))
     check_writable(Path(weights_path).parent)
     return _write_weights(Path(weights_path), model.network, {**model.record, **fields}, check)
-
-
-def model_bytes(keras_model) -> bytes:
-    """The .keras file of a model as bytes (for a download button), without optimizer state."""
-    with tempfile.TemporaryDirectory() as folder:
-        keras_path, _ = save_model(keras_model, Path(folder) / "model", {})
-        return keras_path.read_bytes()
 
 
 def _write_weights(path: Path, network: NumpyMLP, record: dict,
