@@ -64,8 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         "of the training kinds, as 28x28 arrays, from streams the test sets never use")
     training.add_argument("--out", required=True, type=Path, metavar="FILE",
                           help="the .npz file to write (x, y, x_not_digits)")
-    training.add_argument("--digits", type=positive_int, default=30_000, metavar="N",
-                          help="digits to draw (default: 30000)")
+    training.add_argument("--digits", type=positive_int, default=20_000, metavar="N",
+                          help="digits to draw from stroke paths (default: 20000)")
+    training.add_argument("--mnist-digits", type=seed_int, default=20_000, metavar="N",
+                          help="MNIST training digits to redraw under the conditions; 0 for "
+                          "none (default: 20000)")
+    training.add_argument("--data", metavar="FILE",
+                          help="mnist.npz, whose training digits are redrawn (default: $MNIST_NPZ)")
     training.add_argument("--not-digits", type=positive_int, default=30_000, metavar="N",
                           help="non-digits to draw (default: 30000)")
     training.add_argument("--seed", type=seed_int, default=0, metavar="N",
@@ -109,9 +114,20 @@ def _training_set(args) -> int:
 
     out = args.out.with_suffix(".npz")
     check_writable(out.parent)
-    arrays = training_set(args.digits, args.not_digits, args.seed)
+    mnist = None
+    if args.mnist_digits:
+        from mlp.data import load_mnist
+
+        data = load_mnist(args.data)
+        mnist = data.x_train, data.y_train
+    arrays = training_set(args.digits, args.not_digits, args.seed, mnist=mnist,
+                          mnist_digits=args.mnist_digits)
+    if mnist is not None:
+        arrays["mnist_sha256"] = np.array(data.sha256)
     atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
-    print(f"wrote {out}: {len(arrays['x'])} digits, {len(arrays['x_not_digits'])} non-digits")
+    redrawn = int((arrays["styles"] == "mnist").sum())
+    print(f"wrote {out}: {len(arrays['x'])} digits ({redrawn} of them MNIST training digits "
+          f"redrawn), {len(arrays['x_not_digits'])} non-digits")
     return 0
 
 

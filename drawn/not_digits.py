@@ -62,6 +62,19 @@ def _letters() -> dict[str, Strokes]:
               _join(_bezier((0.2, 0.55), (0.3, 0.25), (0.8, 0.25), (0.8, 0.6)),
                     _line((0.8, 0.6), (0.8, 1.0)))],
         "r": [_line((0.3, 0.3), (0.3, 1.0)), _bezier((0.3, 0.6), (0.4, 0.3), (0.7, 0.25), (0.85, 0.35))],
+        "T": [_line((0.1, 0.0), (0.9, 0.0)), _line((0.5, 0.0), (0.5, 1.0))],
+        "G": [_join(_arc(0.5, 0.5, 0.4, 0.5, -40, -320), _line((0.81, 0.82), (0.82, 0.55),
+                                                             (0.55, 0.55)))],
+        "a": [_arc(0.45, 0.68, 0.3, 0.3, 0, 360), _line((0.75, 0.35), (0.75, 1.0))],
+        "d": [_arc(0.42, 0.7, 0.3, 0.3, 0, 360), _line((0.72, 0.0), (0.72, 1.0))],
+        "f": [_join(_bezier((0.8, 0.05), (0.6, -0.05), (0.42, 0.0), (0.42, 0.25)),
+                    _line((0.42, 0.25), (0.42, 1.0))), _line((0.15, 0.4), (0.7, 0.4))],
+        "p": [_line((0.25, 0.3), (0.25, 1.0)), _arc(0.5, 0.5, 0.25, 0.2, 180, 540)],
+        "t": [_join(_line((0.45, 0.0), (0.45, 0.85)),
+                    _bezier((0.45, 0.85), (0.45, 1.05), (0.7, 1.05), (0.8, 0.9))),
+              _line((0.15, 0.3), (0.75, 0.3))],
+        "u": [_join(_line((0.2, 0.3), (0.2, 0.75)), _arc(0.47, 0.72, 0.27, 0.28, 180, 0),
+                    _line((0.74, 0.72), (0.74, 0.3), (0.76, 1.0)))],
     }
 
 
@@ -143,6 +156,49 @@ def _doodle(rng) -> Strokes:
     return strokes
 
 
+def _lines(rng) -> Strokes:
+    """Two to four long straight lines at random angles, crossing near the middle."""
+    strokes = []
+    for _ in range(int(rng.integers(2, 5))):
+        angle, centre = rng.uniform(0, np.pi), rng.uniform(0.3, 0.7, 2)
+        half = rng.uniform(0.35, 0.55) * np.array([np.cos(angle), np.sin(angle)])
+        strokes.append(_line(tuple(centre - half), tuple(centre + half)))
+    return strokes
+
+
+def _loops(rng) -> Strokes:
+    """A row of three to six joined loops, as a pen tests itself: eeee or llll."""
+    count = int(rng.integers(3, 7))
+    t = np.linspace(0, count * 2 * np.pi, 40 * count)
+    spacing = 1.0 / count
+    across = rng.uniform(0.3, 0.5) * spacing  # a loop's half-width: wider than a step, so it loops
+    x = spacing * t / (2 * np.pi) + across * np.sin(t)
+    y = 0.5 - across * rng.uniform(1.0, 2.0) * np.cos(t)
+    return [np.stack([x, y], axis=1)]
+
+
+def _wave(rng) -> Strokes:
+    """A sine wave of one and a half to four periods."""
+    x = np.linspace(0, 1, 80)
+    return [np.stack([x, 0.5 + rng.uniform(0.15, 0.4) *
+                      np.sin(x * rng.uniform(3, 8) * np.pi + rng.uniform(0, np.pi))], axis=1)]
+
+
+def _letter_pair(letters: dict[str, Strokes]) -> Callable:
+    """Two of `letters` next to each other: a short word."""
+    names = sorted(letters)
+
+    def draw(rng) -> Strokes:
+        strokes, left = [], 0.0
+        for _ in range(2):
+            parts = letters[names[rng.integers(len(names))]]
+            low, high = np.concatenate(parts).min(axis=0), np.concatenate(parts).max(axis=0)
+            strokes += [stroke - [low[0] - left, 0] for stroke in parts]
+            left += high[0] - low[0] + rng.uniform(0.1, 0.3)
+        return strokes
+    return draw
+
+
 def _fixed(strokes: Strokes) -> Callable:
     return lambda rng: strokes
 
@@ -153,10 +209,13 @@ class Kind:
 
     draw: Callable[[np.random.Generator], Strokes]  # rng -> strokes in the unit square
     held_out: bool = False
+    # False: drawn for training only. Kinds added after the set's version 3 are, so that the
+    # measured set, and with it every figure measured on it, stays as it was.
+    measured: bool = True
 
 
 def not_digit_kinds() -> dict[str, Kind]:
-    """Kind name -> Kind, training kinds first."""
+    """Kind name -> Kind: the measured training kinds, the held-out ones, the training-only ones."""
     letters = _letters()
     kinds = {f"letter_{name}": Kind(_fixed(letters[name])) for name in "AEFHMNDLPUVehmnr"}
     kinds |= {
@@ -183,6 +242,15 @@ def not_digit_kinds() -> dict[str, Kind]:
         "arrow": Kind(_fixed([_line((0.0, 0.5), (1.0, 0.5)), _line((0.65, 0.15), (1.0, 0.5),
                                                                    (0.65, 0.85))]), held_out=True),
         "three_digits": Kind(_digits_side_by_side(3, held_out=True), held_out=True),
+    }
+    # Training only, and last, so that the measured kinds keep their random streams.
+    seen_letters = {name: letters[name] for name in "AEFHMNDLPUVehmnrTGadfptu"}
+    kinds |= {f"letter_{name}": Kind(_fixed(letters[name]), measured=False) for name in "TGadfptu"}
+    kinds |= {
+        "lines": Kind(_lines, measured=False),
+        "loops": Kind(_loops, measured=False),
+        "wave": Kind(_wave, measured=False),
+        "word": Kind(_letter_pair(seen_letters), measured=False),
     }
     return kinds
 
@@ -220,7 +288,7 @@ def make_not_digit_set(per_kind: int = 20, seed: int = 0, part: str = "test",
     names = list(CONDITIONS)
     images, kinds, conditions, flags = [], [], [], []
     for index, (name, kind) in enumerate(not_digit_kinds().items()):
-        if held_out is not None and kind.held_out != held_out:
+        if not kind.measured or held_out is not None and kind.held_out != held_out:
             continue
         rng = generator(part, seed, 2, index)  # 2: after the digit sources' 0 and 1
         for i in range(per_kind):

@@ -1,10 +1,11 @@
 """Training data from the stroke generator: what MNIST lacks, kept apart from what is measured.
 
-Digits in the styles that are not held out, and non-digits of the kinds that are not held
-out, drawn under the same conditions as the test sets but from random streams of their own
-(`generator("training", ...)`), put through `preprocess` and stored as MNIST-like 28x28
-uint8 arrays. `mlp` reads the file (`python -m mlp train --extra-data FILE`); it never
-imports this package.
+Digits in the styles that are not held out, MNIST's training digits redrawn under the same
+conditions (tilted, a thin pen, a fingertip, ...), and non-digits of the kinds that are not
+held out, all drawn from random streams of their own (`generator("training", ...)`), put
+through `preprocess` and stored as MNIST-like 28x28 uint8 arrays. The drawn test set redraws
+MNIST's *test* digits; only *training* digits are redrawn here. `mlp` reads the file
+(`python -m mlp train --extra-data FILE`); it never imports this package.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import numpy as np
 from drawn.conditions import CONDITIONS, look, show
 from drawn.dataset import GENERATOR_VERSION, generator
 from drawn.not_digits import draw_not_digit, not_digit_kinds
-from drawn.paint import paint
+from drawn.paint import paint, paint_mnist
 from drawn.strokes import bend, digit_styles
 from mlp.preprocessing import preprocess
+
+MNIST_STYLE = "mnist"  # the style recorded for a redrawn MNIST training digit
+# How far a training stroke's ends may run on (unit square); the test sets draw none.
+OVERSHOOT = 0.25
 
 
 def as_mnist(image: np.ndarray) -> np.ndarray | None:
@@ -38,7 +43,7 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
         condition = CONDITIONS[names[rng.integers(len(names))]]
         strokes = bend(styles[style].strokes, rng, wobble=condition.wobble,
                        misplace=condition.misplace, shake=condition.shake,
-                       rounding=condition.rounding)
+                       rounding=condition.rounding, overshoot=OVERSHOOT)
         chosen = look(condition, rng, mnist=False)
         digit = as_mnist(show(paint(strokes, chosen.height, chosen.brush, chosen.angle),
                               chosen, condition, rng))
@@ -47,6 +52,34 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
             labels.append(label)
             chosen_styles.append(style)
     return np.stack(images), np.asarray(labels, dtype=np.int64), np.asarray(chosen_styles)
+
+
+def redrawn_mnist(images: np.ndarray, labels: np.ndarray, count: int,
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`count` of MNIST's *training* digits redrawn under random conditions -> images, labels.
+
+    `images` (n, 28, 28) uint8 and `labels` (n,) are MNIST's training set; each digit is
+    picked at random (labels as they come), scaled to canvas size, redrawn with the
+    condition's brush and tilt, shown on its surface and preprocessed as a drawing is.
+    """
+    labels = np.asarray(labels).reshape(-1)
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    names = list(CONDITIONS)
+    rng = generator("training", seed, 3)  # 0, 1 and 2 are taken by the other training streams
+    out, out_labels = [], []
+    for index in rng.choice(len(images), size=count, replace=count > len(images)):
+        digit = np.asarray(images[index], dtype=np.uint8)
+        if not digit.any():
+            continue
+        condition = CONDITIONS[names[rng.integers(len(names))]]
+        chosen = look(condition, rng, mnist=True)
+        drawing = as_mnist(show(paint_mnist(digit, chosen.height, chosen.brush, chosen.angle),
+                                chosen, condition, rng))
+        if drawing is not None:
+            out.append(drawing)
+            out_labels.append(int(labels[index]))
+    return np.stack(out), np.asarray(out_labels, dtype=np.int64)
 
 
 def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -65,9 +98,21 @@ def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     return np.stack(images), np.asarray(chosen_kinds)
 
 
-def training_set(digits: int, not_digits: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """The arrays of a training-set file: x, y (digits), x_not_digits, and what made them."""
+def training_set(digits: int, not_digits: int, seed: int = 0,
+                 mnist: tuple[np.ndarray, np.ndarray] | None = None,
+                 mnist_digits: int = 0) -> dict[str, np.ndarray]:
+    """The arrays of a training-set file: x, y (digits), x_not_digits, and what made them.
+
+    With `mnist` (x_train, y_train) and `mnist_digits` > 0, that many of MNIST's training
+    digits redrawn follow the stroke digits in x, with the style "mnist".
+    """
     x, y, styles = training_digits(digits, seed)
+    if mnist_digits:
+        if mnist is None:
+            raise ValueError("redrawing MNIST digits needs MNIST's training set")
+        x_mnist, y_mnist = redrawn_mnist(*mnist, mnist_digits, seed)
+        x, y = np.concatenate([x, x_mnist]), np.concatenate([y, y_mnist])
+        styles = np.concatenate([styles, np.full(len(x_mnist), MNIST_STYLE)])
     x_not, kinds = training_not_digits(not_digits, seed)
     return {"x": x, "y": y, "styles": styles, "x_not_digits": x_not, "not_digit_kinds": kinds,
             "generator_version": np.array(GENERATOR_VERSION), "seed": np.array(seed)}

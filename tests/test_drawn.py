@@ -292,6 +292,8 @@ def test_the_training_set_draws_no_held_out_style_or_kind_and_no_test_stream():
     assert arrays["x_not_digits"].shape == (40, 28, 28)
     assert not any(digit_styles()[name].held_out for name in arrays["styles"])
     assert (arrays["y"] == [digit_styles()[name].digit for name in arrays["styles"]]).all()
+    # Training-only kinds are drawn for training too: the cycle reaches them.
+    assert any(not not_digit_kinds()[kind].measured for kind in arrays["not_digit_kinds"])
     assert not any(not_digit_kinds()[kind].held_out for kind in arrays["not_digit_kinds"])
     # The same seed, another part: the streams differ, so no test drawing is ever trained on.
     for keys in ((0, 0), (1, 0), (2, 0)):
@@ -302,6 +304,26 @@ def test_the_training_set_draws_no_held_out_style_or_kind_and_no_test_stream():
     assert not test_inputs & trained
 
 
+def test_redrawn_mnist_training_digits_keep_their_labels_and_are_drawings_not_copies(mnist):
+    from drawn.training import MNIST_STYLE, redrawn_mnist, training_set
+
+    x, y = redrawn_mnist(mnist.x_train, mnist.y_train, 50, seed=0)
+    assert x.shape == (50, 28, 28) and x.dtype == np.uint8 and set(y) <= set(range(10))
+    assert np.array_equal(x, redrawn_mnist(mnist.x_train, mnist.y_train, 50, seed=0)[0])
+    # Each is an MNIST training digit of its label, redrawn: the model reads them as their label
+    # about as well as MNIST itself, and none is the training image unchanged.
+    reads = mlp.load_model("classic").network(x.astype(np.float32) / 255).argmax(axis=1)
+    assert np.mean(reads == y) >= 0.8
+    originals = {image.tobytes() for image in mnist.x_train}
+    assert not any(image.tobytes() in originals for image in x)
+    arrays = training_set(digits=20, not_digits=10, seed=0, mnist=(mnist.x_train, mnist.y_train),
+                          mnist_digits=30)
+    assert len(arrays["x"]) == 50 and (arrays["styles"][20:] == MNIST_STYLE).all()
+    assert np.array_equal(arrays["x"][20:], redrawn_mnist(mnist.x_train, mnist.y_train, 30, 0)[0])
+    with pytest.raises(ValueError, match="needs MNIST"):
+        training_set(digits=10, not_digits=10, mnist_digits=5)
+
+
 def test_the_not_digit_set_has_training_and_held_out_kinds_that_render():
     from drawn.not_digits import make_not_digit_set, not_digit_kinds
 
@@ -309,8 +331,10 @@ def test_the_not_digit_set_has_training_and_held_out_kinds_that_render():
     for name in ("x", "dash", "scribble", "smiley", "two_digits", "letter_A", "square"):
         assert name in kinds and not kinds[name].held_out
     assert sum(kind.held_out for kind in kinds.values()) >= 6
+    measured = {name for name, kind in kinds.items() if kind.measured}
+    assert not any(kinds[name].held_out for name in set(kinds) - measured)  # training only
     drawings = make_not_digit_set(per_kind=2, seed=0)
-    assert len(drawings) == 2 * len(kinds) and set(drawings.kinds) == set(kinds)
+    assert len(drawings) == 2 * len(measured) and set(drawings.kinds) == measured
     assert (drawings.held_out == [kinds[k].held_out for k in drawings.kinds]).all()
     for image in drawings.images:
         assert preprocess(image) is not None
