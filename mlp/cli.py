@@ -69,6 +69,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """argparse type: a number of at least 0."""
+    if not (value := _number(text)) >= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
 def hidden_layers(text: str) -> tuple[int, ...]:
     """argparse type: hidden layer sizes, '256,128'."""
     try:
@@ -96,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=positive_float, dest="learning_rate", help="Adam learning rate")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                        help="distort training digits as drawings differ (default: the preset's)")
+    train.add_argument("--not-digit-weight", type=non_negative_float, metavar="W",
+                       help="weight of the loss that pulls --extra-data's non-digits towards an "
+                       "even guess (outlier exposure); 0 leaves them out (default: the preset's)")
     train.add_argument("--seed", type=int, help="random seed (same seed, same model)")
     train.add_argument("--limit", type=positive_int,
                        help="use only the first N training and N test examples: for quick runs")
@@ -146,7 +156,7 @@ def _train(args) -> int:
         config = PRESETS[args.preset].with_changes(
             epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
             learning_rate=args.learning_rate, seed=args.seed, augment=args.augment,
-            hidden=args.hidden)
+            hidden=args.hidden, not_digit_weight=args.not_digit_weight)
     except ValueError as err:
         raise MLPError(str(err)) from None
     out = args.out or Path("runs") / args.preset
@@ -157,9 +167,12 @@ def _train(args) -> int:
         from mlp.data import load_extra
 
         extra = load_extra(args.extra_data)
-        extra = replace(extra, x=extra.x[: args.limit], y=extra.y[: args.limit])
+        extra = replace(extra, x=extra.x[: args.limit], y=extra.y[: args.limit],
+                        x_not_digits=extra.x_not_digits[: args.limit])
+    outliers = (f" (and {len(extra.x_not_digits)} non-digits)"
+                if extra and config.not_digit_weight > 0 else "")
     print(f"training {args.preset} on {len(data.x_train)} images"
-          f"{f' and {len(extra.x)} from {extra.source}' if extra else ''}, "
+          f"{f' and {len(extra.x)} from {extra.source}{outliers}' if extra else ''}, "
           f"testing on {len(data.x_test)}", flush=True)
     started = time.perf_counter()
 
@@ -169,13 +182,15 @@ def _train(args) -> int:
               f"  test loss {logs['test_loss']:.4f}  test accuracy {logs['test_accuracy']:.4f}",
               flush=True)
 
+    not_digits = extra.x_not_digits if extra and config.not_digit_weight > 0 else None
     result = train(config, data, on_epoch=on_epoch,
-                   extra=(extra.x, extra.y) if extra else None)
+                   extra=(extra.x, extra.y) if extra else None, not_digits=not_digits)
     record = result.record(out.name, data)
     if extra:
         record["train_examples"] += len(extra.x)
         record["extra_data"] = {"source": extra.source, "sha256": extra.sha256,
-                                "examples": len(extra.x)}
+                                "examples": len(extra.x),
+                                "not_digits": 0 if not_digits is None else len(not_digits)}
     keras_path, weights_path = save_model(result.keras_model, out, record)
     print(f"{record['architecture']}: test accuracy {result.test_accuracy:.4f} "
           f"after {result.seconds:.0f} s; saved {weights_path} "

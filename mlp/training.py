@@ -16,6 +16,9 @@ from mlp.config import TrainConfig
 from mlp.data import Mnist, as_model_input
 from mlp.architecture import build_model, describe
 from mlp.quiet import keras as quiet_keras
+from mlp.shapes import CLASSES
+
+NOT_DIGIT = CLASSES  # the training label of a drawing that is not a digit
 
 # on_epoch(epoch, total_epochs, logs): logs has loss, accuracy, test_loss, test_accuracy
 EpochCallback = Callable[[int, int, dict], None]
@@ -63,11 +66,14 @@ class TrainResult:
 def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = None,
           on_batch: BatchCallback | None = None,
           should_stop: Callable[[], bool] | None = None,
-          extra: tuple[np.ndarray, np.ndarray] | None = None) -> TrainResult:
+          extra: tuple[np.ndarray, np.ndarray] | None = None,
+          not_digits: np.ndarray | None = None) -> TrainResult:
     """Train a new model for `config` on `data`; callbacks report progress and may stop it.
 
     `extra` is more training digits (uint8 (n, 28, 28), labels (n,)) added to MNIST's,
-    such as the drawn training set; the test set stays MNIST's alone.
+    such as the drawn training set; the test set stays MNIST's alone. `not_digits` (uint8
+    (m, 28, 28)) are drawings that are not digits, trained towards an even guess with
+    `config.not_digit_weight` (none when it is 0). Training accuracy counts digits only.
     """
     keras = quiet_keras()
 
@@ -77,6 +83,10 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if extra is not None:
         x_train = np.concatenate([x_train, extra[0]])
         y_train = np.concatenate([y_train, np.asarray(extra[1], dtype=y_train.dtype)])
+    outliers = not_digits is not None and len(not_digits) > 0 and config.not_digit_weight > 0
+    if outliers:
+        x_train = np.concatenate([x_train, not_digits])
+        y_train = np.concatenate([y_train, np.full(len(not_digits), NOT_DIGIT, y_train.dtype)])
     x_test, y_test = as_model_input(data.x_test), data.y_test
     steps = math.ceil(len(x_train) / config.batch_size)
     if config.cosine_decay:
@@ -86,7 +96,9 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     # costs as much again. Keras runs `every` steps per call; the callbacks below run between
     # calls, about 50 times an epoch, so progress moves and a stop comes within a fiftieth of one.
     every = max(1, steps // 50)
-    model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"],
+    model.compile(optimizer=model.optimizer,
+                  loss=_loss_with_not_digits(config.not_digit_weight) if outliers else model.loss,
+                  metrics=[_digit_accuracy() if outliers else "accuracy"],
                   steps_per_execution=every, jit_compile=config.jit_compile)
     history: dict[str, list[float]] = {}
     epoch_now = 0
@@ -148,6 +160,50 @@ def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
     seeds = tf.data.Dataset.random(seed=config.seed, rerandomize_each_iteration=True).batch(2).take(1)
     return (seeds.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(steps))
             .map(gather).prefetch(tf.data.AUTOTUNE))
+
+
+def _loss_with_not_digits(weight: float):
+    """Cross-entropy for digits; for label NOT_DIGIT, `weight` times the cross-entropy of the
+    prediction against an even guess (the mean of -log p over the ten digits)."""
+    ops = quiet_keras().ops
+
+    def loss(y_true, y_pred):
+        labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+        log_p = ops.log(ops.clip(y_pred, 1e-7, 1.0))
+        digit = ops.less(labels, NOT_DIGIT)
+        chosen = ops.take_along_axis(log_p, ops.minimum(labels, NOT_DIGIT - 1)[:, None], axis=1)
+        return ops.where(digit, -chosen[:, 0], -weight * ops.mean(log_p, axis=1))
+
+    return loss
+
+
+def _digit_accuracy():
+    """Training accuracy over the digits of each batch only, logged as 'accuracy'."""
+    keras = quiet_keras()
+    ops = keras.ops
+
+    class DigitAccuracy(keras.metrics.Metric):
+        def __init__(self):
+            super().__init__(name="accuracy")
+            self.right = self.add_variable(shape=(), initializer="zeros", name="right")
+            self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+            digit = ops.cast(ops.less(labels, NOT_DIGIT), "float32")
+            hit = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), labels),
+                           "float32")
+            self.right.assign_add(ops.sum(hit * digit))
+            self.seen.assign_add(ops.sum(digit))
+
+        def result(self):
+            return self.right / ops.maximum(self.seen, 1.0)
+
+        def reset_state(self):
+            self.right.assign(0.0)
+            self.seen.assign(0.0)
+
+    return DigitAccuracy()
 
 
 def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:

@@ -119,3 +119,33 @@ def test_the_fast_preset_is_offered_first_and_trains_the_classic_mlp():
     assert describe(build_model(fast)) == describe(build_model(classic)) == \
         "Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax)"
     assert fast.epochs < classic.epochs and fast.batch_size > classic.batch_size
+
+
+def test_the_not_digit_loss_is_cross_entropy_for_digits_and_an_even_guess_for_the_rest():
+    from mlp.training import NOT_DIGIT, _loss_with_not_digits
+
+    predictions = np.array([[0.7, 0.2, 0.1] + [0.0] * 7, [0.1] * 10, [0.91] + [0.01] * 9],
+                           dtype=np.float32)
+    labels = np.array([0, NOT_DIGIT, NOT_DIGIT])
+    losses = np.asarray(_loss_with_not_digits(0.5)(labels, predictions))
+    np.testing.assert_allclose(losses[0], -np.log(0.7), rtol=1e-5)
+    np.testing.assert_allclose(losses[1], 0.5 * np.log(10), rtol=1e-5)  # the least it can be
+    np.testing.assert_allclose(losses[2], -0.5 * np.mean(np.log([0.91] + [0.01] * 9)), rtol=1e-5)
+
+
+def test_training_on_non_digits_makes_the_model_unsure_of_them_and_counts_digits_only(small):
+    from drawn.training import training_not_digits
+
+    fit, _ = training_not_digits(600, seed=0)
+    unseen, _ = training_not_digits(200, seed=1)
+    config = TrainConfig(epochs=3, batch_size=64, hidden=(64,), not_digit_weight=1.0)
+    exposed = mlp.train(config, small, not_digits=fit)
+    plain = mlp.train(config, small)  # the weight alone trains nothing without non-digits
+    for result in (exposed, plain):
+        assert result.test_accuracy > 0.75 and result.history["accuracy"][-1] > 0.75
+
+    def surest(result):
+        return float(np.max(result.keras_model.predict(mlp.as_model_input(unseen), verbose=0),
+                            axis=1).mean())
+
+    assert surest(exposed) < surest(plain) - 0.2
