@@ -10,5 +10,6 @@ Evaluation tooling beside the product, not part of it: `drawn` uses `mlp`, never
     training.py    training data (training styles and kinds only, streams of their own) as 28x28 arrays
     score.py       score(model, drawn_set) per condition and style; score_not_digits; record
     sheet.py       a contact sheet of the hardest drawings
-    cli.py         python -m drawn {write,score,training-set,hardest}
+    validation.py  a validation split of MNIST's training digits, and a recipe's errors on it
+    cli.py         python -m drawn {write,score,training-set,hardest,validation-split,validate}
 """

@@ -1,4 +1,4 @@
-"""Command line: python -m drawn {write,score,training-set} ..."""
+"""Command line: python -m drawn {write,score,training-set,hardest,validation-split,validate} ..."""
 
 from __future__ import annotations
 
@@ -77,6 +77,24 @@ def _parser() -> argparse.ArgumentParser:
                           help="seed: the same seed gives the same drawings (default: 0)")
     training.set_defaults(run=_training_set)
 
+    split = commands.add_parser(
+        "validation-split", help="write an mnist.npz of MNIST's first 50,000 training digits, "
+        "with the last 10,000 as its test part: for comparing training recipes")
+    split.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .npz to write")
+    split.add_argument("--data", metavar="FILE", help="mnist.npz (default: $MNIST_NPZ)")
+    split.set_defaults(run=_validation_split)
+
+    validate = commands.add_parser(
+        "validate", help="a model trained on a validation split: its errors on the held-back "
+        "digits, plain and redrawn, and on training-style strokes, summed")
+    validate.add_argument("--model", required=True, metavar="NAME_OR_PATH",
+                          help="the model, trained with --data on the validation split")
+    validate.add_argument("--data", required=True, metavar="FILE",
+                          help="the validation split (its test part is scored)")
+    validate.add_argument("--seed", type=seed_int, default=1, metavar="N",
+                          help="seed of the drawings; the test sets use 0 (default: 1)")
+    validate.set_defaults(run=_validate)
+
     sheet = commands.add_parser("hardest", help="a contact sheet (PNG) of the drawings a model "
                                 "and its not-a-digit check find hardest")
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PNG to write")
@@ -128,6 +146,34 @@ def _training_set(args) -> int:
     redrawn = int((arrays["styles"] == "mnist").sum())
     print(f"wrote {out}: {len(arrays['x'])} digits ({redrawn} of them MNIST training digits "
           f"redrawn), {len(arrays['x_not_digits'])} non-digits")
+    return 0
+
+
+def _validation_split(args) -> int:
+    import numpy as np
+
+    from drawn.validation import validation_split
+    from mlp.data import load_mnist
+    from mlp.files import atomic_write, check_writable
+
+    out = args.out.with_suffix(".npz")
+    check_writable(out.parent)
+    data = load_mnist(args.data)
+    arrays = validation_split(data.x_train, data.y_train)
+    atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
+    print(f"wrote {out}: {len(arrays['x_train'])} training digits, {len(arrays['x_test'])} "
+          "held back as its test part")
+    return 0
+
+
+def _validate(args) -> int:
+    from drawn.validation import validate
+    from mlp.data import load_mnist
+    from mlp.model import load_model
+
+    data = load_mnist(args.data)
+    model = load_model(args.model)
+    print(json.dumps({"model": model.name, **validate(model, data.x_test, data.y_test, args.seed)}))
     return 0
 
 

@@ -364,9 +364,11 @@ def test_the_default_models_check_flags_obvious_non_digits_and_passes_mnist(mnis
     flags = flagged(default_model, [preprocess(image) for image in drawings.images])
     for kind in ("x", "dash", "smiley", "letter_A", "zigzag"):
         assert flags[drawings.kinds == kind].mean() >= 0.9, kind
-    assert flags.mean() >= 0.75  # 0.881 recorded on seed 0; held-out kinds are the hard part
+    # 0.965 recorded on seed 0 (0.969 here); held-out kinds are the hard part (0.92, 0.94 here)
+    assert flags.mean() >= 0.9
+    assert flags[drawings.held_out].mean() >= 0.8
     # Random scribbles often trace a digit's path; most are still caught.
-    assert flags[drawings.kinds == "scribble"].mean() >= 0.3
+    assert flags[drawings.kinds == "scribble"].mean() >= 0.5
     digits = flagged(default_model, list(mnist.x_test / 255.0)).mean()
     recorded = default_model.record["not_digits"]["mnist_test_flagged"]
     assert recorded <= 0.01
@@ -389,3 +391,19 @@ def test_the_default_models_record_holds_the_current_figures(default_model):
     assert record["digit_check"]["threshold"] == pytest.approx(default_model.check.threshold, abs=1e-6)
     assert record["extra_data"]["examples"] == record["train_examples"] - 60_000
     assert record["train_seconds"] <= 25 * 60
+
+
+def test_the_validation_split_holds_back_training_digits_and_validate_counts_errors(tmp_path,
+                                                                                   mnist):
+    from drawn.validation import HELD_BACK, validate, validation_split
+
+    x = np.arange(HELD_BACK + 30, dtype=np.int64)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    split = validation_split(x, np.arange(len(x)) % 10)
+    assert len(split["x_train"]) == 30 and len(split["x_test"]) == HELD_BACK
+    assert split["x_test"][0, 0, 0] == 30  # the last digits, none of them in the training part
+    result = validate(mlp.load_model("classic"), mnist.x_test[:200], mnist.y_test[:200])
+    assert result["mnist_n"] == 200 and result["redrawn_n"] == 2200 and result["strokes_n"] > 0
+    assert result["errors"] == (result["mnist_errors"] + result["redrawn_errors"]
+                                + result["strokes_errors"])
+    assert 0 < result["errors"] < 0.1 * (200 + 2200 + result["strokes_n"])  # classic reads most
+    assert "not_digits_flagged" not in result  # classic has no check

@@ -138,14 +138,15 @@ def test_training_on_non_digits_makes_the_model_unsure_of_them_and_counts_digits
 
     fit, _ = training_not_digits(600, seed=0)
     unseen, _ = training_not_digits(200, seed=1)
-    config = TrainConfig(epochs=3, batch_size=64, hidden=(64,), not_digit_weight=1.0)
+    config = TrainConfig(epochs=5, batch_size=32, hidden=(64,), not_digit_weight=1.0)
     exposed = mlp.train(config, small, not_digits=fit)
     plain = mlp.train(config, small)  # the weight alone trains nothing without non-digits
     for result in (exposed, plain):
-        assert result.test_accuracy > 0.75 and result.history["accuracy"][-1] > 0.75
+        # 0.78-0.83 test and over 0.94 training accuracy, on the full set's digits or the sample's
+        assert result.test_accuracy > 0.7 and result.history["accuracy"][-1] > 0.85
 
     def surest(result):
         return float(np.max(result.keras_model.predict(mlp.as_model_input(unseen), verbose=0),
                             axis=1).mean())
 
-    assert surest(exposed) < surest(plain) - 0.2
+    assert surest(exposed) < 0.6 * surest(plain)  # about 0.19 against 0.41
