@@ -171,6 +171,9 @@ def _train(args) -> int:
                         x_not_digits=extra.x_not_digits[: args.limit])
     outliers = (f" (and {len(extra.x_not_digits)} non-digits)"
                 if extra and config.not_digit_weight > 0 else "")
+    if config.not_digit_weight > 0 and not (extra and len(extra.x_not_digits)):
+        print(f"note: no non-digits to train on (--extra-data gives them), so the non-digit "
+              f"weight {config.not_digit_weight:g} does nothing", flush=True)
     print(f"training {args.preset} on {len(data.x_train)} images"
           f"{f' and {len(extra.x)} from {extra.source}{outliers}' if extra else ''}, "
           f"testing on {len(data.x_test)}", flush=True)

@@ -135,6 +135,17 @@ def test_fit_check_and_train_with_extra_data_smoke_run(tmp_path, mnist_path, mni
     assert model.check is not None and model.record["digit_check"]["threshold"] == pytest.approx(
         model.check.threshold, abs=1e-6)
     assert model.record["config"]["hidden"] == [32]  # the rest of the record is kept
+    assert model.record["extra_data"]["not_digits"] == 0  # the classic preset's weight is 0
+    exposed = tmp_path / "exposed"
+    result = run("train", "--limit", 300, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
+                 "--extra-data", extra, "--not-digit-weight", 0.5, "--out", exposed)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "and 200 from extra.npz (and 200 non-digits)" in result.stdout
+    record = mlp.load_model(exposed.with_suffix(".npz")).record
+    assert record["config"]["not_digit_weight"] == 0.5 and record["extra_data"]["not_digits"] == 200
+    result = run("train", "--limit", 300, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
+                 "--not-digit-weight", 0.5, "--out", tmp_path / "alone")
+    assert result.returncode == 0 and "the non-digit weight 0.5 does nothing" in result.stdout
 
 
 def test_predict_plain_output(tmp_path):
@@ -172,6 +183,8 @@ def test_flags_are_validated_when_parsed():
     assert result.returncode == 2 and "must be at least 1, got 0" in result.stderr
     result = run("train", "--hidden", "64,x")
     assert result.returncode == 2 and "whole numbers" in result.stderr
+    result = run("train", "--not-digit-weight", "-1")
+    assert result.returncode == 2 and "must be at least 0, got -1" in result.stderr
 
 
 def test_help_lists_every_command_and_the_defaults():
