@@ -127,11 +127,9 @@ def _hardest(args) -> int:
 def _training_set(args) -> int:
     import numpy as np
 
-    from drawn.training import training_set
-    from mlp.files import atomic_write, check_writable
+    from drawn.training import MNIST_STYLE, training_set
 
-    out = args.out.with_suffix(".npz")
-    check_writable(out.parent)
+    out = _writable_npz(args.out)
     mnist = None
     if args.mnist_digits:
         from mlp.data import load_mnist
@@ -142,28 +140,42 @@ def _training_set(args) -> int:
                           mnist_digits=args.mnist_digits)
     if mnist is not None:
         arrays["mnist_sha256"] = np.array(data.sha256)
-    atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
-    redrawn = int((arrays["styles"] == "mnist").sum())
+    _write_npz(out, arrays)
+    redrawn = int((arrays["styles"] == MNIST_STYLE).sum())
     print(f"wrote {out}: {len(arrays['x'])} digits ({redrawn} of them MNIST training digits "
           f"redrawn), {len(arrays['x_not_digits'])} non-digits")
     return 0
 
 
 def _validation_split(args) -> int:
-    import numpy as np
-
     from drawn.validation import validation_split
     from mlp.data import load_mnist
-    from mlp.files import atomic_write, check_writable
 
-    out = args.out.with_suffix(".npz")
-    check_writable(out.parent)
+    out = _writable_npz(args.out)
     data = load_mnist(args.data)
     arrays = validation_split(data.x_train, data.y_train)
-    atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
+    _write_npz(out, arrays)
     print(f"wrote {out}: {len(arrays['x_train'])} training digits, {len(arrays['x_test'])} "
           "held back as its test part")
     return 0
+
+
+def _writable_npz(path: Path) -> Path:
+    """PATH.npz, once its folder is known to be writable: checked before the work, not after."""
+    from mlp.files import check_writable
+
+    out = path.with_suffix(".npz")
+    check_writable(out.parent)
+    return out
+
+
+def _write_npz(out: Path, arrays: dict) -> None:
+    """Write arrays to `out` compressed, in one rename."""
+    import numpy as np
+
+    from mlp.files import atomic_write
+
+    atomic_write(out, lambda temp: np.savez_compressed(temp, **arrays))
 
 
 def _validate(args) -> int:

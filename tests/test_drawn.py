@@ -215,6 +215,27 @@ def test_score_command_prints_one_json_object(tmp_path, mnist):
     assert set(scores["strokes"]) == set(scores["mnist"]) == {*CONDITIONS, "all"}
 
 
+def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path, mnist):
+    from drawn.validation import HELD_BACK
+
+    data = tmp_path / "mnist.npz"  # enough training digits to hold 10,000 back
+    x = np.concatenate([mnist.x_train] * (HELD_BACK // len(mnist.x_train) + 2))
+    y = np.concatenate([mnist.y_train] * (HELD_BACK // len(mnist.y_train) + 2))
+    np.savez(data, x_train=x, y_train=y, x_test=mnist.x_test, y_test=mnist.y_test)
+    result = run("training-set", "--out", tmp_path / "train", "--digits", 20, "--not-digits", 10,
+                 "--mnist-digits", 10, mnist_npz=data)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "30 digits (10 of them MNIST training digits redrawn), 10 non-digits" in result.stdout
+    with np.load(tmp_path / "train.npz") as written:
+        assert written["x"].shape == (30, 28, 28) and len(written["x_not_digits"]) == 10
+        assert str(written["mnist_sha256"]) == mlp.load_mnist(data).sha256
+    result = run("validation-split", "--out", tmp_path / "split", "--data", data)
+    assert result.returncode == 0, result.stderr
+    split = mlp.load_mnist(tmp_path / "split.npz")
+    assert len(split.x_test) == HELD_BACK and len(split.x_train) == len(x) - HELD_BACK
+    assert np.array_equal(split.x_test, x[-HELD_BACK:])
+
+
 def test_write_command_without_mnist_writes_the_stroke_drawings(tmp_path):
     result = run("write", "--out", tmp_path / "set", "--per-condition", 2, "--seed", 4)
     assert result.returncode == 0, result.stderr
