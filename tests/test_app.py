@@ -207,6 +207,10 @@ def finish_training(at: AppTest, timeout: float = 120.0) -> AppTest:
 def test_a_short_training_run_adds_a_selectable_model(app, default_model):
     at = open_view(app.run(), "Train")
     assert at.session_state["model_name"] == mlp.DEFAULT_MODEL
+    assert "here it trains on MNIST alone" not in texts(at)  # the first preset, fast
+    at.selectbox(key="train_preset").set_value("world").run()
+    assert "here it trains on MNIST alone" in texts(at)  # not the shipped world's drawn data
+    at.selectbox(key="train_preset").set_value("fast").run()
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_limit").set_value(500)
     at.text_input(key="train_hidden").set_value("32")

@@ -66,7 +66,10 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     preset = mlp.PRESETS[st.session_state.train_preset]
     st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
                f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
-               f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}.")
+               f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}."
+               + (" The shipped model of this name also learnt from drawn digits and non-digits "
+                  "(the command line's --extra-data); here it trains on MNIST alone."
+                  if preset.not_digit_weight else ""))
     queue = loaders.training_queue(data_path)
     request = train_form(preset)
     if request is not None:
