@@ -127,7 +127,8 @@ def _hardest(args) -> int:
 def _training_set(args) -> int:
     import numpy as np
 
-    from drawn.training import MNIST_STYLE, training_set
+    from drawn.dataset import MNIST_STYLE
+    from drawn.training import training_set
 
     out = _writable_npz(args.out)
     mnist = None

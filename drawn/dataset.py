@@ -32,6 +32,7 @@ from drawn.strokes import bend, digit_styles, styles_of
 # 3: the styles of other countries and hands (held-out ones among them), a finger condition.
 GENERATOR_VERSION = "3"
 SOURCES = ("strokes", "mnist")
+MNIST_STYLE = "mnist"  # the style recorded for a redrawn MNIST digit, in the sets and in training
 PARTS = ("test", "training")  # what a random stream draws for: measuring, or training
 
 
@@ -48,7 +49,7 @@ class DrawnSet:
     labels: np.ndarray  # (n,) int64, the digit drawn
     conditions: np.ndarray  # (n,) str, one of CONDITIONS
     source: np.ndarray  # (n,) str, one of SOURCES: drawn from stroke paths, or an MNIST digit
-    styles: np.ndarray  # (n,) str, the style of drawn.strokes drawn, or "mnist"
+    styles: np.ndarray  # (n,) str, the style of drawn.strokes drawn, or MNIST_STYLE
     seed: int  # what the set was generated from
     per_condition: int  # images per condition and source
 
@@ -124,7 +125,7 @@ def mnist_as_drawn(
             if not np.any(digit):
                 raise ValueError(f"an MNIST image labelled {label} is blank")
             chosen = look(condition, rng, mnist=True)
-            return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen, "mnist"
+            return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen, MNIST_STYLE
 
         return draw
 

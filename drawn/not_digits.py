@@ -217,7 +217,8 @@ class Kind:
 def not_digit_kinds() -> dict[str, Kind]:
     """Kind name -> Kind: the measured training kinds, the held-out ones, the training-only ones."""
     letters = _letters()
-    kinds = {f"letter_{name}": Kind(_fixed(letters[name])) for name in "AEFHMNDLPUVehmnr"}
+    measured_letters, training_only_letters = "AEFHMNDLPUVehmnr", "TGadfptu"
+    kinds = {f"letter_{name}": Kind(_fixed(letters[name])) for name in measured_letters}
     kinds |= {
         "square": Kind(_polygon(4)),
         "triangle": Kind(_polygon(3)),
@@ -244,8 +245,9 @@ def not_digit_kinds() -> dict[str, Kind]:
         "three_digits": Kind(_digits_side_by_side(3, held_out=True), held_out=True),
     }
     # Training only, and last, so that the measured kinds keep their random streams.
-    seen_letters = {name: letters[name] for name in "AEFHMNDLPUVehmnrTGadfptu"}
-    kinds |= {f"letter_{name}": Kind(_fixed(letters[name]), measured=False) for name in "TGadfptu"}
+    seen_letters = {name: letters[name] for name in measured_letters + training_only_letters}
+    kinds |= {f"letter_{name}": Kind(_fixed(letters[name]), measured=False)
+              for name in training_only_letters}
     kinds |= {
         "lines": Kind(_lines, measured=False),
         "loops": Kind(_loops, measured=False),

@@ -13,13 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from drawn.conditions import CONDITIONS, look, show
-from drawn.dataset import GENERATOR_VERSION, generator
+from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE, generator
 from drawn.not_digits import draw_not_digit, not_digit_kinds
 from drawn.paint import paint, paint_mnist
 from drawn.strokes import bend, digit_styles
 from mlp.preprocessing import preprocess
 
-MNIST_STYLE = "mnist"  # the style recorded for a redrawn MNIST training digit
 # How far a training stroke's ends may run on (unit square); the test sets draw none.
 OVERSHOOT = 0.25
 
@@ -104,7 +103,7 @@ def training_set(digits: int, not_digits: int, seed: int = 0,
     """The arrays of a training-set file: x, y (digits), x_not_digits, and what made them.
 
     With `mnist` (x_train, y_train) and `mnist_digits` > 0, that many of MNIST's training
-    digits redrawn follow the stroke digits in x, with the style "mnist".
+    digits redrawn follow the stroke digits in x, with the style MNIST_STYLE.
     """
     x, y, styles = training_digits(digits, seed)
     if mnist_digits:

@@ -13,8 +13,8 @@ import numpy as np
 
 from drawn.dataset import mnist_as_drawn, strokes_as_drawn
 from drawn.not_digits import make_not_digit_set
+from drawn.score import flagged
 from drawn.strokes import digit_styles
-from mlp.digit_check import looks_like_digit
 from mlp.predict import predict_proba
 from mlp.preprocessing import preprocess
 
@@ -34,7 +34,6 @@ def validate(model, x_val: np.ndarray, y_val: np.ndarray, seed: int = 1) -> dict
     redrawn = mnist_as_drawn(x_val, y_val, per_condition=200, seed=seed)
     strokes = strokes_as_drawn(per_condition=100, seed=seed)
     seen = np.array([not digit_styles()[name].held_out for name in strokes.styles])
-    not_digits = make_not_digit_set(per_kind=30, seed=seed, part="training", held_out=False)
     x_redrawn = np.stack([preprocess(image) for image in redrawn.images])
     x_strokes = np.stack([preprocess(image) for image, keep in zip(strokes.images, seen) if keep])
 
@@ -46,9 +45,10 @@ def validate(model, x_val: np.ndarray, y_val: np.ndarray, seed: int = 1) -> dict
               "strokes_errors": errors(x_strokes, strokes.labels[seen]),
               "strokes_n": int(seen.sum())}
     result["errors"] = result["mnist_errors"] + result["redrawn_errors"] + result["strokes_errors"]
-    if looks_like_digit(model, plain[:1]) is not None:
-        x_not = np.stack([preprocess(image) for image in not_digits.images])
-        result |= {"not_digits_flagged": float(np.mean(~looks_like_digit(model, x_not))),
-                   "mnist_flagged": float(np.mean(~looks_like_digit(model, plain))),
-                   "redrawn_flagged": float(np.mean(~looks_like_digit(model, x_redrawn)))}
+    if model.check is not None:
+        not_digits = make_not_digit_set(per_kind=30, seed=seed, part="training", held_out=False)
+        x_not = [preprocess(image) for image in not_digits.images]
+        result |= {"not_digits_flagged": float(flagged(model, x_not).mean()),
+                   "mnist_flagged": float(flagged(model, list(plain)).mean()),
+                   "redrawn_flagged": float(flagged(model, list(x_redrawn)).mean())}
     return result

@@ -169,9 +169,9 @@ def _train(args) -> int:
         extra = load_extra(args.extra_data)
         extra = replace(extra, x=extra.x[: args.limit], y=extra.y[: args.limit],
                         x_not_digits=extra.x_not_digits[: args.limit])
-    outliers = (f" (and {len(extra.x_not_digits)} non-digits)"
-                if extra and config.not_digit_weight > 0 else "")
-    if config.not_digit_weight > 0 and not (extra and len(extra.x_not_digits)):
+    not_digits = extra.x_not_digits if extra and config.not_digit_weight > 0 else None
+    outliers = f" (and {len(not_digits)} non-digits)" if not_digits is not None else ""
+    if config.not_digit_weight > 0 and (not_digits is None or not len(not_digits)):
         print(f"note: no non-digits to train on (--extra-data gives them), so the non-digit "
               f"weight {config.not_digit_weight:g} does nothing", flush=True)
     print(f"training {args.preset} on {len(data.x_train)} images"
@@ -185,7 +185,6 @@ def _train(args) -> int:
               f"  test loss {logs['test_loss']:.4f}  test accuracy {logs['test_accuracy']:.4f}",
               flush=True)
 
-    not_digits = extra.x_not_digits if extra and config.not_digit_weight > 0 else None
     result = train(config, data, on_epoch=on_epoch,
                    extra=(extra.x, extra.y) if extra else None, not_digits=not_digits)
     record = result.record(out.name, data)

@@ -326,7 +326,8 @@ def test_the_training_set_draws_no_held_out_style_or_kind_and_no_test_stream():
 
 
 def test_redrawn_mnist_training_digits_keep_their_labels_and_are_drawings_not_copies(mnist):
-    from drawn.training import MNIST_STYLE, redrawn_mnist, training_set
+    from drawn.dataset import MNIST_STYLE
+    from drawn.training import redrawn_mnist, training_set
 
     x, y = redrawn_mnist(mnist.x_train, mnist.y_train, 50, seed=0)
     assert x.shape == (50, 28, 28) and x.dtype == np.uint8 and set(y) <= set(range(10))
