@@ -180,12 +180,15 @@ def _write_npz(out: Path, arrays: dict) -> None:
 
 
 def _validate(args) -> int:
-    from drawn.validation import validate
+    from drawn.validation import trained_on_held_back, validate
     from mlp.data import load_mnist
     from mlp.model import load_model
 
     data = load_mnist(args.data)
     model = load_model(args.model)
+    leak = trained_on_held_back(model.record, data.sha256)
+    if leak:
+        raise MLPError(f"{model.name} cannot be validated on {Path(args.data).name}: {leak}")
     print(json.dumps({"model": model.name, **validate(model, data.x_test, data.y_test, args.seed)}))
     return 0
 

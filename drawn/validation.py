@@ -27,6 +27,30 @@ def validation_split(x_train: np.ndarray, y_train: np.ndarray) -> dict[str, np.n
             "x_test": x_train[-HELD_BACK:], "y_test": y_train[-HELD_BACK:]}
 
 
+def trained_on_held_back(record: dict, split_sha256: str) -> str | None:
+    """Why a model's validation figures could count digits it was trained on, or None.
+
+    The model must have been trained on the split itself, and any redrawn MNIST digits in its
+    extra training data must come from the split's training part, not from all of MNIST's
+    training digits, which hold the ones held back.
+    """
+    trained_on = (record.get("data") or {}).get("sha256")
+    if trained_on != split_sha256:
+        return ("its record does not say which MNIST file it was trained on" if not trained_on
+                else "it was trained on another MNIST file than this split")
+    extra = record.get("extra_data")
+    if not extra:
+        return None
+    if "redrawn_from" not in extra:
+        return (f"its record does not say whose digits {extra.get('source', 'its extra data')} "
+                f"redraws; train it again")
+    if extra["redrawn_from"] not in (None, split_sha256):
+        return (f"{extra.get('source', 'its extra data')} redraws the training digits of "
+                f"another MNIST file, held-back digits among them; make it with "
+                f"`drawn training-set --data` this split")
+    return None
+
+
 def validate(model, x_val: np.ndarray, y_val: np.ndarray, seed: int = 1) -> dict:
     """A model's errors on the held-back digits, plain and redrawn, and on training-style
     strokes; with a check, how often it flags training-kind non-digits and the digits."""

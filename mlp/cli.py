@@ -174,6 +174,10 @@ def _train(args) -> int:
     if config.not_digit_weight > 0 and (not_digits is None or not len(not_digits)):
         print(f"note: no non-digits to train on (--extra-data gives them), so the non-digit "
               f"weight {config.not_digit_weight:g} does nothing", flush=True)
+    if extra and extra.redrawn_from and data.sha256 and extra.redrawn_from != data.sha256:
+        print(f"note: {extra.source} redraws the training digits of another MNIST file than "
+              f"--data; if --data is a validation split, some of its test digits are trained on",
+              flush=True)
     print(f"training {args.preset} on {len(data.x_train)} images"
           f"{f' and {len(extra.x)} from {extra.source}{outliers}' if extra else ''}, "
           f"testing on {len(data.x_test)}", flush=True)
@@ -191,7 +195,7 @@ def _train(args) -> int:
     if extra:
         record["train_examples"] += len(extra.x)
         record["extra_data"] = {"source": extra.source, "sha256": extra.sha256,
-                                "examples": len(extra.x),
+                                "examples": len(extra.x), "redrawn_from": extra.redrawn_from,
                                 "not_digits": 0 if not_digits is None else len(not_digits)}
     keras_path, weights_path = save_model(result.keras_model, out, record)
     print(f"{record['architecture']}: test accuracy {result.test_accuracy:.4f} "

@@ -65,6 +65,8 @@ class ExtraData:
     x_not_digits: np.ndarray  # (m, 28, 28) uint8 drawings that are not digits
     source: str  # the file's name
     sha256: str
+    # sha256 of the mnist.npz whose training digits are redrawn among x; None if none are
+    redrawn_from: str | None = None
 
 
 def load_extra(path: str | os.PathLike) -> ExtraData:
@@ -75,6 +77,7 @@ def load_extra(path: str | os.PathLike) -> ExtraData:
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in ("x", "y", "x_not_digits")}
+            redrawn_from = str(npz["mnist_sha256"]) if "mnist_sha256" in npz.files else None
     except KeyError as err:
         raise DataError(f"{path} lacks {err}: expected x, y and x_not_digits") from None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
@@ -87,7 +90,7 @@ def load_extra(path: str | os.PathLike) -> ExtraData:
     if y.shape != (len(arrays["x"]),) or not np.issubdtype(y.dtype, np.integer) or \
             (len(y) and (y.min() < 0 or y.max() > 9)):
         raise DataError(f"{path}: y must be one label in 0-9 for each image in x")
-    return ExtraData(**arrays, source=path.name, sha256=file_sha256(path))
+    return ExtraData(**arrays, source=path.name, sha256=file_sha256(path), redrawn_from=redrawn_from)
 
 
 def as_model_input(images: np.ndarray) -> np.ndarray:

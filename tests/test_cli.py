@@ -127,6 +127,7 @@ def test_fit_check_and_train_with_extra_data_smoke_run(tmp_path, mnist_path, mni
     assert "and 200 from extra.npz" in result.stdout
     record = mlp.load_model(out.with_suffix(".npz")).record
     assert record["train_examples"] == 500 and record["extra_data"]["examples"] == 200
+    assert record["extra_data"]["redrawn_from"] is None  # it redraws no MNIST digits
     result = run("fit-check", "--model", out.with_suffix(".npz"), "--extra-data", extra,
                  "--data", mnist_path)
     assert result.returncode == 0, result.stderr
@@ -137,12 +138,17 @@ def test_fit_check_and_train_with_extra_data_smoke_run(tmp_path, mnist_path, mni
     assert model.record["config"]["hidden"] == [32]  # the rest of the record is kept
     assert model.record["extra_data"]["not_digits"] == 0  # the classic preset's weight is 0
     exposed = tmp_path / "exposed"
+    elsewhere = "f" * 64  # as if its digits were redrawn from another MNIST file
+    np.savez(extra, x=mnist.x_train[:200], y=mnist.y_train[:200], x_not_digits=blocks,
+             mnist_sha256=np.array(elsewhere))
     result = run("train", "--limit", 300, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
                  "--extra-data", extra, "--not-digit-weight", 0.5, "--out", exposed)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "and 200 from extra.npz (and 200 non-digits)" in result.stdout
+    assert "redraws the training digits of another MNIST file" in result.stdout
     record = mlp.load_model(exposed.with_suffix(".npz")).record
     assert record["config"]["not_digit_weight"] == 0.5 and record["extra_data"]["not_digits"] == 200
+    assert record["extra_data"]["redrawn_from"] == elsewhere
     result = run("train", "--limit", 300, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
                  "--not-digit-weight", 0.5, "--out", tmp_path / "alone")
     assert result.returncode == 0 and "the non-digit weight 0.5 does nothing" in result.stdout

@@ -234,6 +234,10 @@ def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path
     split = mlp.load_mnist(tmp_path / "split.npz")
     assert len(split.x_test) == HELD_BACK and len(split.x_train) == len(x) - HELD_BACK
     assert np.array_equal(split.x_test, x[-HELD_BACK:])
+    result = run("validate", "--model", "classic", "--data", tmp_path / "split.npz")
+    assert result.returncode == 1 and result.stdout == ""  # classic learnt the held-back digits
+    assert result.stderr.startswith("error: classic cannot be validated on split.npz: it was "
+                                    "trained on another MNIST file"), result.stderr
 
 
 def test_write_command_without_mnist_writes_the_stroke_drawings(tmp_path):
@@ -413,6 +417,23 @@ def test_the_default_models_record_holds_the_current_figures(default_model):
     assert record["digit_check"]["threshold"] == pytest.approx(default_model.check.threshold, abs=1e-6)
     assert record["extra_data"]["examples"] == record["train_examples"] - 60_000
     assert record["train_seconds"] <= 25 * 60
+
+
+def test_validate_refuses_a_model_that_may_have_trained_on_the_held_back_digits():
+    from drawn.validation import trained_on_held_back
+
+    split, full = "a" * 64, "b" * 64
+    clean = {"data": {"sha256": split},
+             "extra_data": {"source": "train.npz", "redrawn_from": split}}
+    assert trained_on_held_back(clean, split) is None
+    assert trained_on_held_back(clean | {"extra_data": {"redrawn_from": None}}, split) is None
+    assert trained_on_held_back({"data": {"sha256": split}}, split) is None  # MNIST alone
+    assert "another MNIST file than this split" in trained_on_held_back(clean, full)
+    assert "does not say which MNIST" in trained_on_held_back({}, split)
+    leaky = clean | {"extra_data": {"source": "train.npz", "redrawn_from": full}}
+    assert "held-back digits among them" in trained_on_held_back(leaky, split)
+    older = clean | {"extra_data": {"source": "train.npz"}}  # from before it was recorded
+    assert "does not say whose digits train.npz redraws" in trained_on_held_back(older, split)
 
 
 def test_the_validation_split_holds_back_training_digits_and_validate_counts_errors(tmp_path,
