@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def _training_set(args) -> int:
         data = load_mnist(args.data)
         mnist = data.x_train, data.y_train
     arrays = training_set(args.digits, args.not_digits, args.seed, mnist=mnist,
-                          mnist_digits=args.mnist_digits)
+                          mnist_digits=args.mnist_digits, workers=len(os.sched_getaffinity(0)))
     if mnist is not None:
         arrays["mnist_sha256"] = np.array(data.sha256)
     _write_npz(out, arrays)

@@ -99,19 +99,35 @@ def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 def training_set(digits: int, not_digits: int, seed: int = 0,
                  mnist: tuple[np.ndarray, np.ndarray] | None = None,
-                 mnist_digits: int = 0) -> dict[str, np.ndarray]:
+                 mnist_digits: int = 0, workers: int = 1) -> dict[str, np.ndarray]:
     """The arrays of a training-set file: x, y (digits), x_not_digits, and what made them.
 
     With `mnist` (x_train, y_train) and `mnist_digits` > 0, that many of MNIST's training
-    digits redrawn follow the stroke digits in x, with the style MNIST_STYLE.
+    digits redrawn follow the stroke digits in x, with the style MNIST_STYLE. The three parts
+    come from streams of their own, so `workers` > 1 draws them in that many processes at once
+    and gives the same arrays; those processes are spawned, and import the calling program's
+    main module, which must then start its work under `if __name__ == "__main__"` (as
+    `python -m drawn` does).
     """
-    x, y, styles = training_digits(digits, seed)
+    if mnist_digits and mnist is None:
+        raise ValueError("redrawing MNIST digits needs MNIST's training set")
+    parts = [(training_digits, (digits, seed)), (training_not_digits, (not_digits, seed))]
     if mnist_digits:
-        if mnist is None:
-            raise ValueError("redrawing MNIST digits needs MNIST's training set")
-        x_mnist, y_mnist = redrawn_mnist(*mnist, mnist_digits, seed)
+        parts.append((redrawn_mnist, (*mnist, mnist_digits, seed)))
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(parts)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(make, *args) for make, args in parts]
+            made = [future.result() for future in futures]
+    else:
+        made = [make(*args) for make, args in parts]
+    (x, y, styles), (x_not, kinds) = made[:2]
+    if mnist_digits:
+        x_mnist, y_mnist = made[2]
         x, y = np.concatenate([x, x_mnist]), np.concatenate([y, y_mnist])
         styles = np.concatenate([styles, np.full(len(x_mnist), MNIST_STYLE)])
-    x_not, kinds = training_not_digits(not_digits, seed)
     return {"x": x, "y": y, "styles": styles, "x_not_digits": x_not, "not_digit_kinds": kinds,
             "generator_version": np.array(GENERATOR_VERSION), "seed": np.array(seed)}

@@ -216,6 +216,7 @@ def test_score_command_prints_one_json_object(tmp_path, mnist):
 
 
 def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path, mnist):
+    from drawn.training import training_set
     from drawn.validation import HELD_BACK
 
     data = tmp_path / "mnist.npz"  # enough training digits to hold 10,000 back
@@ -226,9 +227,12 @@ def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path
                  "--mnist-digits", 10, mnist_npz=data)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "30 digits (10 of them MNIST training digits redrawn), 10 non-digits" in result.stdout
+    in_one_process = training_set(20, 10, 0, mnist=(x, y), mnist_digits=10)
     with np.load(tmp_path / "train.npz") as written:
         assert written["x"].shape == (30, 28, 28) and len(written["x_not_digits"]) == 10
         assert str(written["mnist_sha256"]) == mlp.load_mnist(data).sha256
+        # the command draws the parts in processes of their own: the same arrays
+        assert all(np.array_equal(written[key], value) for key, value in in_one_process.items())
     result = run("validation-split", "--out", tmp_path / "split", "--data", data)
     assert result.returncode == 0, result.stderr
     split = mlp.load_mnist(tmp_path / "split.npz")
