@@ -46,8 +46,8 @@ def trained_on_held_back(record: dict, split_sha256: str) -> str | None:
                 f"redraws; train it again")
     if extra["redrawn_from"] not in (None, split_sha256):
         return (f"{extra.get('source', 'its extra data')} redraws the training digits of "
-                f"another MNIST file, held-back digits among them; make it with "
-                f"`drawn training-set --data` this split")
+                f"another MNIST file, held-back digits among them; draw it from this split "
+                f"(`python -m drawn training-set --data SPLIT`)")
     return None
 
 

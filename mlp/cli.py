@@ -176,7 +176,7 @@ def _train(args) -> int:
               f"weight {config.not_digit_weight:g} does nothing", flush=True)
     if extra and extra.redrawn_from and data.sha256 and extra.redrawn_from != data.sha256:
         print(f"note: {extra.source} redraws the training digits of another MNIST file than "
-              f"--data; if --data is a validation split, some of its test digits are trained on",
+              f"--data; if --data is a validation split, some of its test digits may be trained on",
               flush=True)
     print(f"training {args.preset} on {len(data.x_train)} images"
           f"{f' and {len(extra.x)} from {extra.source}{outliers}' if extra else ''}, "
