@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from drawn.training import NOT_DIGITS, REDRAWN_DIGITS, STROKE_DIGITS
 from mlp.cli import positive_int, run
 from mlp.errors import MLPError
+from mlp.limits import usable_cores
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,15 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         "of the training kinds, as 28x28 arrays, from streams the test sets never use")
     training.add_argument("--out", required=True, type=Path, metavar="FILE",
                           help="the .npz file to write (x, y, x_not_digits)")
-    training.add_argument("--digits", type=positive_int, default=20_000, metavar="N",
-                          help="digits to draw from stroke paths (default: 20000)")
-    training.add_argument("--mnist-digits", type=seed_int, default=20_000, metavar="N",
+    training.add_argument("--digits", type=positive_int, default=STROKE_DIGITS, metavar="N",
+                          help="digits to draw from stroke paths (default: %(default)s)")
+    training.add_argument("--mnist-digits", type=seed_int, default=REDRAWN_DIGITS, metavar="N",
                           help="MNIST training digits to redraw under the conditions; 0 for "
-                          "none (default: 20000)")
+                          "none (default: %(default)s)")
     training.add_argument("--data", metavar="FILE",
                           help="mnist.npz, whose training digits are redrawn (default: $MNIST_NPZ)")
-    training.add_argument("--not-digits", type=positive_int, default=30_000, metavar="N",
-                          help="non-digits to draw (default: 30000)")
+    training.add_argument("--not-digits", type=positive_int, default=NOT_DIGITS, metavar="N",
+                          help="non-digits to draw (default: %(default)s)")
     training.add_argument("--seed", type=seed_int, default=0, metavar="N",
                           help="seed: the same seed gives the same drawings (default: 0)")
     training.set_defaults(run=_training_set)
@@ -139,7 +140,7 @@ def _training_set(args) -> int:
         data = load_mnist(args.data)
         mnist = data.x_train, data.y_train
     arrays = training_set(args.digits, args.not_digits, args.seed, mnist=mnist,
-                          mnist_digits=args.mnist_digits, workers=len(os.sched_getaffinity(0)))
+                          mnist_digits=args.mnist_digits, workers=usable_cores())
     if mnist is not None:
         arrays["mnist_sha256"] = np.array(data.sha256)
     _write_npz(out, arrays)

@@ -21,6 +21,9 @@ from mlp.preprocessing import preprocess
 
 # How far a training stroke's ends may run on (unit square); the test sets draw none.
 OVERSHOOT = 0.25
+# The training set the shipped world model learns from: stroke digits, MNIST training digits
+# redrawn, non-digits (`python -m drawn training-set`'s defaults).
+STROKE_DIGITS, REDRAWN_DIGITS, NOT_DIGITS = 20_000, 20_000, 30_000
 
 
 def as_mnist(image: np.ndarray) -> np.ndarray | None:

@@ -41,11 +41,11 @@ def trained_on_held_back(record: dict, split_sha256: str) -> str | None:
     extra = record.get("extra_data")
     if not extra:
         return None
+    source = extra.get("source", "its extra data")
     if "redrawn_from" not in extra:
-        return (f"its record does not say whose digits {extra.get('source', 'its extra data')} "
-                f"redraws; train it again")
+        return f"its record does not say whose digits {source} redraws; train it again"
     if extra["redrawn_from"] not in (None, split_sha256):
-        return (f"{extra.get('source', 'its extra data')} redraws the training digits of "
+        return (f"{source} redraws the training digits of "
                 f"another MNIST file, held-back digits among them; draw it from this split "
                 f"(`python -m drawn training-set --data SPLIT`)")
     return None

@@ -106,6 +106,11 @@ def check(config: TrainConfig, images: int, limits: TrainingLimits) -> Estimate:
     return cost
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (all of them where the system cannot say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def duration(seconds: float) -> str:
     """12 -> '12 s', 150 -> '2.5 min', 7200 -> '2.0 h'."""
     if seconds < 90:

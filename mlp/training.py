@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import platform
 import time
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import numpy as np
 from mlp.config import TrainConfig
 from mlp.data import Mnist, as_model_input
 from mlp.architecture import build_model, describe
+from mlp.limits import usable_cores
 from mlp.quiet import keras as quiet_keras
 from mlp.shapes import CLASSES
 
@@ -59,7 +59,7 @@ class TrainResult:
             "data": {"source": "mnist.npz" if data.sha256 else data.source, "sha256": data.sha256},
             "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                          "keras": keras.__version__, "numpy": np.__version__},
-            "machine": f"{platform.machine()}, {_cpu_count()} CPU cores",
+            "machine": f"{platform.machine()}, {usable_cores()} CPU cores",
         }
 
 
@@ -214,6 +214,3 @@ def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), axis=1) == y)
     return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
-
-def _cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
