@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from drawn.dataset import GENERATOR_VERSION, DrawnSet
-from drawn.not_digits import NotDigitSet
+from drawn.not_digits import NOT_DIGIT_VERSION, NotDigitSet
 from drawn.strokes import digit_styles
 from mlp.digit_check import looks_like_digit
 from mlp.errors import MLPError
@@ -75,7 +75,7 @@ def score_not_digits(model, not_digits: NotDigitSet, drawn: DrawnSet,
     flags = flagged(model, [preprocess(image) for image in not_digits.images])
     held_out = not_digits.held_out
     kinds = list(dict.fromkeys(not_digits.kinds.tolist()))
-    result = {"generator_version": GENERATOR_VERSION, "seed": not_digits.seed,
+    result = {"generator_version": NOT_DIGIT_VERSION, "seed": not_digits.seed,
               "n": len(not_digits), "not_digits_flagged": float(flags.mean()),
               "seen_kinds_flagged": float(flags[~held_out].mean()),
               "held_out_kinds_flagged": float(flags[held_out].mean()),

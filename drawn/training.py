@@ -14,7 +14,7 @@ import numpy as np
 
 from drawn.conditions import CONDITIONS, look, show
 from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE, generator
-from drawn.not_digits import draw_not_digit, not_digit_kinds
+from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_kinds
 from drawn.paint import paint, paint_mnist
 from drawn.strokes import bend, digit_styles
 from mlp.preprocessing import preprocess
@@ -133,4 +133,5 @@ def training_set(digits: int, not_digits: int, seed: int = 0,
         x, y = np.concatenate([x, x_mnist]), np.concatenate([y, y_mnist])
         styles = np.concatenate([styles, np.full(len(x_mnist), MNIST_STYLE)])
     return {"x": x, "y": y, "styles": styles, "x_not_digits": x_not, "not_digit_kinds": kinds,
-            "generator_version": np.array(GENERATOR_VERSION), "seed": np.array(seed)}
+            "generator_version": np.array(GENERATOR_VERSION),
+            "not_digit_version": np.array(NOT_DIGIT_VERSION), "seed": np.array(seed)}

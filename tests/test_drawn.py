@@ -16,6 +16,7 @@ import mlp
 from drawn.conditions import CONDITIONS
 from drawn.dataset import (GENERATOR_VERSION, make_drawn_set, mnist_as_drawn, strokes_as_drawn,
                            write_pngs)
+from drawn.not_digits import NOT_DIGIT_VERSION
 from drawn.score import accuracy_by_condition, record, score
 from mlp.preprocessing import preprocess, stroke_width
 
@@ -392,9 +393,9 @@ def test_the_default_models_check_flags_obvious_non_digits_and_passes_mnist(mnis
 
     drawings = make_not_digit_set(per_kind=20, seed=11)  # a seed the records were not made with
     flags = flagged(default_model, [preprocess(image) for image in drawings.images])
-    for kind in ("x", "dash", "smiley", "letter_A", "zigzag"):
+    for kind in ("x", "dash", "smiley", "letter_A", "zigzag", "heart"):  # heart: 0.35 at set v3
         assert flags[drawings.kinds == kind].mean() >= 0.9, kind
-    # 0.965 recorded on seed 0 (0.969 here); held-out kinds are the hard part (0.92, 0.94 here)
+    # 0.939 recorded on seed 0 (0.940 here); held-out kinds are the hard part (0.857, 0.863 here)
     assert flags.mean() >= 0.9
     assert flags[drawings.held_out].mean() >= 0.8
     # Random scribbles often trace a digit's path; most are still caught.
@@ -414,7 +415,7 @@ def test_the_default_models_record_holds_the_current_figures(default_model):
     assert record["drawn"]["held_out_styles"] == sorted(
         name for name, style in digit_styles().items() if style.held_out)
     not_digits = record["not_digits"]
-    assert not_digits["generator_version"] == GENERATOR_VERSION
+    assert not_digits["generator_version"] == NOT_DIGIT_VERSION
     for key in ("not_digits_flagged", "seen_kinds_flagged", "held_out_kinds_flagged",
                 "drawn_digits_flagged", "mnist_test_flagged"):
         assert 0 <= not_digits[key] <= 1, key
