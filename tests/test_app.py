@@ -17,6 +17,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import mlp
+from mlp.limits import TrainingLimits, check
 from views import pictures, state
 
 APP = str(ROOT / "app.py")
@@ -210,6 +211,11 @@ def test_a_short_training_run_adds_a_selectable_model(app, default_model):
     assert "here it trains on MNIST alone" not in texts(at)  # the first preset, fast
     at.selectbox(key="train_preset").set_value("world").run()
     assert "here it trains on MNIST alone" in texts(at)  # not the shipped world's drawn data
+    # world's 80 epochs are more than a run here may have: the form starts at the limit, and says so.
+    limit = TrainingLimits().max_epochs
+    assert mlp.PRESETS["world"].epochs > limit == at.number_input(key="train_epochs").value
+    assert f"a run on this server may have {limit}" in texts(at)
+    check(mlp.PRESETS["world"].with_changes(epochs=limit), 60_000, TrainingLimits())  # and it may run
     at.selectbox(key="train_preset").set_value("fast").run()
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_limit").set_value(500)

@@ -284,11 +284,63 @@ def test_a_stroke_right_after_clear_is_read_and_strokes_may_start_at_the_edges(b
         settle(page)
         page.get_by_role("button", name="Clear").click()
         page.get_by_text(HINT).wait_for(timeout=UPDATE)
-    # A 1 drawn from the top edge to the bottom edge, and a 7 begun in the top-left corner. (The
-    # component's hidden toolbar lies over the canvas's top-right corner, about 141 x 30 px: a
-    # stroke begun there within ~0.1 s of the pointer arriving draws nothing; see the README.)
+    # A 1 drawn from the top edge to the bottom edge, and a 7 begun in the top-left corner.
     wait_for_prediction(page, "1", draw(page, [[(100, 0), (101, 279)]]))
     page.get_by_role("button", name="Clear").click()
     page.get_by_text(HINT).wait_for(timeout=UPDATE)
     wait_for_prediction(page, "7", draw(page, [[(1, 1), (230, 4), (110, 276)]]))
     assert_no_exception(page)
+
+
+# A 1 down the right edge, begun in the top-right corner, where the component lays its toolbar.
+CORNER_ONE = [(268, 4), (266, 140), (262, 275)]
+TOOLBAR_MOVED = """() => [...document.querySelectorAll("[data-testid='stBidiComponentIsolated']")]
+    .some(host => host.shadowRoot && host.shadowRoot.getElementById("mlp-toolbar"))"""
+
+
+def test_a_stroke_begun_in_the_top_right_corner_is_drawn_and_the_toolbar_still_works(browser, server):
+    """views.toolbar keeps the canvas's toolbar above it: before, a stroke begun under it as the
+    pointer arrived (and any touch stroke begun there) drew nothing."""
+    page = open_page(browser, server)
+    page.wait_for_function(TOOLBAR_MOVED, timeout=UPDATE)
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+    page.mouse.move(box["x"] - 50, box["y"] + box["height"] + 50)  # from outside the canvas,
+    page.mouse.move(box["x"] + CORNER_ONE[0][0] * scale, box["y"] + CORNER_ONE[0][1] * scale)
+    page.mouse.down()  # pressed at once, before the toolbar's 0.1 s slide
+    for x, y in CORNER_ONE[1:]:
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=20)
+    page.mouse.up()
+    wait_for_prediction(page, "1", time.perf_counter())
+    settle(page)
+    # The toolbar shows above the canvas while the pointer is on it, and its reset still clears.
+    toolbar = page.locator(".dc-toolbar")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert toolbar.bounding_box()["y"] + toolbar.bounding_box()["height"] <= box["y"] + 1
+    page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_text(HINT).wait_for(timeout=UPDATE)
+    assert_no_exception(page)
+
+    # A finger on a phone: there is no hover, so the toolbar never moved out of the way.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    touch = phone.new_page()
+    touch.goto(server)
+    touch.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
+    settle(touch)
+    touch.wait_for_function(TOOLBAR_MOVED, timeout=UPDATE)
+    canvas = touch.locator("canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+    cdp = phone.new_cdp_session(touch)
+    path = [CORNER_ONE[0]] + [(268 - 6 * i / 20, 4 + 271 * i / 20) for i in range(1, 21)]
+    for i, (x, y) in enumerate(path):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart" if i == 0 else "touchMove",
+                                              "touchPoints": [{"x": box["x"] + x * scale,
+                                                               "y": box["y"] + y * scale}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    wait_for_prediction(touch, "1", time.perf_counter())
+    assert_no_exception(touch)
+    phone.close()

@@ -9,7 +9,8 @@ from streamlit_drawable_canvas import st_canvas
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
 from mlp.shapes import CANVAS
-from views import bars, drawing, guards, inside, linear, pictures, presenter, state, units, viewport
+from views import (bars, drawing, guards, inside, linear, pictures, presenter, state, toolbar, units,
+                   viewport)
 from views.text import plain
 
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
@@ -92,7 +93,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 side = presenter.canvas_side(space)
                 digit_size = presenter.digit_size(side, under_canvas=presenter.stacked(space))
             else:
-                st.space("small")  # room for the canvas's toolbar, which shows above it on hover
+                st.space("small")  # room for the canvas's toolbar, which sits above it (views.toolbar)
                 side, digit_size = presenter.normal_side(viewport.canvas_space()), None
             pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
@@ -119,6 +120,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         if not presenting:
             with st.expander("Or upload a photo or scan of a handwritten digit"):
                 upload_view(model)
+        toolbar.keep_off_canvas()
 
 
 def upload_view(model: mlp.Classifier | None) -> None:

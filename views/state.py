@@ -33,11 +33,12 @@ class Key:
     widget: bool = False  # a widget creates it from its own default: init leaves it alone
 
 
-def preset_values(preset: str) -> dict[str, object]:
-    """The training form's fields as a preset sets them."""
+def preset_values(preset: str, max_epochs: int | None = None) -> dict[str, object]:
+    """The training form's fields as a preset sets them; epochs at most `max_epochs` if given."""
     config = mlp.PRESETS[preset]
+    epochs = config.epochs if max_epochs is None else min(config.epochs, max_epochs)
     return {"train_hidden": ",".join(str(units) for units in config.hidden),
-            "train_epochs": config.epochs, "train_batch": config.batch_size,
+            "train_epochs": epochs, "train_batch": config.batch_size,
             "train_lr": config.learning_rate}
 
 

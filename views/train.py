@@ -23,9 +23,9 @@ from views.text import plain, plural
 KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
 
 
-def apply_preset() -> None:
-    """Copy the chosen preset's values into the training form."""
-    st.session_state.update(state.preset_values(st.session_state.train_preset))
+def apply_preset(max_epochs: int) -> None:
+    """Copy the chosen preset's values into the training form, within this server's epochs."""
+    st.session_state.update(state.preset_values(st.session_state.train_preset, max_epochs))
 
 
 def train_form(preset: mlp.TrainConfig) -> tuple[mlp.TrainConfig, int | None] | None:
@@ -61,16 +61,20 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 "of your visit; the shipped models stay as they are.")
     if (data := guards.mnist_or_notice(data_path)) is None:
         return
+    queue = loaders.training_queue(data_path)
+    max_epochs = queue.limits.max_epochs
     st.selectbox("Preset", list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
-                 help="Starting hyperparameters; edit them below.")
-    preset = mlp.PRESETS[st.session_state.train_preset]
+                 args=(max_epochs,), help="Starting hyperparameters; edit them below.")
+    name = st.session_state.train_preset
+    preset = mlp.PRESETS[name]
     st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
                f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
                f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}."
+               + (f" {name} trains for {preset.epochs} epochs; a run on this server may have "
+                  f"{max_epochs}, so the form starts there." if preset.epochs > max_epochs else "")
                + (" The shipped model of this name also learnt from drawn digits and non-digits "
                   "(the command line's --extra-data); here it trains on MNIST alone."
                   if preset.not_digit_weight else ""))
-    queue = loaders.training_queue(data_path)
     request = train_form(preset)
     if request is not None:
         config, limit = request
