@@ -11,6 +11,8 @@ it shows.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 RULE = (".dc-toolbar{top:auto!important;bottom:100%;pointer-events:none}"
@@ -37,8 +39,9 @@ _SCRIPT = """<script>
 </script>"""
 
 
-def keep_off_canvas() -> None:
-    """Add the script to the page (once per page, whatever calls it)."""
-    import json
+_HTML = _SCRIPT % json.dumps(RULE)
 
-    st.html(_SCRIPT % json.dumps(RULE), unsafe_allow_javascript=True)
+
+def keep_off_canvas() -> None:
+    """Add the script to the page (it acts once per page, however often it is added)."""
+    st.html(_HTML, unsafe_allow_javascript=True)
