@@ -90,6 +90,7 @@ def _star(rng) -> Strokes:
 
 
 def _heart(rng) -> Strokes:
+    """A heart in one stroke: two lobes from the point at the bottom, meeting in a dip."""
     return [np.concatenate([_bezier((0.5, 1.0), (0.0, 0.6), (-0.05, 0.0), (0.5, 0.25)),
                             _bezier((0.5, 0.25), (1.05, 0.0), (1.0, 0.6), (0.5, 1.0))])]
 
