@@ -24,7 +24,6 @@ _EXPORTS = {
     "digit_likeness": "mlp.digit_check",
     "looks_like_digit": "mlp.digit_check",
     "top_k": "mlp.predict",
-    "as_read": "mlp.predict",
     "load_mnist": "mlp.data",
     "as_model_input": "mlp.data",
     "Mnist": "mlp.data",

@@ -13,12 +13,7 @@ from mlp.shapes import CLASSES, SIZE
 def build_model(config: TrainConfig):
     """An untrained, compiled Keras MLP for `config`: (n, 28, 28) images -> (n, 10) probabilities."""
     keras = quiet_keras()
-    layers = [keras.Input(shape=(SIZE, SIZE))]
-    if config.deskew:
-        from mlp.keras_layers import Deskew
-
-        layers.append(Deskew())
-    layers.append(keras.layers.Flatten())
+    layers = [keras.Input(shape=(SIZE, SIZE)), keras.layers.Flatten()]
     if config.batch_norm:
         layers.append(keras.layers.BatchNormalization())
     for units in config.hidden:
@@ -43,8 +38,6 @@ def describe(keras_model) -> str:
             parts.append(f"Dropout({layer.rate:g})")
         elif kind == "BatchNormalization":
             parts.append("BatchNorm")
-        elif kind == "Deskew":
-            parts.append("Deskew")
         elif kind != "InputLayer":
             parts.append(kind)
     return " > ".join(parts)
@@ -53,8 +46,6 @@ def describe(keras_model) -> str:
 def load_keras(path: Path):
     """Read a .keras file in safe mode (no arbitrary code) and check it maps 28x28 to 10 classes."""
     keras = quiet_keras()
-    import mlp.keras_layers  # noqa: F401  (registers the layers a model of ours may hold)
-
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many kinds (ValueError, OSError, zip errors...)

@@ -103,9 +103,6 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=positive_float, dest="learning_rate", help="Adam learning rate")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                        help="distort training digits as drawings differ (default: the preset's)")
-    train.add_argument("--deskew", action=argparse.BooleanOptionalAction, default=None,
-                       help="straighten each digit's slant before the network reads it "
-                       "(default: the preset's)")
     train.add_argument("--not-digit-weight", type=non_negative_float, metavar="W",
                        help="weight of the loss that pulls --extra-data's non-digits towards an "
                        "even guess (outlier exposure); 0 leaves them out (default: the preset's)")
@@ -159,7 +156,7 @@ def _train(args) -> int:
         config = PRESETS[args.preset].with_changes(
             epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout,
             learning_rate=args.learning_rate, seed=args.seed, augment=args.augment,
-            deskew=args.deskew, hidden=args.hidden, not_digit_weight=args.not_digit_weight)
+            hidden=args.hidden, not_digit_weight=args.not_digit_weight)
     except ValueError as err:
         raise MLPError(str(err)) from None
     out = args.out or Path("runs") / args.preset

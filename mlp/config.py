@@ -17,7 +17,6 @@ class TrainConfig:
     learning_rate: float = 1e-3  # Adam's default
     cosine_decay: bool = False  # anneal the learning rate to zero along a cosine over the run
     augment: bool = False  # distort training images as people's drawings differ (mlp.augment)
-    deskew: bool = False  # straighten each image's slant before the network reads it (mlp.deskew)
     jit_compile: bool = True  # XLA-compile the training step: ~2x faster steps, after seconds compiling
     # Weight of the loss that pulls drawings that are not digits (an extra-data file's
     # x_not_digits) towards an even guess over the ten digits: outlier exposure (Hendrycks,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.deskew import deskew as straighten
 from mlp.errors import ModelError
 from mlp.shapes import CLASSES, SIZE
 
@@ -45,18 +44,10 @@ class NumpyMLP:
     """The forward pass of a Flatten/BatchNormalization/Dense/Dropout stack, in NumPy."""
 
     steps: tuple[DenseStep, ...]
-    deskew: bool = False  # the network reads each image straightened (mlp.deskew) first
-
-    def input_of(self, images: np.ndarray) -> np.ndarray:
-        """float32 (n, 28, 28) in [0, 1] -> what the first layer reads, (n, 784)."""
-        images = np.asarray(images, dtype=np.float32)
-        if self.deskew:
-            images = straighten(images)
-        return images.reshape(len(images), -1)
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         """float32 (n, 28, 28) in [0, 1] -> (n, 10) class probabilities."""
-        z = self.input_of(images)
+        z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
         for step in self.steps:
             z = z @ step.weights
             z += step.bias
@@ -68,7 +59,7 @@ class NumpyMLP:
 
         The last layer's pair is the logits and the probabilities.
         """
-        z = self.input_of(np.asarray(image, dtype=np.float32)[None])
+        z = np.asarray(image, dtype=np.float32).reshape(1, -1)
         layers = []
         for step in self.steps:
             before = z @ step.weights + step.bias
@@ -78,7 +69,7 @@ class NumpyMLP:
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """float32 (n, 28, 28) in [0, 1] -> (n, units) activations of the last hidden layer."""
-        z = self.input_of(images)
+        z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
         for step in self.steps[:-1]:
             z = z @ step.weights
             z += step.bias
@@ -87,8 +78,7 @@ class NumpyMLP:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named plain arrays (no Python objects), for np.savez."""
-        arrays = {"activations": np.array([step.activation for step in self.steps]),
-                  "deskew": np.array(self.deskew)}
+        arrays = {"activations": np.array([step.activation for step in self.steps])}
         for i, step in enumerate(self.steps):
             arrays[f"weights_{i}"], arrays[f"bias_{i}"] = step.weights, step.bias
         return arrays
@@ -98,30 +88,24 @@ class NumpyMLP:
         """The inverse of to_arrays; ModelError when the arrays do not form an MLP."""
         try:
             activations = [str(name) for name in arrays["activations"]]
-            deskew = bool(arrays["deskew"]) if "deskew" in arrays else False  # older files: none
             steps = tuple(_frozen(DenseStep(np.asarray(arrays[f"weights_{i}"]),
                                             np.asarray(arrays[f"bias_{i}"]), activation))
                           for i, activation in enumerate(activations))
         except KeyError as err:
             raise ModelError(f"the weights file lacks {err}") from None
         _check(steps)
-        return cls(steps, deskew)
+        return cls(steps)
 
     @classmethod
     def from_keras(cls, model) -> NumpyMLP:
         """Copy the weights out of a Keras Sequential/functional MLP (inference mode)."""
         steps: list[DenseStep] = []
         pending_scale = pending_shift = None  # a BatchNormalization waiting for its Dense
-        deskew = False
         for layer in model.layers:
             kind = type(layer).__name__
             if kind in ("InputLayer", "Flatten", "Dropout"):
                 continue
-            if kind == "Deskew":
-                if steps or pending_scale is not None:
-                    raise ModelError(f"layer {layer.name} straightens images after the first layer")
-                deskew = True
-            elif kind == "BatchNormalization":
+            if kind == "BatchNormalization":
                 gamma, beta, mean, variance = _bn_parameters(layer)
                 scale = gamma / np.sqrt(variance + layer.epsilon)
                 shift = beta - mean * scale
@@ -146,7 +130,7 @@ class NumpyMLP:
             raise ModelError("the model does not end in a Dense layer")
         steps = tuple(_frozen(step) for step in steps)
         _check(steps)
-        return cls(steps, deskew)
+        return cls(steps)
 
 
 def _check(steps: tuple[DenseStep, ...]) -> None:

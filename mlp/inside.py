@@ -20,7 +20,7 @@ from mlp.shapes import SIZE
 class Inside:
     """One drawing's way through the network."""
 
-    pixels: np.ndarray  # (784,) the input, as the model reads it (straightened, if it deskews)
+    pixels: np.ndarray  # (784,) the input, as the model reads it
     hidden: tuple[np.ndarray, ...]  # per hidden layer, (units,) activations after ReLU
     logits: np.ndarray  # (10,) the output layer before softmax
     probabilities: np.ndarray  # (10,) after softmax
@@ -35,7 +35,7 @@ def look_inside(model: Classifier, image: np.ndarray) -> Inside:
     """(28, 28) float32 in [0, 1] -> every layer's values for it, as the forward pass computes them."""
     layers = model.network.trace(image)
     logits, probabilities = layers[-1]
-    return Inside(pixels=model.network.input_of(np.asarray(image, np.float32)[None])[0],
+    return Inside(pixels=np.asarray(image, np.float32).reshape(-1),
                   hidden=tuple(after for _, after in layers[:-1]), logits=logits,
                   probabilities=probabilities)
 

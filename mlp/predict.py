@@ -27,12 +27,6 @@ def predict_proba(model, x: np.ndarray) -> np.ndarray:
     return np.concatenate([model.network(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
 
 
-def as_read(model: Classifier, x: np.ndarray) -> np.ndarray:
-    """A preprocessed (28, 28) digit -> the (28, 28) image the network's first layer reads:
-    the same, or straightened for a model that deskews."""
-    return model.network.input_of(np.asarray(x, dtype=np.float32)[None]).reshape(x.shape)
-
-
 def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
     """(10,) probabilities -> the k most likely (digit, probability), most likely first."""
     order = np.argsort(-probabilities, kind="stable")[:k]  # ties: the smaller digit first

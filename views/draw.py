@@ -23,8 +23,7 @@ def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = 
     st.html(bars.probability_bars(mlp.predict_proba(model, digit)))
     if not brief:
         st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
-                   "centred by its mass, as the MNIST digits it learned from were"
-                   + (", then sheared so that its slant stands upright." if model.network.deskew else "."))
+                   "centred by its mass, as the MNIST digits it learned from were.")
 
 
 # The panels beside the canvas, each its own module: what a lesson looks at in the same drawing.
@@ -68,8 +67,7 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
         else:
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
-        st.image(pictures.enlarged(mlp.as_read(model, digit), 112), width=112,
-                 caption="What the model sees")
+        st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
     if mlp.looks_like_digit(model, digit) is False:  # None: this model has no such check
         st.warning(f"This does not look like a digit to the model. If it must be one, it reads {best}.")
     elif confidence < LOW_CONFIDENCE:

@@ -93,16 +93,12 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     st.html(_STYLE)
     st.markdown(f"**{model.name}**: {widths} numbers, layer by layer")
     inked = active_count(inside.pixels)
-    straightened = ", straightened first" if model.network.deskew else ""
-    st.html(f'<div data-layer="input" data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>'
-            f'{straightened}, {inked} of them inked</div>')
+    st.html(f'<div data-layer="input" data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>, '
+            f'{inked} of them inked</div>')
     st.image(pictures.strip(inside.pixels), width="stretch")
     if not brief:
         st.caption("The 28x28 picture read row by row, the 28 rows end to end: 0 is black, 1 is white. "
-                   "The network sees only this list: nothing tells it which pixels are neighbours."
-                   + (" This model first shears the drawing so that its slant stands upright "
-                      "(deskewing): a slanted 1 and an upright one reach it alike."
-                      if model.network.deskew else ""))
+                   "The network sees only this list: nothing tells it which pixels are neighbours.")
     for index, activations in enumerate(inside.hidden, start=1):
         total = len(activations)
         which = "every unit" if total <= SHOW_EVERY_UNIT else f"the {MOST_ACTIVE} most active"

@@ -69,8 +69,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     preset = mlp.PRESETS[name]
     st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
                f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
-               f"augmentation {'on' if preset.augment else 'off'}, "
-               f"deskewing {'on' if preset.deskew else 'off'}, seed {preset.seed}."
+               f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}."
                + (f" The {name} preset trains for {preset.epochs} epochs; a run on this server may have "
                   f"{max_epochs}, so the form starts there." if preset.epochs > max_epochs else "")
                + (" The shipped model of this name also learnt from drawn digits and non-digits "
