@@ -4,11 +4,10 @@
 
 Draws the training set of `python -m drawn training-set` (its default sizes, times --scale:
 20,000 stroke digits, 20,000 MNIST training digits redrawn, 30,000 non-digits) with
-drawn.training.training_set,
-once with workers=1 and once with one worker per available core, interleaved over the repeats
-so that a busy machine slows both alike, and checks that both give the same arrays. Loading
-MNIST is not timed; writing the file is not done. Prints each run, then the median seconds and
-the ratio.
+drawn.training.training_set, once with workers=1 and once with one worker per available core,
+interleaved over the repeats so that a busy machine slows both alike, and checks that both give
+the same arrays. Loading MNIST is not timed; writing the file is not done. Prints each run,
+then the median seconds and the ratio.
 """
 
 from __future__ import annotations

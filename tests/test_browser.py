@@ -325,6 +325,14 @@ def test_a_stroke_begun_in_the_top_right_corner_is_drawn_and_the_toolbar_still_w
 
     # A finger on a phone: there is no hover, so the toolbar never moved out of the way.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        _touch_stroke_from_the_corner(phone, server)
+    finally:
+        phone.close()
+
+
+def _touch_stroke_from_the_corner(phone, server) -> None:
+    """The corner 1 again, by touch on a phone: read as 1."""
     touch = phone.new_page()
     touch.goto(server)
     touch.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
@@ -343,4 +351,3 @@ def test_a_stroke_begun_in_the_top_right_corner_is_drawn_and_the_toolbar_still_w
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     wait_for_prediction(touch, "1", time.perf_counter())
     assert_no_exception(touch)
-    phone.close()

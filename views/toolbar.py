@@ -37,8 +37,6 @@ _SCRIPT = """<script>
   }, 200);
 })();
 </script>"""
-
-
 _HTML = _SCRIPT % json.dumps(RULE)
 
 
