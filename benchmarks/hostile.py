@@ -126,7 +126,7 @@ for _ in range(2):
     before = used()[0]
     at.run()
     reruns.append(used()[0] - before)
-said = [e.value for e in at.error] + [str(e.value) for e in at.exception]
+said = [e.value.replace("\\", "") for e in at.error] + [str(e.value) for e in at.exception]  # unescaped markdown
 print(json.dumps({"rss_before_mb": rss0, "rss_peak_mb": rss1, "cpu_first_s": cpu1 - cpu0,
                   "cpu_reruns_s": reruns, "said": said}))
 """

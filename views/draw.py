@@ -15,6 +15,7 @@ from views.text import plain
 
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
+MIB = 2**20  # as the server counts server.maxUploadSize when it takes a file
 
 
 def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
@@ -135,7 +136,7 @@ def upload_view(model: mlp.Classifier | None) -> None:
         return
     if model is None:
         return
-    if upload.size > limit * MB:
+    if upload.size > limit * MIB:  # only a client other than the browser's uploader gets this far
         st.error(f"This file is {upload.size / MB:.1f} MB; the limit is {limit} MB. "
                  "A photo of one digit needs far less: crop it or save it smaller.")
         return
