@@ -2,6 +2,7 @@
 
     python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1,2 [--proxy]]
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
+                              [--attackers 0 [--attack-interval 3] [--attack-side 13000]]
 
 For each N (and each number of replicas, interleaved so that both meet the same machine) it
 starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
@@ -12,7 +13,10 @@ sending a stroke to the prediction (p50, p95, max), lost strokes (no answer with
 errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
 server's whole process tree, its CPU seconds per answered stroke, and the machine's load
 average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
-shipped with the tests.
+shipped with the tests. With --attackers, that many more visitors send, every --attack-interval
+seconds, a stroke carrying a --attack-side pixels square RGBA PNG (13000: a 0.88 MB message, 676
+MB of pixels); the table's times, losses and errors stay the students', and a note says how the
+attackers' strokes were answered and what the page told them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import resource
 import time
@@ -27,11 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks import process_tree
+from benchmarks import hostile, process_tree
 from benchmarks.canvas_digits import CanvasDigit, canvas_digits
 from benchmarks.servers import ROOT, PageServer
 from benchmarks.streamlit_session import Session, check_loopback, load_page
-from benchmarks.visitors import Tally, Visit, canvas_state, draw, find_canvas, train
+from benchmarks.visitors import HOSTILE, Tally, Visit, canvas_state, draw, find_canvas, train
 
 LOGS = ROOT / "artifacts" / "load"
 WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
@@ -50,6 +55,8 @@ class Step:
     client_cpu: float  # percent of one core used by this harness
     load: tuple[float, float, float]
     browser: str = ""
+    attackers: int = 0
+    attacks: Tally | None = None  # what the attackers saw
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -81,11 +88,17 @@ async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
         await asyncio.sleep(every)
 
 
+def hostile_stroke(side: int) -> CanvasDigit:
+    """An attacker's drawing: a side x side RGBA PNG data URL as the canvas's widget value."""
+    url = hostile.stroke_url(side)
+    return CanvasDigit(HOSTILE, json.dumps(hostile.stroke_value(url)), len(url))
+
+
 async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int,
-                   digits: list[CanvasDigit], browser: bool) -> Step:
-    """N drawing visitors (and the trainers) against `url` for args.seconds."""
+                   digits: list[CanvasDigit], browser: bool, attack: CanvasDigit | None = None) -> Step:
+    """N drawing visitors (and the trainers and attackers) against `url` for args.seconds."""
     visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.load_timeout, args.seed)
-    tally = Tally()
+    tally, attacks = Tally(), Tally()
     peak = [0]
     memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
     cpu_before = process_tree.cpu_seconds(pid) if pid else None
@@ -94,6 +107,10 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     stop = started + args.seconds
     visitors = [draw(number, visit, digits, tally, stop) for number in range(sessions)]
     visitors += [train(number, visit, args.train_query, tally, stop) for number in range(args.trainers)]
+    if attack is not None:
+        attacking = Visit(url, args.seconds, args.attack_interval, args.jitter, args.timeout, args.load_timeout,
+                          args.seed + 1)  # streams of their own: the students' pauses stay as they were
+        visitors += [draw(number, attacking, [attack], attacks, stop) for number in range(args.attackers)]
     check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
     try:
         # Each visitor stops by itself at `stop`, but for one page load or stroke in flight.
@@ -108,7 +125,7 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
         memory.cancel()
     own_seconds = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     step = Step(replicas, sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
-                process_tree.load_average())
+                process_tree.load_average(), attackers=args.attackers, attacks=attacks)
     if check:
         step.browser = await check
     return step
@@ -148,8 +165,8 @@ def seconds_text(value: float | None) -> str:
 def table(steps: list[Step]) -> str:
     """The Markdown table of all steps."""
     lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
-             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min | attackers |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for step in steps:
         tally = step.tally
         cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
@@ -159,7 +176,8 @@ def table(steps: list[Step]) -> str:
             f"| {step.replicas} | {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
             f"| {seconds_text(percentile(tally.answers, 50))} | {seconds_text(percentile(tally.answers, 95))} "
             f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
-            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} |")
+            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
+            f"| {step.attackers} |")
     return "\n".join(lines)
 
 
@@ -175,6 +193,13 @@ def notes(step: Step) -> list[str]:
     found += [f"{name}: {line}" for line in tally.trainers]
     if step.browser:
         found.append(f"{name}: {step.browser}")
+    if step.attackers:
+        attacks = step.attacks
+        said = "; ".join(f"{count} x {text!r}" for text, count in attacks.said.items()) or "no error shown"
+        found.append(f"{name}: {step.attackers} attacker(s) sent {attacks.sent} oversized strokes: answered "
+                     f"{len(attacks.answers)} (p50 {seconds_text(percentile(attacks.answers, 50))} s, max "
+                     f"{seconds_text(max(attacks.answers, default=None))} s), lost {attacks.lost}, errors "
+                     f"{len(attacks.errors)}; the page said: {said[:300]}")
     return found
 
 
@@ -226,6 +251,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--trainers", type=int, default=0,
                         help="visitors who also submit the Train view's form once per step")
     parser.add_argument("--train-query", default="view=Train", help="query string of the Train view")
+    parser.add_argument("--attackers", type=int, default=0,
+                        help="visitors who send an oversized stroke every --attack-interval seconds")
+    parser.add_argument("--attack-interval", type=positive(float), default=3.0,
+                        help="seconds between an attacker's strokes")
+    parser.add_argument("--attack-side", type=positive(int), default=13_000,
+                        help="side in pixels of the attackers' RGBA PNG")
     parser.add_argument("--browser", action="store_true",
                         help="halfway through the last step, draw one stroke in a real browser (Playwright + chromium)")
     parser.add_argument("--digits", default=os.environ.get("MNIST_NPZ") or None,
@@ -236,6 +267,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--jitter must be in [0, 1)")
     if args.trainers < 0:
         parser.error("--trainers must be 0 or more")
+    if args.attackers < 0:
+        parser.error("--attackers must be 0 or more")
     if args.server_pid and not args.url:
         parser.error("--server-pid goes with --url (a server this run starts is measured anyway)")
     if args.url and len(args.replicas) > 1:
@@ -246,13 +279,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     digits = canvas_digits(args.digits)
+    attack = hostile_stroke(args.attack_side) if args.attackers else None
     plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
     steps = []
     for index, (replicas, sessions) in enumerate(plan):
         with target(args, replicas, sessions) as (url, pid):
             seen = asyncio.run(warm_up(url, replicas, digits[0]))
             browser = args.browser and index == len(plan) - 1
-            step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser))
+            step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser, attack))
         steps.append(step)
         print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
               f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)

@@ -1,4 +1,5 @@
-"""The visitors of a load test: students drawing a digit every few seconds, and some who train.
+"""The visitors of a load test: students drawing a digit every few seconds, some who train, and
+attackers who send, as their stroke, a picture far larger than any canvas.
 
 A drawing visitor loads the page, then draws: each stroke is a rerun of the canvas's fragment
 carrying the whole drawing (a PNG data URL), and its time is from sending it to the first
@@ -7,6 +8,8 @@ the answer, as a student looks at the reading, and draws again `interval` second
 after the last stroke, or at once if the answer took longer. A stroke not answered within
 `timeout` is lost; the visitor then reloads the page (a new session), as a student would.
 A page load gets longer (`load_timeout`): a student waits for a page before reloading it.
+An attacker is a drawing visitor whose drawing is hostile (label HOSTILE): its answers are timed
+the same way, and what the page said to it is counted, not taken for an error.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from benchmarks.streamlit_session import ProtocolError, Run, Session, load_page
 
 CONNECTION_ERRORS = (OSError, ProtocolError, asyncio.IncompleteReadError)
 MAX_PAGE_LOADS = 5  # per visitor and step: past that a visitor gives up (counted as an error)
+HOSTILE = -1  # the label of an attacker's drawing: there is no digit to read in it
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     replicas: dict[str, int] = field(default_factory=dict)  # replica -> sessions it served
     trainers: list[str] = field(default_factory=list)  # one line per training visitor
+    said: dict[str, int] = field(default_factory=dict)  # to attackers: each error alert, how often
 
     def error(self, text: str) -> None:
         self.errors.append(text[:300])
@@ -141,6 +146,11 @@ async def keep_drawing(session: Session, run: Run, visit: Visit, digits: list[Ca
 def record(run: Run, digit: CanvasDigit, tally: Tally) -> None:
     """Count one answered stroke."""
     tally.finishes.append(run.finished)
+    if digit.label == HOSTILE:  # the whole run is the answer; a refusal on the page is expected
+        tally.answers.append(run.finished)
+        for problem in run.problems():
+            tally.said[problem] = tally.said.get(problem, 0) + 1
+        return
     answer = run.first("metric")
     if answer is None:
         tally.unread += 1

@@ -3,6 +3,8 @@
 The public API, imported lazily so that `import mlp` costs nothing:
 
     model = mlp.load_model()              # the shipped default; or "classic", or a .keras path
+    image = mlp.open_image(path)          # a file, header checked before decoding, reduced
+    image = mlp.open_drawing(url, 900)    # the canvas's PNG data URL, refused if no canvas sends it
     x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
     p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
     ok = mlp.looks_like_digit(model, x)   # False for a scribble, a letter, two digits (None: no check)
@@ -20,6 +22,7 @@ _EXPORTS = {
     "from_keras": "mlp.model",
     "preprocess": "mlp.preprocessing",
     "open_image": "mlp.preprocessing",
+    "open_drawing": "mlp.canvas",
     "predict_proba": "mlp.predict",
     "digit_likeness": "mlp.digit_check",
     "looks_like_digit": "mlp.digit_check",

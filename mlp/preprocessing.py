@@ -22,6 +22,9 @@ from mlp.shapes import SIZE
 
 BOX = 20  # the digit is scaled to fit a BOX x BOX square, as in MNIST
 MAX_PIXELS = 50_000_000  # refuse larger images: a digit photo never needs more
+# Refuse images whose decoded pixels take more: a 12-megapixel photo as an RGB PNG takes 46 MB, a
+# page scanned at 600 dpi in greyscale 35 MB; a phone's JPEG is decoded reduced, far below it.
+MAX_DECODED_BYTES = 64 * 2**20
 WORK_SIDE = 560  # larger inputs are reduced to this long side before any work
 MIN_CONTRAST = 40  # ink must differ from the background by this many of 255 levels
 NOISE_SPREADS = 6.0  # ink within this many median deviations of the background is noise
@@ -47,22 +50,32 @@ def preprocess(image: Image.Image | np.ndarray) -> np.ndarray | None:
     return _place_by_centre_of_mass(_fit_box(ink))
 
 
-def open_image(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
-    """Read an image file (path, bytes or file object) safely -> PIL image, upright per EXIF.
+def open_image(source: str | os.PathLike | bytes | BinaryIO, max_side: int | None = None,
+               formats: tuple[str, ...] | None = None) -> Image.Image:
+    """Read an image file (path, bytes or file object) with bounded memory -> PIL image, upright per EXIF.
 
-    Raises ImageError for a file that is not an image or is too large to decode safely; its
-    message does not repeat the file's name, which the caller knows and shows.
+    Its size and mode come from the header, and are checked before any pixel is decoded: at most
+    MAX_PIXELS, and at most MAX_DECODED_BYTES once decoded (a JPEG is decoded reduced, as `draft`
+    allows). An image larger than WORK_SIDE comes back reduced to it, in its own mode. With
+    `max_side`, an image with a longer side is refused; with `formats`, one in another format.
+    Raises ImageError for a file that is not an image or is refused; its message does not repeat
+    the file's name, which the caller knows and shows.
     """
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(source)
+            image = Image.open(source)  # reads the header only
+            if formats is not None and image.format not in formats:
+                raise ImageError(f"a {image.format} file, not {' or '.join(formats)}")
+            if max_side is not None and max(image.size) > max_side:
+                raise ImageError(f"{image.width}x{image.height} pixels is larger than {max_side} pixels a side")
             _check_size(image.width, image.height)
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale, cheaply
+            _check_decoded_bytes(image)
             image.load()
-            image = ImageOps.exif_transpose(image)
+            image = ImageOps.exif_transpose(_reduced(image))  # turned after reducing: a smaller copy
     except FileNotFoundError:
         raise ImageError("no such file") from None
     except IsADirectoryError:
@@ -74,6 +87,39 @@ def open_image(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
     except (OSError, ValueError, SyntaxError) as err:
         raise ImageError(f"the image is damaged and cannot be read ({err})") from None
     return image
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """What Pillow holds per pixel of `mode` once decoded (a palette image counted as converted)."""
+    if mode in ("1", "L"):
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
+def _check_decoded_bytes(image: Image.Image) -> None:
+    """Refuse an image whose pixels would take more than MAX_DECODED_BYTES: a small PNG or TIFF
+    of huge size, 16-bit or float, decodes to hundreds of MB before anything could reduce it."""
+    needed = image.width * image.height * _bytes_per_pixel(image.mode)
+    if needed > MAX_DECODED_BYTES:
+        raise ImageError(
+            f"{image.width}x{image.height} pixels is too large to read at this depth ({needed / 2**20:,.0f} MB "
+            f"decoded, at most {MAX_DECODED_BYTES // 2**20} MB); crop it to the digit, or save it as an "
+            "8-bit PNG or a JPEG"
+        )
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """An image with a side over WORK_SIDE -> reduced to fit WORK_SIDE, area-averaged, in its own mode
+    (16-bit and float stay so: their range is stretched afterwards, on the small image)."""
+    if max(image.size) <= WORK_SIDE:
+        return image
+    if image.mode == "1":  # Pillow resizes these by nearest neighbour, which drops thin strokes
+        image = image.convert("L")
+    elif image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    scale = WORK_SIDE / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BOX)
 
 
 def ink_map(image: Image.Image | np.ndarray) -> np.ndarray | None:
@@ -113,12 +159,9 @@ def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
     elif not isinstance(image, Image.Image):
         raise ImageError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
     _check_size(image.width, image.height)
-    image = as_8bit(image)
+    image = as_8bit(_reduced(image))  # reduced first: 16-bit and float are stretched on the small image
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha else "L")
-    if max(image.size) > WORK_SIDE:
-        image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
-    return np.asarray(image)
+    return np.asarray(image.convert("RGBA" if has_alpha else "L"))
 
 
 def _luminance(array: np.ndarray) -> np.ndarray:
@@ -149,11 +192,14 @@ def as_8bit(image: Image.Image) -> Image.Image:
     """
     if image.mode not in ("I", "F") and not image.mode.startswith("I;"):
         return image
-    pixels = np.nan_to_num(np.asarray(image, dtype=np.float64))
+    # float32, in place: at full size each float64 temporary of a 49-megapixel image took 390 MB
+    pixels = np.nan_to_num(np.array(image, dtype=np.float32), copy=False)
     low, high = float(pixels.min()), float(pixels.max())
     if high <= low:
         return Image.new("L", image.size, 128)
-    return Image.fromarray(((pixels - low) * (255.0 / (high - low))).round().astype(np.uint8), "L")
+    pixels -= low
+    pixels *= 255.0 / (high - low)
+    return Image.fromarray(np.rint(pixels, out=pixels).astype(np.uint8), "L")
 
 
 def _check_size(width: int, height: int) -> None:

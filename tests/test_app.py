@@ -17,6 +17,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import mlp
+from benchmarks import hostile
 from mlp.limits import TrainingLimits, check
 from views import pictures, state
 
@@ -386,14 +387,90 @@ def test_an_uploaded_picture_in_any_mode_is_shown_back_and_read(app, mnist, mode
     assert metric(at, "Prediction") == str(mnist.y_test[1])
 
 
-def test_an_upload_over_the_limit_is_refused_with_a_sentence(app):
+@pytest.fixture
+def upload_limit():
+    """Set the server's upload limit (server.maxUploadSize, in MB) for one test, then put it back."""
+    from streamlit import config
+
+    before = config.get_option("server.maxUploadSize")
+    yield lambda megabytes: config.set_option("server.maxUploadSize", megabytes)
+    config.set_option("server.maxUploadSize", before)
+
+
+@pytest.mark.parametrize("limit", [5, 2])
+def test_an_upload_over_the_servers_limit_is_refused_with_a_sentence(app, upload_limit, limit):
+    upload_limit(limit)  # the page follows the server's limit, whatever it is set to
     at = app.run()
-    at.file_uploader(key="upload").set_value(("huge.png", b"\0" * 6_000_000, "image/png"))
+    assert f"up to {limit} MB" in at.file_uploader(key="upload").label
+    at.file_uploader(key="upload").set_value(("huge.png", b"\0" * (limit + 1) * 1_000_000, "image/png"))
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "This file is 6.0 MB; the limit is 5 MB. A photo of one digit needs far less: crop it or save "
-        "it smaller."]
+        f"This file is {limit + 1}.0 MB; the limit is {limit} MB. A photo of one digit needs far less: crop "
+        "it or save it smaller."]
+
+
+@pytest.fixture(scope="module")
+def oversized_stroke() -> dict:
+    """The canvas's widget value carrying a 13000x13000 RGBA PNG (0.88 MB; 676 MB of pixels)."""
+    return hostile.stroke_value(hostile.stroke_url(13_000))
+
+
+def test_an_oversized_stroke_is_refused_with_a_sentence_and_the_page_keeps_working(app, mnist,
+                                                                                  oversized_stroke):
+    at = app.run()
+    at.session_state["canvas"] = oversized_stroke
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This drawing was not read: 13000x13000 pixels is larger than 900 pixels a side."]
+    assert metric(at, "Prediction") is None
+    at = draw(at, digit_png(mnist.x_test[0]))  # the next real stroke reads as usual
+    assert not at.exception and not at.error
+    assert metric(at, "Prediction") == str(mnist.y_test[0])
+
+
+def count_decodes(monkeypatch, files: dict[str, bytes]) -> list[str]:
+    """From now on, the name of each of `files` whenever PIL's Image.open is given it (whoever calls it):
+    every decode starts there. (st.image opens its own output too; those are not ours.)"""
+    opened, real = [], Image.open
+
+    def counting(source, *args, **kwargs):
+        data = source.getvalue() if isinstance(source, io.BytesIO) else None
+        opened.extend(name for name, content in files.items() if data == content)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting)
+    return opened
+
+
+def test_a_drawing_is_decoded_once_not_on_every_rerun(app, mnist, monkeypatch):
+    first, second = digit_png(mnist.x_test[0]), digit_png(mnist.x_test[1])
+    opened = count_decodes(monkeypatch, {"first": first, "second": second})
+    at = draw(app.run(), first)
+    for _ in range(3):  # other widgets, or the rest of the page, rerun the canvas's fragment
+        at.run()
+        assert metric(at, "Prediction") == str(mnist.y_test[0])
+    assert opened == ["first"]
+    at = draw(at, second)  # a new drawing is read, not the old one shown again
+    assert metric(at, "Prediction") == str(mnist.y_test[1])
+    assert opened == ["first", "second"]
+
+
+def test_an_upload_is_decoded_once_per_file_not_on_every_rerun(app, mnist, monkeypatch):
+    images, labels = mnist.x_test, mnist.y_test
+    one, two = digit_png(images[1], 300, paper=True), digit_png(images[2], 300, paper=True)
+    opened = count_decodes(monkeypatch, {"one": one, "two": two})
+    at = app.run()
+    at.file_uploader(key="upload").set_value(("one.png", one, "image/png"))
+    for _ in range(3):  # any click on the page reruns it with the file still in the uploader
+        at.run()
+        assert metric(at, "Prediction") == str(labels[1])
+    assert opened == ["one"]
+    at.file_uploader(key="upload").set_value(("two.png", two, "image/png"))
+    at.run()
+    assert metric(at, "Prediction") == str(labels[2])
+    assert opened == ["one", "two"]
 
 
 @pytest.mark.parametrize("mode", ["I;16", "I", "F", "CMYK", "LA", "P", "PA", "1"])

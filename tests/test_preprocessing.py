@@ -233,3 +233,14 @@ def test_16_bit_images_are_scaled_by_their_range_not_clipped():
     assert eight.mode == "L"
     values = np.asarray(eight)
     assert values.min() < 30 and values.max() > 220  # both the ink and the paper survive
+
+
+@pytest.mark.parametrize("file_format", ["JPEG", "PNG"])
+def test_a_large_photo_is_reduced_and_still_turned_upright(file_format):
+    """A 2000x1000 photo taken with the phone turned (EXIF orientation 6) comes back portrait, at most
+    the working side long: it is reduced first, then turned, and the turn is not lost on the way."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees to view upright
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1000), "white").save(buffer, format=file_format, exif=exif.tobytes())
+    assert mlp.open_image(buffer.getvalue()).size == (preprocessing.WORK_SIDE // 2, preprocessing.WORK_SIDE)

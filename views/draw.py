@@ -10,12 +10,12 @@ import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
 from mlp.shapes import CANVAS
 from views import (bars, drawing, guards, inside, linear, pictures, presenter, state, toolbar, units,
-                   viewport)
+                   upload_reading, viewport)
 from views.text import plain
 
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
-UPLOAD_LIMIT_MB = 5  # a photo of one digit needs far less; the server accepts a little more to say so
 MB = 1_000_000  # as the uploader counts them when it shows a file's size
+MIB = 2**20  # as the server counts server.maxUploadSize when it takes a file
 
 
 def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
@@ -109,7 +109,9 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             if model is None:
                 guards.no_model()
             else:
-                digit, opened = drawing.current_digit()
+                digit, opened, refused = drawing.current_digit()
+                if refused is not None:
+                    st.error(f"This drawing was not read: {plain(refused)}.")
                 if digit is None:
                     st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
                     lens_choice()  # there before the first stroke too: a lesson can pick its panel first
@@ -125,25 +127,27 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
 
 def upload_view(model: mlp.Classifier | None) -> None:
     """An uploaded picture, shown back beside what the model reads in it."""
-    upload = st.file_uploader(f"A picture of one digit (PNG or JPEG, up to {UPLOAD_LIMIT_MB} MB)",
+    # The server's own limit, so that the page, the uploader and the proxy can never disagree.
+    limit = st.get_option("server.maxUploadSize")
+    upload = st.file_uploader(f"A picture of one digit (PNG or JPEG, up to {limit} MB)",
                               type=["png", "jpg", "jpeg"], key="upload")
-    if upload is None or model is None:
+    if upload is None:
+        st.session_state.upload_reading = None  # removed from the uploader: let its pixels go
         return
-    if upload.size > UPLOAD_LIMIT_MB * MB:
-        st.error(f"This file is {upload.size / MB:.1f} MB; the limit is {UPLOAD_LIMIT_MB} MB. "
+    if model is None:
+        return
+    if upload.size > limit * MIB:  # only a client other than the browser's uploader gets this far
+        st.error(f"This file is {upload.size / MB:.1f} MB; the limit is {limit} MB. "
                  "A photo of one digit needs far less: crop it or save it smaller.")
         return
-    try:
-        photo = mlp.open_image(upload.getvalue())
-        digit = mlp.preprocess(photo)
-    except mlp.ImageError as err:
-        reason = str(err)
-        st.error(f"Cannot read this picture: {plain(reason)}.")
+    reading = upload_reading.read(upload)
+    if reading.refused is not None:
+        st.error(f"Cannot read this picture: {plain(reading.refused)}.")
         return
-    original, reading = st.columns([1, 3])
-    original.image(pictures.displayable(photo), caption="Your picture", width=140)
-    with reading:
-        if digit is None:
+    original, shown = st.columns([1, 3])
+    original.image(reading.picture, caption="Your picture", width=upload_reading.SHOWN_SIDE)
+    with shown:
+        if reading.digit is None:
             st.info("No digit found: the picture looks blank. Try a photo with more contrast.")
         else:
-            show_reading(model, digit)
+            show_reading(model, reading.digit)

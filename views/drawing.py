@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 import mlp
-from views import state
+from views import presenter, state
+
+# The canvas sends its picture at one pixel per CSS pixel (the component's toDataURL has a
+# multiplier of 1 and no retina scaling), so never larger than the largest canvas the page draws.
+MAX_SIDE = presenter.LARGEST
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,21 @@ def _drawing_url() -> str | None:
     return ((value or {}).get("drawing") or {}).get("data")
 
 
-def canvas_pixels() -> np.ndarray | None:
-    """The canvas's drawing, an (h, w, 4) uint8 array; None when it is blank or was just cleared."""
+@dataclass(frozen=True)
+class CanvasReading:
+    """One drawing the canvas sent, read once: the model's input, or why it was not read."""
+
+    url: str  # the PNG data URL as the component sent it
+    digit: np.ndarray | None  # (28, 28) float32, None when blank or refused
+    refused: str | None = None  # why the drawing was not read, for a person
+
+
+def read_canvas() -> CanvasReading | None:
+    """The canvas's drawing, read; None when there is none or it was just cleared.
+
+    Each drawing is decoded once: the fragment reruns for every widget in it (the lenses, the pen
+    width) and the page for every other, with the same drawing, and decoding is most of a rerun.
+    """
     url = _drawing_url()
     if url is not None and url == st.session_state.canvas_cleared:
         return None  # the drawing Clear wiped, until the component sends its empty one
@@ -38,22 +52,32 @@ def canvas_pixels() -> np.ndarray | None:
         st.session_state.canvas_cleared = None
     if not url:
         return None
-    _, encoded = url.split(";base64,", 1)
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))))
+    last = st.session_state.canvas_reading
+    if last is None or last.url != url:  # comparing even a long URL costs far less than decoding it
+        last = st.session_state.canvas_reading = _read(url)
+    return last
 
 
-def current_digit() -> tuple[np.ndarray | None, OpenedDigit | None]:
-    """The (28, 28) model input the page reads now, and the opened test digit when that is it.
+def _read(url: str) -> CanvasReading:
+    try:
+        return CanvasReading(url, mlp.preprocess(mlp.open_drawing(url, MAX_SIDE)))
+    except mlp.ImageError as err:
+        return CanvasReading(url, None, str(err))
+
+
+def current_digit() -> tuple[np.ndarray | None, OpenedDigit | None, str | None]:
+    """The (28, 28) model input the page reads now, the opened test digit when that is it, and why
+    the canvas's drawing was not read when it was refused.
 
     A stroke on the canvas wins over an opened digit, and forgets it.
     """
-    pixels = canvas_pixels()
-    drawing = None if pixels is None else mlp.preprocess(pixels)
-    if drawing is not None:
+    reading = read_canvas()
+    if reading is not None and reading.digit is not None:
         st.session_state.opened_digit = None
-        return drawing, None
+        return reading.digit, None, None
+    refused = None if reading is None else reading.refused
     opened = st.session_state.opened_digit
-    return (None, None) if opened is None else (opened.image, opened)
+    return (None, None, refused) if opened is None else (opened.image, opened, refused)
 
 
 def clear() -> None:

@@ -57,6 +57,8 @@ KEYS: dict[str, Key] = {
     "canvas_cleared": Key(None, "the drawing (PNG data URL) that Clear wiped, until the canvas sends "
                                 "its empty one: shown as blank meanwhile"),
     "canvas": Key(None, "the canvas's drawing, as the component sends it", widget=True),
+    "canvas_reading": Key(None, "the canvas's latest drawing read (views.drawing.CanvasReading): "
+                                "decoded once, not on every rerun"),
     "stroke_width": Key(20, "the pen width slider"),
     "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
                         "(views.viewport; presenter mode)", widget=True),
@@ -65,6 +67,8 @@ KEYS: dict[str, Key] = {
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
     "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
     "upload": Key(None, "the uploaded picture", widget=True),
+    "upload_reading": Key(None, "the uploaded picture read (views.upload_reading.UploadReading), for its file id: "
+                                "decoded once per file, not on every rerun"),
     "data_retry": Key(False, "the Try again button under a data-missing notice", widget=True),
     # Test grid
     "grid_digit": Key(ANY, "the grid's true-digit filter"),
