@@ -76,6 +76,11 @@ def check_loopback(url: str) -> str:
     return url.rstrip("/")
 
 
+def answered_by(header: str | None) -> str | None:
+    """The replica that answered, from an X-Replica header (nginx lists every one it tried: "A, B")."""
+    return header.rpartition(",")[2].strip() if header else None
+
+
 def merge_cookies(cookie: str | None, set_cookie: list[str]) -> str | None:
     """The Cookie header a browser sends next: `cookie` updated by these Set-Cookie headers."""
     jar = http.cookies.SimpleCookie()
@@ -91,7 +96,8 @@ def load_page(base_url: str, cookie: str | None = None, timeout: float = 10) -> 
     request = urllib.request.Request(base_url + "/", headers={"Cookie": cookie} if cookie else {})
     with _HTTP.open(request, timeout=timeout) as reply:
         reply.read()
-        return merge_cookies(cookie, reply.headers.get_all("Set-Cookie") or []), reply.headers.get(REPLICA_HEADER)
+        cookies = merge_cookies(cookie, reply.headers.get_all("Set-Cookie") or [])
+        return cookies, answered_by(reply.headers.get(REPLICA_HEADER))
 
 
 class Session:
@@ -103,7 +109,7 @@ class Session:
         self.query = query
         # The proxy may move the cookie along with the visitor (a replica died): keep what it says.
         self.cookie = merge_cookies(cookie, socket.response.headers.get_all("Set-Cookie"))
-        self.replica = socket.response.headers.get(REPLICA_HEADER)
+        self.replica = answered_by(socket.response.headers.get(REPLICA_HEADER))
         self.session_id = ""
         self.page_script_hash = ""
         # Big elements the browser keeps by hash: it lists them with each rerun, and the server
