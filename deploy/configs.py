@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ class Layout:
     """Where everything of one deploy.serve run lives."""
 
     local: tuple[int, ...]  # loopback ports of the replicas started here
-    remote: tuple[str, ...]  # HOST:PORT of replicas started elsewhere
+    remote: tuple[str, ...]  # ADDRESS:PORT of replicas started elsewhere (numeric_address: the cookie map needs it)
     listen: str  # the proxy's address
     port: int  # the proxy's port
     run_dir: Path  # the rendered configs, pid files, nginx's temporary files
@@ -53,6 +54,12 @@ def upload_limit_mb(config: Path = STREAMLIT_CONFIG) -> int:
         return STREAMLIT_DEFAULT_UPLOAD_MB
     with open(config, "rb") as file:
         return int(tomllib.load(file).get("server", {}).get("maxUploadSize", STREAMLIT_DEFAULT_UPLOAD_MB))
+
+
+def numeric_address(host_port: str) -> str:
+    """HOST:PORT with the host resolved to its (first IPv4) address, as nginx's $upstream_addr shows it."""
+    host, _, port = host_port.rpartition(":")
+    return f"{socket.getaddrinfo(host, int(port), socket.AF_INET, socket.SOCK_STREAM)[0][4][0]}:{port}"
 
 
 def render(template: str, **fields: str) -> str:

@@ -37,7 +37,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.configs import Layout, nginx_config, streamlit_command, supervisor_config, upload_limit_mb
+from deploy.configs import (Layout, nginx_config, numeric_address, streamlit_command, supervisor_config,
+                            upload_limit_mb)
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")  # Debian puts it in sbin, not on every PATH
@@ -136,7 +137,11 @@ def serve(config: ServeConfig) -> int:
     config.logs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="mlp-serve-"))
     run_dir.chmod(0o755)  # nginx's workers may run as another user and need to reach their temp dirs
-    layout = Layout(local=tuple(free_port() for _ in range(config.replicas)), remote=config.remote,
+    try:  # by address: nginx names the replica that answered by its address, never by its name
+        remote = tuple(numeric_address(replica) for replica in config.remote)
+    except OSError as err:
+        raise RuntimeError(f"cannot resolve a --remote host: {err}") from None
+    layout = Layout(local=tuple(free_port() for _ in range(config.replicas)), remote=remote,
                     listen=config.listen, port=config.port, run_dir=run_dir, logs=config.logs,
                     nginx=find_nginx(config.nginx), python=sys.executable, upload_mb=upload_limit_mb(),
                     expose_replica=config.expose_replica)

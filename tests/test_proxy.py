@@ -59,7 +59,7 @@ def proxy():
         pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the proxy tests", pytrace=False)
     stub = ThreadingHTTPServer(("127.0.0.1", 0), StubReplica)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
-    address = f"127.0.0.1:{stub.server_port}"
+    address = f"localhost:{stub.server_port}"  # by name, as a machine of the class's network would be
     LOG.mkdir(parents=True, exist_ok=True)
     out = LOG / "serve.log"
     port = free_port()
@@ -125,6 +125,15 @@ def test_the_replicas_metrics_are_refused_at_the_proxy(proxy, path):
     status, _, _ = request(port, "GET", path)
     assert status == 403
     assert len(StubReplica.seen) == before  # never reached a replica
+
+
+def test_each_response_names_its_replica_in_the_cookie_also_a_remote_one_given_by_name(proxy):
+    port, _ = proxy
+    status, headers, _ = request(port, "GET", "/")
+    assert status == 200
+    assert headers["Set-Cookie"].startswith("mlp_replica=r1;")  # the only replica, given as localhost:PORT
+    status, headers, _ = request(port, "GET", "/", {"Cookie": "mlp_replica=r1"})
+    assert status == 200 and "Set-Cookie" not in headers  # it already says where the session is
 
 
 def test_responses_name_neither_the_replica_nor_nginx_version(proxy):
