@@ -169,7 +169,8 @@ serverurl=unix://{run}/supervisor.sock
     sections = [program(f"replica-{number}", streamlit_command(layout.python, port), logs / f"replica-{number}.log",
                         100, ROOT) for number, port in enumerate(layout.local, 1)]
     # nginx last up, first down: nobody reaches a replica that is going away.
-    sections.append(program("nginx", [layout.nginx, "-p", str(run), "-c", str(run / "nginx.conf")],
-                            logs / "nginx.log", 900))
+    nginx = [layout.nginx, "-p", str(run), "-c", str(run / "nginx.conf")]
+    sections.append(program("nginx", [layout.python, "-m", "deploy.fresh_nginx", str(run / "nginx.pid"), *nginx],
+                            logs / "nginx.log", 900, ROOT))
     # supervisord expands %(name)s in every value: a literal % (in a path) is written %%.
     return (head + "\n" + "\n".join(sections)).replace("%", "%%")

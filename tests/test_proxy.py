@@ -8,12 +8,14 @@ missing is a failure, not a skip, unless MLP_SKIP_REPLICAS=1.
 import http.client
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -198,3 +200,41 @@ def test_deploy_renders_nginx_body_limit_from_the_streamlit_config(tmp_path, mon
     layout = Layout(local=(8501,), remote=(), listen="127.0.0.1", port=8080, run_dir=tmp_path, logs=tmp_path,
                     nginx="nginx", python="python", upload_mb=upload_limit_mb(config))
     assert f"client_max_body_size {42 + MULTIPART_MARGIN_MB}m;" in nginx_config(layout)
+
+
+def processes() -> dict[int, tuple[str, int, bytes]]:
+    """Every live process: pid -> (state, parent pid, command line)."""
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            found[int(entry.name)] = (fields[0], int(fields[1]), (entry / "cmdline").read_bytes())
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def nginx_master(run_dir: str) -> int | None:
+    """The pid of the live nginx master serving from this run folder, or None."""
+    masters = [pid for pid, (state, _, argv) in processes().items()
+               if state != "Z" and argv.startswith(b"nginx: master") and run_dir.encode() in argv]
+    assert len(masters) <= 1, masters
+    return masters[0] if masters else None
+
+
+def test_nginx_killed_outright_is_restarted_and_its_workers_do_not_linger(proxy):
+    port, _ = proxy
+    run_dir = re.search(r"-c (\S+)/supervisord\.conf", (LOG / "serve.log").read_text())[1]
+    master = nginx_master(run_dir)
+    workers = [pid for pid, (_, parent, _) in processes().items() if parent == master]
+    assert master and workers
+    os.kill(master, signal.SIGKILL)  # its workers live on, holding the port
+    deadline = time.monotonic() + 30
+    while (nginx_master(run_dir) or master) == master:
+        assert time.monotonic() < deadline, "nginx was not restarted within 30 s"
+        time.sleep(0.2)
+    live = processes()
+    assert not [pid for pid in workers if pid in live and live[pid][0] != "Z"], "the old workers linger"
+    while request(port, "GET", "/")[0] != 200:  # the new master's, once bound
+        assert time.monotonic() < deadline, "the restarted nginx does not answer"
+        time.sleep(0.2)
