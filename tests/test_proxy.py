@@ -52,7 +52,7 @@ class StubReplica(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def proxy():
-    """(proxy port, stub's address) of a deploy.serve in front of the stub replica; stopped afterwards."""
+    """(proxy port, stub's address, deploy.serve's process) in front of the stub replica; stopped afterwards."""
     if os.environ.get("MLP_SKIP_REPLICAS") == "1":
         pytest.skip("MLP_SKIP_REPLICAS=1")
     try:
@@ -76,7 +76,7 @@ def proxy():
             assert process.poll() is None, f"deploy.serve exited with {process.returncode}: {out.read_text()}"
             assert time.monotonic() < deadline, f"deploy.serve not ready within {START} s: {out.read_text()}"
             time.sleep(0.2)
-        yield port, address
+        yield port, address, process
     finally:
         stop([process], grace=30)
         stub.shutdown()
@@ -107,7 +107,7 @@ def seen_at(path: str) -> dict:
                          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}),
 ])
 def test_every_location_passes_the_host_and_the_forwarded_headers(proxy, path, headers):
-    port, _ = proxy
+    port, _, _ = proxy
     status, _, _ = request(port, "GET", path, headers)
     assert status == 200
     forwarded = {name.lower(): value for name, value in seen_at(path)["headers"].items()}
@@ -122,7 +122,7 @@ def test_every_location_passes_the_host_and_the_forwarded_headers(proxy, path, h
 @pytest.mark.parametrize("path", ["/_stcore/metrics", "/_stcore/metrics?families=session_state",
                                   "//_stcore/metrics", "/_stcore/%6detrics", "/_stcore/metrics/"])
 def test_the_replicas_metrics_are_refused_at_the_proxy(proxy, path):
-    port, _ = proxy
+    port, _, _ = proxy
     before = len(StubReplica.seen)
     status, _, _ = request(port, "GET", path)
     assert status == 403
@@ -130,7 +130,7 @@ def test_the_replicas_metrics_are_refused_at_the_proxy(proxy, path):
 
 
 def test_each_response_names_its_replica_in_the_cookie_also_a_remote_one_given_by_name(proxy):
-    port, _ = proxy
+    port, _, _ = proxy
     status, headers, _ = request(port, "GET", "/")
     assert status == 200
     assert headers["Set-Cookie"].startswith("mlp_replica=r1;")  # the only replica, given as localhost:PORT
@@ -139,7 +139,7 @@ def test_each_response_names_its_replica_in_the_cookie_also_a_remote_one_given_b
 
 
 def test_responses_name_neither_the_replica_nor_nginx_version(proxy):
-    port, address = proxy
+    port, address, _ = proxy
     for path in ("/", "/_stcore/health", "/_stcore/metrics"):  # the replica's answers and nginx's own
         status, headers, body = request(port, "GET", path)
         assert status in (200, 403)
@@ -178,7 +178,7 @@ def put_headers_only(port: int, path: str, length: int) -> int:
 
 
 def test_the_proxy_takes_an_upload_just_under_the_pages_limit_and_refuses_far_more(proxy):
-    port, _ = proxy
+    port, _, _ = proxy
     path = "/_stcore/upload_file/session/file"
     body, content_type = multipart("photo.png", b"\x89" * (upload_limit_bytes() - 1))
     status, _, reply = request(port, "PUT", path, {"Content-Type": content_type}, body)
@@ -214,23 +214,26 @@ def processes() -> dict[int, tuple[str, int, bytes]]:
     return found
 
 
-def nginx_master(run_dir: str) -> int | None:
-    """The pid of the live nginx master serving from this run folder, or None."""
-    masters = [pid for pid, (state, _, argv) in processes().items()
-               if state != "Z" and argv.startswith(b"nginx: master") and run_dir.encode() in argv]
+def nginx_master(root: int) -> int | None:
+    """The pid of the live nginx master among the descendants of process `root`, or None."""
+    live = processes()
+    family = {root}
+    for _ in range(4):  # deploy.serve > supervisord > nginx
+        family |= {pid for pid, (_, parent, _) in live.items() if parent in family}
+    masters = [pid for pid in family
+               if pid in live and live[pid][0] != "Z" and live[pid][2].startswith(b"nginx: master")]
     assert len(masters) <= 1, masters
     return masters[0] if masters else None
 
 
 def test_nginx_killed_outright_is_restarted_and_its_workers_do_not_linger(proxy):
-    port, _ = proxy
-    run_dir = re.search(r"-c (\S+)/supervisord\.conf", (LOG / "serve.log").read_text())[1]
-    master = nginx_master(run_dir)
+    port, _, serve = proxy
+    master = nginx_master(serve.pid)
     workers = [pid for pid, (_, parent, _) in processes().items() if parent == master]
     assert master and workers
     os.kill(master, signal.SIGKILL)  # its workers live on, holding the port
     deadline = time.monotonic() + 30
-    while (nginx_master(run_dir) or master) == master:
+    while (nginx_master(serve.pid) or master) == master:
         assert time.monotonic() < deadline, "nginx was not restarted within 30 s"
         time.sleep(0.2)
     live = processes()
