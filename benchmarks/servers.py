@@ -48,8 +48,11 @@ class PageServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "w") as log:
             # A session of its own, so that stopping it reaches whatever it started.
-            self.process = subprocess.Popen(self.command(), cwd=self.checkout, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            # The load harness counts sessions per replica by deploy.serve's X-Replica header, which
+            # is sent only on request (an environment variable, so any checkout can be asked).
+            env = {**os.environ, "MLP_EXPOSE_REPLICA": "1"}
+            self.process = subprocess.Popen(self.command(), cwd=self.checkout, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             wait_for(self.url, [self.process], self.start_timeout)
         except BaseException:

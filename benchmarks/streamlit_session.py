@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake, WebSocketException
 
 STREAM_PATH = "_stcore/stream"
-REPLICA_HEADER = "X-Replica"  # set by the deploy/ proxy: which replica answered
+REPLICA_HEADER = "X-Replica"  # which replica answered: deploy.serve sends it with --expose-replica only
 MAX_CACHED = 200  # messages kept by hash per session
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # Without a proxy handler urllib would honour http_proxy for loopback addresses too.
@@ -75,16 +76,28 @@ def check_loopback(url: str) -> str:
     return url.rstrip("/")
 
 
+def answered_by(header: str | None) -> str | None:
+    """The replica that answered, from an X-Replica header (nginx lists every one it tried: "A, B")."""
+    return header.rpartition(",")[2].strip() if header else None
+
+
+def merge_cookies(cookie: str | None, set_cookie: list[str]) -> str | None:
+    """The Cookie header a browser sends next: `cookie` updated by these Set-Cookie headers."""
+    jar = http.cookies.SimpleCookie()
+    if cookie:
+        jar.load(cookie)
+    for header in set_cookie:
+        jar.load(header)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items()) or None
+
+
 def load_page(base_url: str, cookie: str | None = None, timeout: float = 10) -> tuple[str | None, str | None]:
-    """GET the page as a browser does first: (cookie to keep, or the one given; replica header)."""
+    """GET the page as a browser does first: (the cookies to send from now on; replica header or None)."""
     request = urllib.request.Request(base_url + "/", headers={"Cookie": cookie} if cookie else {})
     with _HTTP.open(request, timeout=timeout) as reply:
         reply.read()
-        jar = http.cookies.SimpleCookie()
-        for header in reply.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        given = "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
-        return given or cookie, reply.headers.get(REPLICA_HEADER)
+        cookies = merge_cookies(cookie, reply.headers.get_all("Set-Cookie") or [])
+        return cookies, answered_by(reply.headers.get(REPLICA_HEADER))
 
 
 class Session:
@@ -94,8 +107,9 @@ class Session:
         self._socket = socket
         self.base_url = base_url
         self.query = query
-        self.cookie = cookie
-        self.replica = socket.response.headers.get(REPLICA_HEADER)
+        # The proxy may move the cookie along with the visitor (a replica died): keep what it says.
+        self.cookie = merge_cookies(cookie, socket.response.headers.get_all("Set-Cookie"))
+        self.replica = answered_by(socket.response.headers.get(REPLICA_HEADER))
         self.session_id = ""
         self.page_script_hash = ""
         # Big elements the browser keeps by hash: it lists them with each rerun, and the server
@@ -112,9 +126,12 @@ class Session:
         # the frontend sends without one), and the id of a session to resume.
         protocols = ["streamlit"] + (["PLACEHOLDER_AUTH_TOKEN", resume] if resume else [])
         headers = {"Cookie": cookie} if cookie else {}
-        socket = await connect(ws_url, subprotocols=protocols, additional_headers=headers, origin=base_url,
-                               proxy=None, max_size=None, open_timeout=timeout, compression=None,
-                               ping_interval=None)
+        try:
+            socket = await connect(ws_url, subprotocols=protocols, additional_headers=headers, origin=base_url,
+                                   proxy=None, max_size=None, open_timeout=timeout, compression=None,
+                                   ping_interval=None)
+        except InvalidHandshake as err:  # refused (403, 502, ...), as a browser's socket would be
+            raise ProtocolError(f"websocket refused: {err}") from err
         session = cls(socket, base_url, query, cookie)
         try:
             run = await session.rerun(timeout=timeout)
@@ -137,18 +154,21 @@ class Session:
         state.widget_states.widgets.extend(widgets)
         state.cached_message_hashes.extend(sorted(self._cache))
         started = time.perf_counter()
-        await self._socket.send(message.SerializeToString())
         run = self.last_run = Run()
         deadline = started + timeout
-        while run.finished is None:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"no script_finished within {timeout} s")
-            try:
-                data = await asyncio.wait_for(self._socket.recv(), left)
-            except asyncio.TimeoutError:
-                raise TimeoutError(f"no script_finished within {timeout} s") from None
-            self._take(data, run, time.perf_counter() - started)
+        try:
+            await self._socket.send(message.SerializeToString())
+            while run.finished is None:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError(f"no script_finished within {timeout} s")
+                try:
+                    data = await asyncio.wait_for(self._socket.recv(), left)
+                except asyncio.TimeoutError:
+                    raise TimeoutError(f"no script_finished within {timeout} s") from None
+                self._take(data, run, time.perf_counter() - started)
+        except WebSocketException as err:  # the stream closed under us (the replica went away)
+            raise ProtocolError(f"the stream closed: {err}") from err
         return run
 
     def _take(self, data: bytes, run: Run, seconds: float) -> None:

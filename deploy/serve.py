@@ -1,16 +1,19 @@
-"""Serve the page to a class: K Streamlit replicas of app.py behind nginx, with sticky sessions.
+"""Serve the page to a class: K Streamlit replicas of app.py behind nginx, kept running by supervisord.
 
     python -m deploy.serve --replicas 2 --port 8080 [--listen 0.0.0.0] [--remote HOST:PORT ...]
 
-Starts the replicas on free loopback ports (each `streamlit run app.py`, MNIST_NPZ and the rest
-of the environment passed through), waits until each answers, then runs nginx in the
-foreground on --listen:--port with deploy/nginx.conf.template: websockets proxied with long
-timeouts, each browser kept on one replica by a cookie. Prints `ready: URL` when the proxy
-answers; Ctrl-C (or SIGTERM) stops nginx and the replicas. If any of them exits, the rest are
-stopped too and the exit status is 1. Logs go to --logs (nginx errors, one file per replica).
+Renders two configurations (deploy/configs.py): nginx's, from deploy/nginx.conf.template
+(websockets proxied with long timeouts, each browser kept on one replica by a cookie, uploads
+capped at .streamlit/config.toml's server.maxUploadSize), and supervisord's, which runs the
+replicas (each `streamlit run app.py` on a free loopback port, MNIST_NPZ and the rest of the
+environment passed through) and nginx, and restarts any of them that dies. While a replica is
+down, nginx sends its visitors to the others. Prints `ready: URL -> replicas on ...` once every
+replica and the proxy answer; Ctrl-C (or SIGTERM) stops supervisord, which stops nginx, then the
+replicas. Logs go to --logs (supervisord, nginx, one file per replica).
 
 Past one machine: --remote adds replicas started elsewhere (`streamlit run app.py
---server.address 0.0.0.0 --server.port PORT` on each machine) to the same sticky upstream.
+--server.address 0.0.0.0 --server.port PORT` on each machine, kept running there by whatever
+runs that machine) to the same upstreams.
 
 The replicas read the shipped models from the same files in assets/ and never write there.
 They share one cookie secret ($STREAMLIT_SERVER_COOKIE_SECRET if set, else a fresh one; give
@@ -20,6 +23,7 @@ remote replicas the same), so cookies Streamlit signs are valid on every replica
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import secrets
 import shutil
@@ -33,8 +37,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.configs import (Layout, nginx_config, numeric_address, streamlit_command, supervisor_config,
+                            upload_limit_mb)
+
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")  # Debian puts it in sbin, not on every PATH
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -50,6 +56,7 @@ class ServeConfig:
     nginx: str | None = None  # the nginx binary; None: look on PATH and in /usr/sbin
     logs: Path = ROOT / "artifacts" / "serve"
     start_timeout: float = 120.0  # seconds for each replica, then nginx, to answer
+    expose_replica: bool = False  # name the answering replica in an X-Replica header (tests, debugging)
 
 
 def find_nginx(given: str | None = None) -> str:
@@ -64,33 +71,19 @@ def find_nginx(given: str | None = None) -> str:
 
 
 def free_port() -> int:
+    """A TCP port free on loopback right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def render(template: str, **fields: str) -> str:
-    """Fill the template's {{NAME}} fields (nginx uses $ and {} itself)."""
-    for name, value in fields.items():
-        template = template.replace("{{" + name + "}}", value)
-    if "{{" in template:
-        raise ValueError(f"unfilled field in the nginx template near {template[template.index('{{'):][:40]!r}")
-    return template
-
-
-def nginx_config(config: ServeConfig, replicas: list[str], run_dir: Path) -> str:
-    """nginx.conf for these replicas (HOST:PORT each)."""
-    servers = "\n".join(f"        server {replica};" for replica in replicas)
-    return render(TEMPLATE.read_text(), RUN_DIR=str(run_dir), LOG_DIR=str(config.logs.resolve()),
-                  SERVERS=servers, LISTEN=config.listen, PORT=str(config.port))
-
-
 def replica_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.headless", "true"]
+    """`streamlit run app.py` on this loopback port, with this interpreter."""
+    return streamlit_command(sys.executable, port)
 
 
 def answers(url: str) -> bool:
+    """Whether Streamlit's health check at `url` answers 200 (through the proxy too)."""
     try:
         with _HTTP.open(url + "/_stcore/health", timeout=2) as reply:
             return reply.status == 200
@@ -125,44 +118,60 @@ def stop(processes: list[subprocess.Popen], grace: float = 10) -> None:
             process.wait(timeout=5)
 
 
+def end_with_parent() -> None:
+    """In the child before exec: SIGTERM it when deploy.serve dies, even by SIGKILL (Linux only)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: Ctrl-C and SIGTERM still stop everything through serve()
+
+
+def start_supervisord(conf: Path, env: dict[str, str]) -> subprocess.Popen:
+    """supervisord in the foreground with this configuration; its own log lines go to stderr."""
+    return subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-c", str(conf)], cwd=ROOT, env=env,
+                            stdin=subprocess.DEVNULL, stdout=sys.stderr, preexec_fn=end_with_parent)
+
+
 def serve(config: ServeConfig) -> int:
-    """Run the replicas and the proxy until a signal (0) or until one of them exits (1)."""
-    nginx = find_nginx(config.nginx)
+    """Run the replicas and the proxy under supervisord until a signal (0) or until supervisord ends (1)."""
     config.logs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="mlp-serve-"))
     run_dir.chmod(0o755)  # nginx's workers may run as another user and need to reach their temp dirs
+    try:  # by address: nginx names the replica that answered by its address, never by its name
+        remote = tuple(numeric_address(replica) for replica in config.remote)
+    except OSError as err:
+        raise RuntimeError(f"cannot resolve a --remote host: {err}") from None
+    layout = Layout(local=tuple(free_port() for _ in range(config.replicas)), remote=remote,
+                    listen=config.listen, port=config.port, run_dir=run_dir, logs=config.logs,
+                    nginx=find_nginx(config.nginx), python=sys.executable, upload_mb=upload_limit_mb(),
+                    expose_replica=config.expose_replica)
+    (run_dir / "nginx.conf").write_text(nginx_config(layout))
+    (run_dir / "supervisord.conf").write_text(supervisor_config(layout))
     secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)
-    env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret}
-    ports = [free_port() for _ in range(config.replicas)]
-    replicas = [f"127.0.0.1:{port}" for port in ports] + list(config.remote)
-    processes: list[subprocess.Popen] = []
+    supervisord = start_supervisord(run_dir / "supervisord.conf",
+                                    {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret})
     try:
-        for number, port in enumerate(ports, 1):
-            with open(config.logs / f"replica-{number}.log", "w") as log:
-                processes.append(subprocess.Popen(replica_command(port), cwd=ROOT, env=env, stdout=log,
-                                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
-        for replica in replicas:
-            wait_for(f"http://{replica}", processes, config.start_timeout)
-        conf = run_dir / "nginx.conf"
-        conf.write_text(nginx_config(config, replicas, run_dir))
-        processes.append(subprocess.Popen([nginx, "-p", str(run_dir), "-c", str(conf)], stdin=subprocess.DEVNULL))
+        for replica in layout.replicas:
+            wait_for(f"http://{replica}", [supervisord], config.start_timeout)
         host = "127.0.0.1" if config.listen in ("0.0.0.0", "::") else config.listen
         url = f"http://{host}:{config.port}"
-        wait_for(url, processes, config.start_timeout)
-        print(f"ready: {url} -> replicas on {', '.join(replicas)}", flush=True)
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
-        ended = next(process for process in processes if process.poll() is not None)
-        print(f"{' '.join(map(str, ended.args[:4]))} exited with {ended.returncode}: stopping", file=sys.stderr)
+        wait_for(url, [supervisord], config.start_timeout)
+        print(f"ready: {url} -> replicas on {', '.join(layout.replicas)}", flush=True)
+        print(f"supervisord keeps them running; see it with: python -m supervisor.supervisorctl -c "
+              f"{run_dir / 'supervisord.conf'} status", file=sys.stderr, flush=True)
+        supervisord.wait()
+        print(f"supervisord exited with {supervisord.returncode}: stopping", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        stop(processes[::-1])  # the proxy first, so nobody reaches a replica that is going away
+        # supervisord stops nginx first (priority), then the replicas and what they started.
+        stop([supervisord], grace=60)
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def port_number(text: str) -> int:
+    """argparse type: a TCP port."""
     value = int(text)
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 1-65535, not {text}")
@@ -170,6 +179,7 @@ def port_number(text: str) -> int:
 
 
 def replica_count(text: str) -> int:
+    """argparse type: a number of replicas, 0 or more."""
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"a number of replicas is 0 or more, not {text}")
@@ -177,6 +187,7 @@ def replica_count(text: str) -> int:
 
 
 def host_port(text: str) -> str:
+    """argparse type: HOST:PORT."""
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(f"give HOST:PORT, not {text!r}")
@@ -189,6 +200,7 @@ def interrupt(signum, frame) -> None:
 
 
 def main(argv=None) -> None:
+    """The command line: parse, then serve until stopped."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--replicas", type=replica_count, default=ServeConfig.replicas,
@@ -200,11 +212,15 @@ def main(argv=None) -> None:
                         help="the proxy's address: 0.0.0.0 serves the whole network")
     parser.add_argument("--nginx", default=None, help="nginx binary (default: $MLP_NGINX, PATH, /usr/sbin)")
     parser.add_argument("--logs", type=Path, default=ServeConfig.logs, help="folder for the logs")
+    # An environment variable too, so that a harness can ask any checkout (older ones ignore it).
+    parser.add_argument("--expose-replica", action="store_true", default=os.environ.get("MLP_EXPOSE_REPLICA") == "1",
+                        help="add an X-Replica header naming the replica's address to every response, for "
+                             "tests and debugging; never for a class (also $MLP_EXPOSE_REPLICA=1)")
     args = parser.parse_args(argv)
     if args.replicas + len(args.remote) == 0:
         parser.error("nothing to serve: start at least one replica here or give --remote")
     config = ServeConfig(replicas=args.replicas, remote=tuple(args.remote), port=args.port, listen=args.listen,
-                         nginx=args.nginx, logs=args.logs)
+                         nginx=args.nginx, logs=args.logs, expose_replica=args.expose_replica)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         sys.exit(serve(config))

@@ -1,17 +1,23 @@
-"""The page behind the proxy of deploy/: two replicas, and each browser kept on its own.
+"""The page behind the proxy of deploy/: two replicas, each browser kept on its own, opened by name.
 
-Starts `python -m deploy.serve --replicas 2` on a free loopback port and talks to it as a browser
-does (benchmarks/streamlit_session.py: the page, then Streamlit's websocket protocol); the load
-harness (benchmarks/load.py) gets a short run through it too. nginx missing is a failure, not a
-skip, unless MLP_SKIP_REPLICAS=1.
+Starts `python -m deploy.serve --replicas 2` on a free loopback port, asked to name the answering
+replica in an X-Replica header ($MLP_EXPOSE_REPLICA=1), and talks to it as a browser does
+(benchmarks/streamlit_session.py: the page, then Streamlit's websocket protocol), and in chromium
+by a host name. The load harness (benchmarks/load.py) gets a short run through it too.
+tests/test_failover.py starts another with `serving` and kills a replica. nginx missing is a
+failure, not a skip, unless MLP_SKIP_REPLICAS=1.
 """
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -24,25 +30,38 @@ from deploy.serve import answers, find_nginx, free_port, stop
 START = 180  # s: two replicas start side by side on a busy 2-core machine
 ANSWER = 30  # s: one run of the page
 LOG = ROOT / "artifacts" / "replicas"
+HOST_NAME = "mlp.school.example"  # chromium resolves it to loopback (--host-resolver-rules)
+PAGE_BY_NAME = 60  # s: the page by name, replicas already started (the model loads on first use)
 
 
-@pytest.fixture(scope="module")
-def proxy():
-    """(proxy URL, the replicas' addresses) of a running deploy.serve; stopped afterwards."""
+@dataclass
+class Served:
+    """A running deploy.serve: where visitors go, its replicas' addresses, and the process."""
+
+    url: str
+    replicas: list[str]
+    process: subprocess.Popen
+
+
+@contextlib.contextmanager
+def serving(logs: Path) -> Iterator[Served]:
+    """deploy.serve with 2 replicas on a free loopback port, X-Replica on; stopped afterwards, and
+    checked to have stopped cleanly, every replica with it."""
     if os.environ.get("MLP_SKIP_REPLICAS") == "1":
         pytest.skip("MLP_SKIP_REPLICAS=1")
     try:
         find_nginx()
     except FileNotFoundError as err:
         pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the replica tests", pytrace=False)
-    LOG.mkdir(parents=True, exist_ok=True)
-    out = LOG / "serve.log"
+    logs.mkdir(parents=True, exist_ok=True)
+    out = logs / "serve.log"
     port = free_port()
     with open(out, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.serve", "--replicas", "2", "--port", str(port),
-             "--listen", "127.0.0.1", "--logs", str(LOG)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+             "--listen", "127.0.0.1", "--logs", str(logs)],
+            cwd=ROOT, env={**os.environ, "MLP_EXPOSE_REPLICA": "1"}, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
     replicas = []
     try:
         deadline = time.monotonic() + START
@@ -52,11 +71,18 @@ def proxy():
             ready = re.search(r"^ready: \S+ -> replicas on (.+)$", out.read_text(), re.M)
             replicas = re.findall(r"127\.0\.0\.1:\d+", ready[1]) if ready else []
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", replicas
+        yield Served(f"http://127.0.0.1:{port}", replicas, process)
     finally:
-        stop([process], grace=30)
+        stop([process], grace=60)
     assert process.returncode == 0, out.read_text()
     assert not any(answers(f"http://{replica}") for replica in replicas), "a replica outlived deploy.serve"
+
+
+@pytest.fixture(scope="module")
+def proxy():
+    """(proxy URL, the replicas' addresses) of a running deploy.serve; stopped afterwards."""
+    with serving(LOG) as served:
+        yield served.url, served.replicas
 
 
 def test_the_page_loads_through_the_proxy_and_sets_the_replica_cookie(proxy):
@@ -88,6 +114,36 @@ def test_a_drawing_is_read_over_the_proxied_websocket(proxy):
     run = asyncio.run(visit())
     assert not run.problems()
     assert run.first("metric").proto.body == "7"
+
+
+@pytest.mark.browser
+def test_the_page_opened_by_a_host_name_reads_a_drawing_in_chromium(proxy):
+    # As a class opens it: by a name, not 127.0.0.1. Streamlit refuses a websocket whose Origin
+    # does not match the Host it is given, so this needs the proxy to pass the browser's Host on.
+    if os.environ.get("MLP_SKIP_BROWSER") == "1":
+        pytest.skip("MLP_SKIP_BROWSER=1")
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, HINT, SEVEN, draw, wait_for_prediction
+
+    if not CHROMIUM.is_file():
+        pytest.fail(f"chromium not found at {CHROMIUM}, or set MLP_SKIP_BROWSER=1", pytrace=False)
+    url, _ = proxy
+    named = url.replace("127.0.0.1", HOST_NAME) + "/"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            *CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST_NAME} 127.0.0.1"])
+        try:
+            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+            started = time.perf_counter()
+            page.goto(named)
+            page.get_by_text(HINT).wait_for(timeout=PAGE_BY_NAME * 1000)  # rendered over the websocket
+            page.locator("canvas.upper-canvas").wait_for(timeout=PAGE_BY_NAME * 1000)  # and the component
+            loaded = time.perf_counter() - started
+            answered = wait_for_prediction(page, "7", draw(page, SEVEN))
+            assert page.url == named
+        finally:
+            chromium.close()
+    print(f"opened by name: the canvas after {loaded:.1f} s, a 7 read {answered:.2f} s after mouse-up")
 
 
 def test_visitors_spread_over_replicas_and_each_keeps_its_own(proxy):
