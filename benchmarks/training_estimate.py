@@ -43,6 +43,8 @@ CASES = [
     Case("classic preset, 1 epoch", PRESETS["classic"].with_changes(epochs=1), 60_000),
     Case("logistic, 2 epochs, 30,000", PRESETS["logistic"].with_changes(epochs=2), 30_000),
     Case("robust (2x1024, augment), 1 epoch, 20,000", PRESETS["robust"].with_changes(epochs=1), 20_000),
+    Case("robust, 3 epochs, 60,000", PRESETS["robust"].with_changes(epochs=3), 60_000),
+    Case("classic preset, 4 epochs", PRESETS["classic"].with_changes(epochs=4), 60_000),
     Case("2x2048 batch 512, 2 epochs, 20,000", TrainConfig(hidden=(2048, 2048), epochs=2, batch_size=512),
          20_000),
     Case("4x2048 batch 4096, 1 epoch, 10,000", TrainConfig(hidden=(2048,) * 4, epochs=1, batch_size=4096),

@@ -130,6 +130,14 @@ def check(config: TrainConfig, images: int, limits: TrainingLimits) -> Estimate:
     return cost
 
 
+def epochs_within(config: TrainConfig, images: int, limits: TrainingLimits) -> int:
+    """The most epochs of `config` on `images` digits, up to its own, that `check` would allow in time."""
+    for epochs in range(min(config.epochs, limits.max_epochs), 1, -1):
+        if estimate(config.with_changes(epochs=epochs), images).seconds * ESTIMATE_MARGIN <= limits.max_seconds:
+            return epochs
+    return 1
+
+
 def usable_cores() -> int:
     """The CPU cores this process may run on (all of them where the system cannot say)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

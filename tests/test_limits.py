@@ -85,3 +85,15 @@ def test_a_run_that_fits_the_limit_only_if_the_estimate_is_exact_is_refused():
     # calibration), and it would be stopped at the limit with its work lost.
     with pytest.raises(MLPError, match="could take up to"):
         check(config, 60000, TrainingLimits(max_seconds=1.1 * expected))
+
+
+def test_a_preset_is_cut_to_the_most_epochs_that_would_run():
+    from mlp.limits import epochs_within
+
+    world = PRESETS["world"]
+    epochs = epochs_within(world, 60000, LIMITS)
+    assert 1 <= epochs < LIMITS.max_epochs < world.epochs
+    check(world.with_changes(epochs=epochs), 60000, LIMITS)  # queued...
+    with pytest.raises(MLPError, match="could take up to"):  # ...and one epoch more would not be
+        check(world.with_changes(epochs=epochs + 1), 60000, LIMITS)
+    assert epochs_within(world, 3000, LIMITS) == LIMITS.max_epochs  # a small data set: the bound
