@@ -29,7 +29,7 @@ from pathlib import Path
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
 from mlp.limits import Estimate, TrainingLimits, check
-from mlp.processes import alive, die_with_parent, tree_rss_mb
+from mlp.processes import alive, tree_rss_mb
 
 log = logging.getLogger(__name__)
 
@@ -255,16 +255,14 @@ def remove_orphans(root: Path) -> list[Path]:
 def _start(job: Job, data_path: str | None) -> subprocess.Popen:
     """python -m mlp.worker for `job`: a fresh interpreter, its report on stdout."""
     command = [sys.executable, "-m", "mlp.worker", "--config", json.dumps(job.config.to_dict()),
-               "--images", str(job.images), "--out", str(job.folder)]
+               "--images", str(job.images), "--out", str(job.folder), "--server", str(os.getpid())]
     if data_path:
         command += ["--data", data_path]
     # Everything the worker writes goes into the run's folder, Keras' temporary folders too
     # (a save cut short leaves tmp*/assets behind), so deleting the folder deletes it all.
     environment = {**os.environ, "TMPDIR": str(job.folder)}
-    server = os.getpid()
     return subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, env=environment,
-                            preexec_fn=lambda: die_with_parent(server))
+                            cwd=Path(__file__).resolve().parent.parent, env=environment)
 
 
 def _end(process: subprocess.Popen) -> None:

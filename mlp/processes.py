@@ -55,7 +55,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def die_with_parent(parent: int) -> None:
-    """In a child before exec: end with SIGTERM when the process that started it dies.
+    """In a child: end with SIGTERM when `parent`, the process that started it, dies.
 
     The kernel sends the signal when the *thread* that forked the child ends, so the queue
     starts its workers from its own long-lived thread. If the parent died before this call,

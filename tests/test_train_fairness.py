@@ -1,4 +1,5 @@
-"""The Train view under a class: one run per browser whatever its tabs, and no forged numbers.
+"""The Train view under a class: one run per browser whatever its tabs, no forged numbers, and
+all visitors' trained models within one budget.
 
 Each AppTest is one session, as one browser tab is. Streamlit's XSRF cookie, the same token
 under a new mask on every page load, is what one browser's tabs share; AppTest cannot send
@@ -13,10 +14,12 @@ from conftest import ROOT
 from streamlit.runtime.context import ContextProxy
 from streamlit.testing.v1 import AppTest
 
+import mlp
 from mlp.jobs import FINISHED
-from views import loaders
+from views import loaders, state
 
 APP = str(ROOT / "app.py")
+MB = 2**20
 TIMEOUT = 120
 LONG = {"train_hidden": "64", "train_epochs": 50, "train_batch": 8, "train_limit": 3000}  # still going
 
@@ -84,3 +87,35 @@ def test_an_image_count_past_the_data_is_refused_not_shortened(browser, mnist):
     at = submit(browser(), **{**LONG, "train_limit": len(mnist.y_train) + 1})
     assert at.session_state["train_job"] is None
     assert "training images" in errors(at)
+
+
+def held_mb(trained) -> float:
+    """What one session's trained models hold, counted here (weights, scores, the .keras file)."""
+    total = 0
+    for name in list(trained):
+        model = trained[name]
+        total += len(model.keras_file) + model.evaluation.probabilities.nbytes
+        total += sum(step.weights.nbytes + step.bias.nbytes for step in model.classifier.network.steps)
+    return total / MB
+
+
+def test_all_sessions_models_stay_within_the_servers_budget(mnist_path, monkeypatch, classic_model, mnist):
+    monkeypatch.setenv("MNIST_NPZ", str(mnist_path))
+    monkeypatch.setenv("MLP_TRAINED_MODELS_MB", "5")
+    if hasattr(loaders, "model_shelf"):
+        loaders.model_shelf.clear()  # a fresh server's shelf, with this budget
+    evaluation = mlp.evaluate(classic_model, mlp.as_model_input(mnist.x_test), mnist.y_test)
+    sessions = []
+    for _ in range(2):  # two visitors, each with a 3 MB model: 6 MB against 5
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.session_state["trained_models"]["trained-1"] = state.TrainedModel(
+            classifier=classic_model, evaluation=evaluation, keras_file=bytes(3 * MB), train_examples=10)
+        sessions.append(at)
+    assert sum(held_mb(at.session_state["trained_models"]) for at in sessions) <= 5
+    first = sessions[0]
+    first.session_state["view"] = "Train"
+    first.run()  # the first visitor's next look: told, in words
+    assert "put away to make room" in "\n".join(i.value for i in first.info)
+    assert list(sessions[1].session_state["trained_models"]) == ["trained-1"]
+    if hasattr(loaders, "model_shelf"):
+        loaders.model_shelf.clear()
