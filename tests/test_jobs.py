@@ -196,6 +196,9 @@ def test_a_killed_server_takes_its_worker_with_it(mnist_path, tmp_path):
         while not ended(worker) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert ended(worker), "the worker outlived its server"
+        assert run_folders(tmp_path)  # the killed server could not clean up...
+        TrainingQueue(str(mnist_path), root=tmp_path).close()  # ...the next one to start does
+        assert run_folders(tmp_path) == []
     finally:
         if not ended(worker):
             os.kill(worker, signal.SIGKILL)

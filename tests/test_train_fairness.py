@@ -104,18 +104,20 @@ def test_all_sessions_models_stay_within_the_servers_budget(mnist_path, monkeypa
     monkeypatch.setenv("MLP_TRAINED_MODELS_MB", "5")
     if hasattr(loaders, "model_shelf"):
         loaders.model_shelf.clear()  # a fresh server's shelf, with this budget
-    evaluation = mlp.evaluate(classic_model, mlp.as_model_input(mnist.x_test), mnist.y_test)
-    sessions = []
-    for _ in range(2):  # two visitors, each with a 3 MB model: 6 MB against 5
-        at = AppTest.from_file(APP, default_timeout=120).run()
-        at.session_state["trained_models"]["trained-1"] = state.TrainedModel(
-            classifier=classic_model, evaluation=evaluation, keras_file=bytes(3 * MB), train_examples=10)
-        sessions.append(at)
-    assert sum(held_mb(at.session_state["trained_models"]) for at in sessions) <= 5
-    first = sessions[0]
-    first.session_state["view"] = "Train"
-    first.run()  # the first visitor's next look: told, in words
-    assert "put away to make room" in "\n".join(i.value for i in first.info)
-    assert list(sessions[1].session_state["trained_models"]) == ["trained-1"]
-    if hasattr(loaders, "model_shelf"):
-        loaders.model_shelf.clear()
+    try:
+        evaluation = mlp.evaluate(classic_model, mlp.as_model_input(mnist.x_test), mnist.y_test)
+        sessions = []
+        for _ in range(2):  # two visitors, each with a 3 MB model: 6 MB against 5
+            at = AppTest.from_file(APP, default_timeout=120).run()
+            at.session_state["trained_models"]["trained-1"] = state.TrainedModel(
+                classifier=classic_model, evaluation=evaluation, keras_file=bytes(3 * MB), train_examples=10)
+            sessions.append(at)
+        assert sum(held_mb(at.session_state["trained_models"]) for at in sessions) <= 5
+        first = sessions[0]
+        first.session_state["view"] = "Train"
+        first.run()  # the first visitor's next look: told, in words
+        assert "put away to make room" in "\n".join(i.value for i in first.info)
+        assert list(sessions[1].session_state["trained_models"]) == ["trained-1"]
+    finally:
+        if hasattr(loaders, "model_shelf"):
+            loaders.model_shelf.clear()
