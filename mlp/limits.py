@@ -17,20 +17,24 @@ from mlp.errors import MLPError
 from mlp.shapes import CLASSES, SIZE
 
 # Calibration of the estimates: benchmarks/training_estimate.py runs real runs through the
-# worker on the project's 2-core machine and times them from process start to exit. Before
-# these figures, a run took 1.1-1.6 times its estimate (2.0 for an empty one): starting the
-# worker (TensorFlow, MNIST, compiling, saving) took 6.6-8.0 s, not 4, and augmentation added
-# 20 %, not 10. Memory peaked up to 1.27 times the estimate on wide layers and augmented runs.
-PROCESS_MB = 1000  # a training process with TensorFlow loaded and MNIST read, before the model
+# worker on the project's 2-core machine (shared, load average 1-4) and times them from process
+# start to exit. With the constants before these, runs took 1.1-1.6 times their estimate (2.0
+# for an empty one): starting the worker (TensorFlow, MNIST, compiling, saving) takes 6-8 s,
+# not 4, and augmentation adds 20 %, not 10. Peak memory was 0.75-1.27 times its estimate: it
+# grows with the layers' width faster than four copies of the weights, and less with the
+# images than a float32 copy of each. Fitted to nine runs' peaks, from the classic MLP to 4x2048.
+PROCESS_MB = 950  # a training process with TensorFlow loaded and MNIST read, before the model
 AUGMENT_MB = 100  # the augmentation pipeline: distorted batches in flight, its own graph
-WEIGHT_BYTES = 24  # per parameter: weights, gradients, Adam's two moments, the saved copies
+WEIGHT_BYTES = 48  # per parameter: weights, gradients, Adam's moments, XLA's and the save's copies
+IMAGE_BYTES = 2  # per pixel of each training and test image: uint8, batches converted on the fly
 START_SECONDS = 8.0  # starting the worker and saving the model: importing TensorFlow, compiling
 STEP_SECONDS = 0.0012  # fixed cost of one gradient step (Keras and TensorFlow overhead)
 FLOPS = 50e9  # multiply-adds per second reached by the dense layers, forward and backward
 AUGMENT_FACTOR = 1.2  # distorting batches on the fly: 1.98 against 1.65 s an epoch (20,000 digits)
 # A run is queued only if its estimate times this still fits the time limit: the largest
-# measured / estimated time after calibration, with room for a machine others share. A run
-# stopped at the limit loses all its work, so erring long costs less than erring short.
+# measured / estimated time after calibration (1.51, an augmented run at load average 4; 0.7-1.0
+# on a quiet machine). A run stopped at the limit loses all its work, so erring long costs
+# less than erring short.
 ESTIMATE_MARGIN = 1.5
 
 
@@ -91,7 +95,7 @@ def estimate(config: TrainConfig, images: int, test_images: int = 10_000) -> Est
     # the backward pass, twice over for the test set's scoring batches.
     weights_mb = parameters * WEIGHT_BYTES / 2**20
     activations_mb = max(config.batch_size, 32) * sum(widths) * 4 * 4 / 2**20
-    data_mb = (images + test_images) * SIZE * SIZE * 5 / 2**20  # uint8 and float32 copies
+    data_mb = (images + test_images) * SIZE * SIZE * IMAGE_BYTES / 2**20
     augment_mb = AUGMENT_MB if config.augment else 0
     return Estimate(seconds=seconds, memory_mb=PROCESS_MB + augment_mb + weights_mb + activations_mb + data_mb,
                     parameters=parameters)
