@@ -2,15 +2,20 @@
 
 Runs wait in a bounded first-come queue and at most `slots` train at once, each in a fresh
 process (TensorFlow lives only there, and a run's memory goes when it ends). A run that
-outlives the time limit is stopped, and so is one whose owner stops asking about it (a
-closed tab), freeing its slot. The trained model comes back as files: NAME.npz (read with
-NumPy) and NAME.keras (for download).
+outlives the time limit or its memory budget is stopped, and so is one whose owner stops
+asking about it (a closed tab), freeing its slot. A worker ends with the server that started
+it, even a killed one. The trained model comes back as files: model.npz (read with NumPy)
+and model.keras (for download), in a run folder that goes once the page has read it, or when
+nobody will: a failed or stopped run at once, an unread one after a grace period, and at
+start-up those left by a server that is no longer running (the folder's name carries its pid).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,11 +29,14 @@ from pathlib import Path
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
 from mlp.limits import Estimate, TrainingLimits, check
+from mlp.processes import alive, tree_rss_mb
 
 log = logging.getLogger(__name__)
 
 WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
+RUN_PREFIX = "mlp-run-"  # then the creating server's pid and a dash: mlp-run-1234-k2j4hq
+RUN_FOLDER = re.compile(re.escape(RUN_PREFIX) + r"(\d+)-")
 
 
 class QueueFull(MLPError):
@@ -42,7 +50,8 @@ class Job:
     config: TrainConfig
     images: int
     estimate: Estimate
-    owner: str
+    owner: str  # one browser (or one session where the browser is unknown)
+    address: str | None = None  # the visitor's network address, where known
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: str = WAITING
     submitted: float = field(default_factory=time.monotonic)
@@ -51,6 +60,8 @@ class Job:
     history: dict[str, list[float]] = field(default_factory=dict)  # per epoch, as in a record
     message: str = ""  # why it failed, or was stopped
     folder: Path | None = None  # where the trained model's files are, once done
+    pid: int | None = None  # the worker process, while it runs
+    peak_mb: float = 0.0  # the most memory its worker was seen to hold
     last_seen: float = field(default_factory=time.monotonic)
 
     def model_path(self) -> Path | None:
@@ -67,28 +78,42 @@ class TrainingQueue:
 
     def __init__(self, data_path: str | None, *, slots: int = 1, max_waiting: int = 8,
                  limits: TrainingLimits | None = None, abandoned_after: float = 60.0,
-                 poll: float = 0.2):
+                 poll: float = 0.2, root: Path | None = None):
         self.data_path = data_path
         self.slots, self.max_waiting = slots, max_waiting
         self.limits = limits or TrainingLimits()
         self.abandoned_after, self.poll = abandoned_after, poll
+        self.root = Path(root or tempfile.gettempdir())  # where run folders are made
+        remove_orphans(self.root)
         self._lock = threading.Lock()
         self._jobs: list[Job] = []  # unfinished, in arrival order
+        self._unread: list[Job] = []  # done, their files kept until the page reads them
         self._workers: dict[str, subprocess.Popen] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="training-queue", daemon=True)
         self._thread.start()
 
-    def submit(self, config: TrainConfig, images: int, owner: str) -> Job:
-        """Queue a run after checking it against the limits; MLPError or QueueFull if it can't."""
+    def submit(self, config: TrainConfig, images: int, owner: str, address: str | None = None) -> Job:
+        """Queue a run after checking it against the limits; MLPError or QueueFull if it can't.
+
+        `owner` is one browser: it may have one run queued or training, from any of its tabs.
+        `address` is its network address: all browsers behind it together get at most
+        limits.runs_per_address runs, so that one machine cannot fill the queue.
+        """
         cost = check(config, images, self.limits)
         with self._lock:
             if any(job.owner == owner for job in self._jobs):
-                raise MLPError("You already have a run in the queue: wait for it or stop it first.")
+                raise MLPError("You already have a run in the queue, perhaps from another tab of this "
+                               "browser: wait for it or stop it first.")
+            ceiling = self.limits.runs_per_address
+            if address is not None and sum(job.address == address for job in self._jobs) >= ceiling:
+                raise MLPError(f"{ceiling} runs from your network are queued or training already, the "
+                               "most this server takes from one address; try again when one has "
+                               "finished.")
             if sum(job.state == WAITING for job in self._jobs) >= self.max_waiting:
                 raise QueueFull(f"{self.max_waiting} runs are waiting already; try again in a few "
                                 "minutes.")
-            job = Job(config=config, images=images, estimate=cost, owner=owner)
+            job = Job(config=config, images=images, estimate=cost, owner=owner, address=address)
             self._jobs.append(job)
         return job
 
@@ -109,12 +134,12 @@ class TrainingQueue:
                      for other in ahead]
         return max(0.0, sum(max(r, 0.0) for r in remaining) / max(self.slots, 1))
 
-    def cancel(self, job: Job, message: str = "Stopped.") -> None:
+    def cancel(self, job: Job, message: str = "Stopped.", state: str = CANCELLED) -> None:
         """Stop a run, waiting or training; its slot goes to the next run."""
         with self._lock:
             if job.state in FINISHED:
                 return
-            job.state, job.message = CANCELLED, message
+            job.state, job.message = state, message
             worker = self._workers.pop(job.id, None)
             if job in self._jobs:
                 self._jobs.remove(job)
@@ -128,6 +153,10 @@ class TrainingQueue:
         for job in list(self._jobs):
             self.cancel(job, "The server is stopping.")
         self._thread.join(timeout=5)
+        with self._lock:
+            unread, self._unread = self._unread, []
+        for job in unread:
+            discard(job)
 
     # --- the queue's own thread --------------------------------------------------------------
 
@@ -140,19 +169,36 @@ class TrainingQueue:
 
     def _step(self) -> None:
         now = time.monotonic()
+        budget = self.limits.run_memory_mb
         for job in list(self._jobs):
             if now - job.last_seen > self.abandoned_after:
                 self.cancel(job, "Stopped: nobody was watching it (the page was closed).")
             elif job.state == RUNNING and now - job.started > self.limits.max_seconds:
                 self.cancel(job, f"Stopped at this server's limit of {self.limits.max_seconds:.0f} s "
-                            "a run.")
+                            "a run.", FAILED)
+            elif job.state == RUNNING and job.pid is not None:
+                # The estimate decided whether to queue the run; this decides whether it may go
+                # on. RLIMIT_AS cannot: TensorFlow reserves far more address space than it uses.
+                job.peak_mb = max(job.peak_mb, tree_rss_mb(job.pid))
+                if job.peak_mb > budget:
+                    self.cancel(job, f"The run needed more than {budget:,} MB of memory, this "
+                                "server's limit a run; it was stopped: use smaller layers or "
+                                "batches.", FAILED)
+        with self._lock:
+            # Done, and nobody looked for the model within the grace period: its tab is gone.
+            unread = [job for job in self._unread
+                      if now - job.last_seen > self.abandoned_after or not job.folder.exists()]
+            self._unread = [job for job in self._unread if job not in unread]
+        for job in unread:
+            discard(job)
         with self._lock:
             free = self.slots - len(self._workers)
             starting = [job for job in self._jobs if job.state == WAITING][:max(free, 0)]
             for job in starting:
                 job.state, job.started = RUNNING, time.monotonic()
-                job.folder = Path(tempfile.mkdtemp(prefix="mlp-run-"))
+                job.folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=self.root))
                 self._workers[job.id] = process = _start(job, self.data_path)
+                job.pid = process.pid
                 threading.Thread(target=self._listen, args=(job, process), daemon=True,
                                  name=f"training-{job.id}").start()
 
@@ -179,6 +225,7 @@ class TrainingQueue:
             job.state, job.message = state, message
             if state == DONE:
                 job.progress = 1.0
+                self._unread.append(job)
             worker = self._workers.pop(job.id, None)
             if job in self._jobs:
                 self._jobs.remove(job)
@@ -194,14 +241,28 @@ def discard(job: Job) -> None:
         shutil.rmtree(job.folder, ignore_errors=True)
 
 
+def remove_orphans(root: Path) -> list[Path]:
+    """Delete the run folders in `root` whose server process has ended -> the folders deleted."""
+    removed = []
+    for folder in Path(root).glob(RUN_PREFIX + "*"):
+        match = RUN_FOLDER.match(folder.name)
+        if match and folder.is_dir() and not alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _start(job: Job, data_path: str | None) -> subprocess.Popen:
     """python -m mlp.worker for `job`: a fresh interpreter, its report on stdout."""
     command = [sys.executable, "-m", "mlp.worker", "--config", json.dumps(job.config.to_dict()),
-               "--images", str(job.images), "--out", str(job.folder)]
+               "--images", str(job.images), "--out", str(job.folder), "--server", str(os.getpid())]
     if data_path:
         command += ["--data", data_path]
+    # Everything the worker writes goes into the run's folder, Keras' temporary folders too
+    # (a save cut short leaves tmp*/assets behind), so deleting the folder deletes it all.
+    environment = {**os.environ, "TMPDIR": str(job.folder)}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+                            cwd=Path(__file__).resolve().parent.parent, env=environment)
 
 
 def _end(process: subprocess.Popen) -> None:

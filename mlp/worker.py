@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
+from mlp.processes import die_with_parent
 
 NICENESS = 10  # under Linux's scheduler the page then gets about ten times the CPU share of a run
 
@@ -29,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, required=True, help="train on the first N images")
     parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ, else Keras' download)")
     parser.add_argument("--out", required=True, type=Path, help="folder for model.npz and model.keras")
+    parser.add_argument("--server", type=int, help="end when this process (the server) ends")
     args = parser.parse_args(argv)
+    if args.server is not None:  # a run nobody can collect must not keep its CPU and memory
+        die_with_parent(args.server)
     # Lower priority than the page: a run takes the CPU the visitors' strokes leave idle.
     if hasattr(os, "nice"):
         os.nice(NICENESS)

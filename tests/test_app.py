@@ -206,17 +206,17 @@ def finish_training(at: AppTest, timeout: float = 120.0) -> AppTest:
     return at.run()
 
 
-def test_a_short_training_run_adds_a_selectable_model(app, default_model):
+def test_a_short_training_run_adds_a_selectable_model(app, default_model, mnist):
     at = open_view(app.run(), "Train")
     assert at.session_state["model_name"] == mlp.DEFAULT_MODEL
     assert "here it trains on MNIST alone" not in texts(at)  # the first preset, fast
     at.selectbox(key="train_preset").set_value("world").run()
     assert "here it trains on MNIST alone" in texts(at)  # not the shipped world's drawn data
     # world's 80 epochs are more than a run here may have: the form starts at the limit, and says so.
-    limit = TrainingLimits().max_epochs
-    assert mlp.PRESETS["world"].epochs > limit == at.number_input(key="train_epochs").value
+    limit = at.number_input(key="train_epochs").value  # as many as fit this server's limits
+    assert mlp.PRESETS["world"].epochs > TrainingLimits().max_epochs >= limit
     assert f"a run on this server may have {limit}" in texts(at)
-    check(mlp.PRESETS["world"].with_changes(epochs=limit), 60_000, TrainingLimits())  # and it may run
+    check(mlp.PRESETS["world"].with_changes(epochs=limit), len(mnist.y_train), TrainingLimits())  # it may run
     at.selectbox(key="train_preset").set_value("fast").run()
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_limit").set_value(500)

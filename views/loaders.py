@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 import mlp
 from mlp.jobs import TrainingQueue
 from mlp.limits import TrainingLimits
+from mlp.shelf import ModelShelf
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +107,9 @@ def training_queue(data_path: str) -> TrainingQueue:
     """The server's one training queue: runs in processes of their own, MLP_TRAIN_SLOTS at once."""
     slots = int(os.environ.get("MLP_TRAIN_SLOTS") or 1)
     return TrainingQueue(data_path or None, slots=slots, limits=TrainingLimits.from_environment())
+
+
+@st.cache_resource(show_spinner=False)
+def model_shelf() -> ModelShelf:
+    """Every visitor's trained models in this process, within MLP_TRAINED_MODELS_MB in all."""
+    return ModelShelf(TrainingLimits.from_environment().trained_models_mb)

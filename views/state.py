@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
 import streamlit as st
 
 import mlp
+from views import loaders
 
 ANY = "Any"  # the "no filter" choice of the digit selectboxes
 FIRST_PRESET = next(iter(mlp.PRESETS))  # the training form starts from the first preset
@@ -22,6 +24,35 @@ class TrainedModel:
     evaluation: mlp.Evaluation  # on the full test set
     keras_file: bytes  # the .keras file for the download button
     train_examples: int
+
+
+class TrainedModels(MutableMapping):
+    """One visitor's trained models, name -> TrainedModel, kept on the server's shared shelf.
+
+    The shelf bounds what all visitors' models take together (mlp.shelf), so a model may be
+    put away while its owner is elsewhere: it then drops out of this mapping.
+    """
+
+    def __init__(self, owner: str):
+        self.owner = owner
+
+    def __getitem__(self, name: str) -> TrainedModel:
+        model = loaders.model_shelf().get(self.owner, name)
+        if model is None:
+            raise KeyError(name)
+        return model
+
+    def __setitem__(self, name: str, model: TrainedModel) -> None:
+        loaders.model_shelf().put(self.owner, name, model)
+
+    def __delitem__(self, name: str) -> None:
+        loaders.model_shelf().remove(self.owner, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(loaders.model_shelf().names(self.owner))
+
+    def __len__(self) -> int:
+        return len(loaders.model_shelf().names(self.owner))
 
 
 @dataclass(frozen=True)
@@ -50,7 +81,10 @@ KEYS: dict[str, Key] = {
     "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
                    widget=True),
     "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
-    "trained_models": Key({}, "name -> TrainedModel: the models this visitor trained"),
+    "trained_models": Key(None, "name -> TrainedModel: the models this visitor trained (TrainedModels, "
+                                "a view of the server's shelf, made in init)"),
+    "models_put_away": Key([], "this visitor's trained models the server put away to make room, "
+                               "until they are told"),
     # Draw
     "canvas_round": Key(0, "how many times Clear was pressed: each press hands the canvas a new, "
                            "empty initial drawing, which clears it in place"),
@@ -98,7 +132,8 @@ KEYS: dict[str, Key] = {
     "train_stop": Key(False, "the Stop button of a queued or running run", widget=True),
     "train_dismiss": Key(False, "the Dismiss button under a failed or stopped run", widget=True),
     "last_trained": Key(None, "name of this visitor's latest trained model"),
-    "visitor": Key(None, "a random id for this visit: whose run is whose in the training queue"),
+    "visitor": Key(None, "a random id for this visit: whose trained models are whose; the training "
+                         "queue's owner where the browser is unknown (views.visitor)"),
 }
 
 
@@ -109,6 +144,20 @@ def init() -> None:
             st.session_state[name] = copy.deepcopy(key.default)
     if st.session_state.visitor is None:
         st.session_state.visitor = uuid.uuid4().hex
+    if st.session_state.trained_models is None:
+        st.session_state.trained_models = TrainedModels(st.session_state.visitor)
+    if put_away := loaders.model_shelf().put_away(st.session_state.visitor):
+        st.session_state.models_put_away = [*st.session_state.models_put_away, *put_away]
+        if st.session_state.model_name in put_away:  # the chooser would call it missing
+            st.session_state.model_name = mlp.DEFAULT_MODEL
+        st.toast(put_away_sentence(put_away))
+
+
+def put_away_sentence(names: list[str]) -> str:
+    """Why this visitor's trained models are gone, in a sentence."""
+    budget = loaders.model_shelf().budget_mb
+    return (f"Trained models put away to make room for newer ones: {', '.join(names)}. This server keeps "
+            f"{budget:,.0f} MB of trained models for all its visitors together; train again to get one back.")
 
 
 def canvas_key() -> str:

@@ -15,42 +15,68 @@ import streamlit as st
 import mlp
 import mlp.config
 from mlp.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, discard
-from mlp.limits import duration
-from views import guards, loaders, state
+from mlp.limits import TrainingLimits, duration, epochs_within
+from views import guards, loaders, state, visitor
 from views.state import TrainedModel
 from views.text import plain, plural
 
 KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
 
 
-def apply_preset(max_epochs: int) -> None:
-    """Copy the chosen preset's values into the training form, within this server's epochs."""
-    st.session_state.update(state.preset_values(st.session_state.train_preset, max_epochs))
+def apply_preset(data_path: str) -> None:
+    """Copy the chosen preset's values into the training form, with as many of its epochs as this
+    server would train within its time limit."""
+    preset = st.session_state.train_preset
+    images = len(loaders.mnist(data_path).y_train)
+    max_epochs = epochs_within(mlp.PRESETS[preset], images, loaders.training_queue(data_path).limits)
+    st.session_state.update(state.preset_values(preset, max_epochs))
 
 
-def train_form(preset: mlp.TrainConfig) -> tuple[mlp.TrainConfig, int | None] | None:
-    """The form: on submit, the preset with the visitor's changes and how many images to train on."""
+def train_form(preset: mlp.TrainConfig, limits: TrainingLimits) -> tuple[mlp.TrainConfig, int | None] | None:
+    """The form: on submit, the preset with the visitor's changes and how many images to train on.
+
+    The widgets' bounds are the server's (`limits`). Streamlit swaps a number sent outside a
+    widget's bounds (or NaN) for the widget's `value` without a word, so that value is None:
+    a forged number arrives as an empty field and is refused, never quietly replaced by the
+    smallest allowed one. The image count has no bounds of its own, so that any number
+    reaches the server's check as sent.
+    """
     with st.form("train_form", border=True):
         hidden_col, epochs_col, batch_col, lr_col = st.columns(4)
         hidden = hidden_col.text_input("Hidden layers", key="train_hidden",
                                        help="Units of each hidden layer, comma-separated: 128 or 256,128")
-        epochs = epochs_col.number_input("Epochs", min_value=1, max_value=100, step=1, key="train_epochs")
-        batch = batch_col.number_input("Batch size", min_value=1, max_value=4096, step=16, key="train_batch")
-        rate = lr_col.number_input("Learning rate", min_value=1e-5, max_value=1.0, step=1e-4, format="%.4f",
-                                   key="train_lr")
-        limit = st.number_input("Train on the first N images (empty: all 60,000)", min_value=100,
-                                max_value=60_000, step=1000, placeholder="all 60,000", key="train_limit")
+        epochs = epochs_col.number_input("Epochs", min_value=1, max_value=limits.max_epochs, value=None,
+                                         step=1, key="train_epochs")
+        batch = batch_col.number_input("Batch size", min_value=limits.min_batch, max_value=limits.max_batch,
+                                       value=None, step=16, key="train_batch")
+        rate = lr_col.number_input("Learning rate", min_value=limits.min_learning_rate,
+                                   max_value=limits.max_learning_rate, value=None, step=1e-4,
+                                   format="%.4f", key="train_lr")
+        limit = st.number_input(f"Train on the first N images (empty: all {limits.max_images:,})",
+                                value=None, step=1000, placeholder=f"all {limits.max_images:,}",
+                                key="train_limit")
         linear = st.checkbox("No hidden layer (logistic regression: one linear map per digit)",
                              key="train_linear")
         submitted = st.form_submit_button("Train", type="primary")
     if not submitted:
         return None
+    empty = [f"{label} ({low:g} to {high:g})" for label, value, low, high in (
+        ("epochs", epochs, 1, limits.max_epochs),
+        ("a batch size", batch, limits.min_batch, limits.max_batch),
+        ("a learning rate", rate, limits.min_learning_rate, limits.max_learning_rate)) if value is None]
+    if empty:
+        st.error("Choose " + ", ".join(empty) + " before training.")
+        return None
     try:
         layers = () if linear else mlp.config.parse_hidden(hidden)
+    except ValueError as err:
+        st.error(f"Cannot train with hidden layers “{plain(hidden)}”: {plain(err)}.")
+        return None
+    try:
         config = preset.with_changes(hidden=layers, epochs=int(epochs), batch_size=int(batch),
                                      learning_rate=float(rate))
     except ValueError as err:
-        st.error(f"Cannot train with hidden layers “{plain(hidden)}”: {plain(err)}.")
+        st.error(f"Cannot train with these settings: {plain(err)}.")
         return None
     return config, None if limit is None else int(limit)
 
@@ -62,11 +88,11 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     if (data := guards.mnist_or_notice(data_path)) is None:
         return
     queue = loaders.training_queue(data_path)
-    max_epochs = queue.limits.max_epochs
     st.selectbox("Preset", list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
-                 args=(max_epochs,), help="Starting hyperparameters; edit them below.")
+                 args=(data_path,), help="Starting hyperparameters; edit them below.")
     name = st.session_state.train_preset
     preset = mlp.PRESETS[name]
+    max_epochs = epochs_within(preset, len(data.y_train), queue.limits)
     st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
                f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
                f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}."
@@ -75,12 +101,16 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                + (" The shipped model of this name also learnt from drawn digits and non-digits "
                   "(the command line's --extra-data); here it trains on MNIST alone."
                   if preset.not_digit_weight else ""))
-    request = train_form(preset)
+    request = train_form(preset, queue.limits)
     if request is not None:
         config, limit = request
-        images = min(limit or len(data.y_train), len(data.y_train))  # the images stay on disk here
+        available = len(data.y_train)  # the images stay on disk here; their labels are counted
+        images = available if limit is None else limit
+        owner, address = visitor.identify()
         try:
-            job = queue.submit(config, images, owner=st.session_state.visitor)
+            if images > available:
+                raise mlp.MLPError(f"This server has {available:,} training images (asked for {images:,}).")
+            job = queue.submit(config, images, owner=owner, address=address)
         except mlp.MLPError as err:
             st.error(plain(err))
         else:
@@ -89,6 +119,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             st.rerun()  # the whole page: the sidebar follows the run from now on
     st.caption(f"Runs take turns on this server; one may take up to {duration(queue.limits.max_seconds)}. "
                "You can draw in the other views meanwhile: the sidebar shows how the run is going.")
+    if st.session_state.models_put_away:
+        st.info(state.put_away_sentence(st.session_state.models_put_away))
     if st.session_state.train_job is not None:
         run_status(data_path)
     elif (last := st.session_state.last_trained) in st.session_state.trained_models:
@@ -147,23 +179,33 @@ def adopt(job, data_path: str) -> None:
     trained = st.session_state.trained_models
     taken = set(mlp.shipped_models()) | set(trained)
     name = next(f"trained-{n}" for n in itertools.count(len(trained) + 1) if f"trained-{n}" not in taken)
+    st.session_state.train_job = None
     try:
         loaded = mlp.load_model(job.model_path())
         keras_file = job.model_path().with_suffix(".keras").read_bytes()
+    except (OSError, mlp.ModelError):  # the queue deleted it: nobody came back for it in time
+        st.session_state.train_job = job
+        job.state, job.message = FAILED, "The trained model was deleted: nobody looked at it for too long."
+        return
     finally:
         discard(job)
     classifier = replace(loaded, name=name, path=None, record={**loaded.record, "name": name})
     data = loaders.mnist(data_path)
-    trained[name] = TrainedModel(
-        classifier=classifier,
-        evaluation=mlp.evaluate(classifier, mlp.as_model_input(data.x_test), data.y_test),
-        keras_file=keras_file, train_examples=job.images,
-    )
-    for old in list(trained)[:-KEEP_MODELS]:  # bounded memory per visitor: the latest few
+    for old in list(trained)[:max(0, len(trained) - KEEP_MODELS + 1)]:  # the latest few per visitor
         del trained[old]
+    try:
+        trained[name] = TrainedModel(
+            classifier=classifier,
+            evaluation=mlp.evaluate(classifier, mlp.as_model_input(data.x_test), data.y_test),
+            keras_file=keras_file, train_examples=job.images,
+        )
+    except mlp.MLPError as err:  # larger than all the room for trained models
+        st.session_state.train_job = job
+        job.state, job.message = FAILED, str(err)
+        return
+    st.session_state.models_put_away = []
     st.session_state.last_trained = name
     st.session_state.select_model = name  # applied before the chooser is drawn
-    st.session_state.train_job = None
 
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
