@@ -237,17 +237,16 @@ def _evaluate(args) -> int:
 
 
 def _fit_check(args) -> int:
+    from mlp.model import load_model, save_check
     from mlp.quiet import keras
 
+    model = load_model(args.model)  # a damaged model is said before seconds of importing
+    if model.path is None:
+        raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
     keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
     from mlp.augment import distort_once
     from mlp.data import load_extra, load_mnist
     from mlp.digit_check import fit_digit_check
-    from mlp.model import load_model, save_check
-
-    model = load_model(args.model)
-    if model.path is None:
-        raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
     extra = load_extra(args.extra_data)
     mnist = load_mnist(args.data)
     # Distorted once, as in training: the check learns digits as they vary, not MNIST's

@@ -130,14 +130,25 @@ def _write_weights(path: Path, network: NumpyMLP, record: dict,
 
 def _read_weights(path: Path, what: str) -> Classifier:
     remove_leftovers(path)
+    if path.is_dir():
+        raise ModelError(f"{what} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(f"{what} is missing: {path.name} is not among the app's models"
                          if what != str(path) else f"model file not found: {path}")
     try:
         with np.load(path, allow_pickle=False) as arrays:
             network = NumpyMLP.from_arrays(arrays)
-            record = json.loads(str(arrays["record"]))
             check = DigitCheck.from_arrays(arrays)
+            try:
+                record = json.loads(str(arrays["record"]))
+            except (KeyError, ValueError):
+                raise ModelError("its record is not readable") from None
+        if not isinstance(record, dict):
+            raise ModelError("its record is not readable")
+        if check is not None:
+            check.check_fits(network)
+        if not (network.is_finite() and (check is None or check.is_finite())):
+            raise ModelError("its weights hold values that are not numbers")
     except ModelError as err:
         raise ModelError(f"{what} is damaged: {err}") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
@@ -152,11 +163,17 @@ def _its(path: Path, what: str) -> str:
 
 
 def _read_keras(path: Path) -> Classifier:
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
+    if not zipfile.is_zipfile(path):  # said before seconds of importing TensorFlow
+        raise ModelError(f"{path} is damaged: it is not a Keras model file")
     from mlp.architecture import load_keras
 
     network = NumpyMLP.from_keras(load_keras(path))
+    if not network.is_finite():
+        raise ModelError(f"{path} is damaged: its weights hold values that are not numbers")
     weights_path = path.with_suffix(WEIGHTS)
     record = read_record(weights_path) if weights_path.is_file() else {}
     if record.get("keras_sha256") != file_sha256(path):

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import ROOT, within_sampling_error
+from damaged_models import DAMAGE_MESSAGES, write_damaged
 from PIL import Image, ImageDraw
 
 import mlp
@@ -220,3 +221,42 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
     """`python -m mlp` outside the repository finds the package and its shipped models."""
     result = run("models", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert result.returncode == 0 and "classic" in result.stdout
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE_MESSAGES))
+def test_predict_with_a_damaged_model_is_one_line(tmp_path, kind):
+    result = run("predict", "--model", write_damaged(kind, tmp_path), _draw_digit(tmp_path / "one.png"))
+    _one_line_error(result)
+    assert DAMAGE_MESSAGES[kind] in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["check-misfit", "check-bias-shape", "nan-weights",
+                                  "record-not-object", "folder"])
+def test_evaluate_with_a_damaged_model_is_one_line(tmp_path, mnist_path, kind):
+    result = run("evaluate", "--model", write_damaged(kind, tmp_path), "--data", mnist_path)
+    _one_line_error(result)
+    assert DAMAGE_MESSAGES[kind] in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("fit-check", "--extra-data", "/nonexistent/extra.npz"),
+    ("evaluate", "--data", "/nonexistent/mnist.npz"),
+    ("predict", "/nonexistent/one.png")])
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip", "folder"])
+def test_a_keras_file_that_is_not_one_is_one_line(tmp_path, command, content):
+    path = tmp_path / "m.keras"
+    path.mkdir() if content == "folder" else path.write_bytes(content)
+    result = run(command[0], "--model", path, *command[1:])
+    _one_line_error(result)
+    assert f"{path} is " in result.stderr and "File not found" not in result.stderr
+
+
+def test_fit_check_and_drawn_score_with_a_damaged_check_are_one_line(tmp_path):
+    model = write_damaged("check-misfit", tmp_path)
+    fit = run("fit-check", "--model", model, "--extra-data", tmp_path / "none.npz")
+    score = subprocess.run([sys.executable, "-m", "drawn", "score", "--model", str(model),
+                            "--per-condition", "1", "--not-digits", "--per-kind", "1"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    for result in (fit, score):
+        _one_line_error(result)
+        assert DAMAGE_MESSAGES["check-misfit"] in result.stderr

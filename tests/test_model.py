@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from conftest import ROOT, within_sampling_error
+from damaged_models import DAMAGE_MESSAGES, write_damaged
 
 import mlp
 from mlp import model as model_module
@@ -142,7 +143,7 @@ def test_load_model_errors_are_clear(tmp_path):
         mlp.load_model(tmp_path / "missing.keras")
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(ModelError, match="not a readable Keras model"):
+    with pytest.raises(ModelError, match="corrupt.keras is damaged: it is not a Keras model file"):
         mlp.load_model(corrupt)
 
 
@@ -282,3 +283,33 @@ def test_a_save_killed_at_any_point_leaves_one_whole_pair(tmp_path, stop_at):
     model_module.save_model(_tiny(3), tmp_path / "m", {"v": 3})  # the next save cleans up
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras", "m.npz"]
     assert mlp.load_model(weights_path).record["v"] == 3
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE_MESSAGES))
+def test_a_damaged_model_file_is_refused_when_loaded_with_a_sentence(tmp_path, kind):
+    """Each damage is found at load, not as a traceback or a NaN reading at the first prediction."""
+    path = write_damaged(kind, tmp_path)
+    with pytest.raises(ModelError) as refused:
+        mlp.load_model(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path} is ") and DAMAGE_MESSAGES[kind] in message
+    assert "\n" not in message
+
+
+def test_the_check_of_a_network_without_a_hidden_layer_reads_the_pixels(tmp_path):
+    """A check fits a network by the width of what it reads: 784 pixels when there is no hidden layer."""
+    from mlp.digit_check import DigitCheck
+
+    logistic = mlp.load_model("logistic")
+    rng = np.random.default_rng(0)
+    fits = DigitCheck((rng.normal(0, 0.1, (784, 4)).astype(np.float32), np.ones((4, 1), np.float32)),
+                      (np.zeros(4, np.float32), np.zeros(1, np.float32)), 0.5)
+    path = tmp_path / "logistic.npz"
+    path.write_bytes(logistic.path.read_bytes())
+    model_module.save_check(path, fits)
+    assert mlp.load_model(path).check.weights[0].shape == (784, 4)
+    misfit = DigitCheck((np.ones((128, 4), np.float32), np.ones((4, 1), np.float32)),
+                        fits.biases, 0.5)
+    model_module.save_check(path, misfit)
+    with pytest.raises(ModelError, match="does not fit the network"):
+        mlp.load_model(path)
