@@ -306,22 +306,33 @@ def _predict(args) -> int:
 
 
 def _models(args) -> int:
-    from mlp.model import DEFAULT_MODEL, read_record, shipped_models
+    from mlp.errors import ModelError
+    from mlp.model import DEFAULT_MODEL, load_model, record_number, shipped_models
 
-    shipped = shipped_models()
+    listed = {}
+    for name, path in shipped_models().items():
+        entry = {"file": path.name, "default": name == DEFAULT_MODEL, "present": path.is_file()}
+        if entry["present"]:
+            try:  # the weights too, not the record alone: a damaged model is said to be one
+                entry |= load_model(name).record
+            except ModelError as err:
+                entry["damaged"] = str(err)
+        listed[name] = entry
     if args.json:
-        print(json.dumps({name: {"file": path.name, "default": name == DEFAULT_MODEL,
-                                 "present": path.is_file(), **read_record(path)}
-                          for name, path in shipped.items()}, indent=2))
+        print(json.dumps(listed, indent=2))
         return 0
-    for name, path in shipped.items():
-        label = f"{name}{' (default)' if name == DEFAULT_MODEL else ''}"
-        if not path.is_file():
+    for name, entry in listed.items():
+        label = f"{name}{' (default)' if entry['default'] else ''}"
+        path = shipped_models()[name]
+        if not entry["present"]:
             print(f"{label}: missing ({path.name} is not in the assets)")
-            continue
-        record = read_record(path)
-        accuracy = record.get("test_accuracy")
-        print(f"{label}: test accuracy {accuracy:.4f}" if accuracy is not None else f"{label}: no record")
-        print(f"  {record.get('architecture', '?')}; {path.stat().st_size / 1024:.0f} KB; "
-              f"trained in {record.get('train_seconds', '?')} s")
+        elif "damaged" in entry:
+            print(f"{label}: {entry['damaged']}")
+        else:
+            accuracy, seconds = record_number(entry, "test_accuracy"), record_number(entry, "train_seconds")
+            architecture = entry.get("architecture")
+            print(f"{label}: test accuracy {'?' if accuracy is None else f'{accuracy:.4f}'}")
+            print(f"  {architecture if isinstance(architecture, str) else '?'}; "
+                  f"{path.stat().st_size / 1024:.0f} KB; "
+                  f"trained in {'?' if seconds is None else f'{seconds:g}'} s")
     return 0

@@ -79,9 +79,21 @@ def read_record(path: Path) -> dict:
     """The record inside a NAME.npz ({} when the file has none or cannot be read)."""
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            return json.loads(str(arrays["record"]))
+            record = json.loads(str(arrays["record"]))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         return {}
+    return record if isinstance(record, dict) else {}
+
+
+def record_number(record: dict, key: str) -> float | None:
+    """A record's figure as a finite float, or None when it is absent, text, or not a number.
+
+    Records are JSON a person may have edited: "0.97" or "high" must not break a listing.
+    """
+    value = record.get(key) if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if np.isfinite(value) else None
 
 
 def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import ROOT, within_sampling_error
-from damaged_models import DAMAGE_MESSAGES, write_damaged
+from damaged_models import DAMAGE_MESSAGES, write_damaged, write_record_with
 from PIL import Image, ImageDraw
 
 import mlp
@@ -260,3 +260,35 @@ def test_fit_check_and_drawn_score_with_a_damaged_check_are_one_line(tmp_path):
     for result in (fit, score):
         _one_line_error(result)
         assert DAMAGE_MESSAGES["check-misfit"] in result.stderr
+
+
+MODELS_IN = """
+import sys
+from pathlib import Path
+from mlp import model
+model.ASSETS = Path(sys.argv[1])
+from mlp.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_models_lists_damaged_models_and_text_figures_without_a_traceback(tmp_path):
+    """A record's figure held as text shows as '?'; a damaged file is named as damaged."""
+    write_record_with(tmp_path, "edited", test_accuracy="0.97", train_seconds="high")
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated"):
+        write_damaged(kind, tmp_path)
+    listing = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0 and listing.stderr == "", listing.stderr
+    lines = listing.stdout.splitlines()
+    assert "edited: test accuracy ?" in lines
+    assert any(line.startswith("  Flatten > BatchNorm > Dense(128, relu)") and
+               line.endswith("trained in ? s") for line in lines)
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated"):
+        assert any(line.startswith(f"{kind}: ") and DAMAGE_MESSAGES[kind] in line for line in lines)
+    as_json = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models", "--json"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert as_json.returncode == 0, as_json.stderr
+    listed = json.loads(as_json.stdout)
+    assert listed["edited"]["test_accuracy"] == "0.97"  # the record as it is, for a program
+    assert DAMAGE_MESSAGES["record-not-object"] in listed["record-not-object"]["damaged"]

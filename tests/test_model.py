@@ -313,3 +313,11 @@ def test_the_check_of_a_network_without_a_hidden_layer_reads_the_pixels(tmp_path
     model_module.save_check(path, misfit)
     with pytest.raises(ModelError, match="does not fit the network"):
         mlp.load_model(path)
+
+
+@pytest.mark.parametrize("value, number", [
+    (0.97, 0.97), (1, 1.0), ("0.97", None), ("high", None), (None, None), (True, None),
+    ([0.9], None), (float("nan"), None), (float("inf"), None)])
+def test_a_records_figure_is_a_number_or_nothing(value, number):
+    assert model_module.record_number({"test_accuracy": value}, "test_accuracy") == number
+    assert model_module.record_number({}, "test_accuracy") is None
