@@ -148,8 +148,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _train(args) -> int:
     from mlp.data import load_mnist
-    from mlp.files import check_writable
-    from mlp.model import save_model
+    from mlp.files import check_space, check_writable
+    from mlp.model import save_model, saved_size
     from mlp.training import train
 
     try:
@@ -161,6 +161,7 @@ def _train(args) -> int:
         raise MLPError(str(err)) from None
     out = args.out or Path("runs") / args.preset
     check_writable(out.parent)  # before the work, not after it
+    check_space(out.parent, saved_size(config), "the model")
     data = load_mnist(args.data).first(train=args.limit, test=args.limit)
     extra = None
     if args.extra_data is not None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from mlp.digit_check import DigitCheck
 from mlp.errors import ModelError
-from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers
+from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers, staged
 from mlp.inference import NumpyMLP
 
 def _assets() -> Path:
@@ -97,11 +97,12 @@ def record_number(record: dict, key: str) -> float | None:
 
 
 def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:
-    """Write OUT.keras (no optimizer state), then OUT.npz (weights and record) -> both paths.
+    """Write OUT.keras (no optimizer state) and OUT.npz (weights and record) -> both paths.
 
-    Each file is renamed into place only once complete. OUT.npz comes last and names the
-    sha256 of the OUT.keras it belongs to, so an interrupted save leaves the old weights with
-    their own record, and a .keras file newer than its record is never described by it.
+    Both are written to temporaries first and renamed into place only once both are complete,
+    so a save that fails (a full disk) leaves the old pair as it was. OUT.npz is renamed last
+    and names the sha256 of the OUT.keras it belongs to, so a save killed between the two
+    renames never has a .keras file described by another one's record.
     """
     out = Path(out)
     keras_path, weights_path = out.with_suffix(KERAS), out.with_suffix(WEIGHTS)
@@ -112,10 +113,23 @@ def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:
     # the file is a third of the size.
     bare = type(keras_model).from_config(keras_model.get_config())
     bare.set_weights(keras_model.get_weights())
-    atomic_write(keras_path, bare.save)
-    record = {**record, "keras_sha256": file_sha256(keras_path)}
-    _write_weights(weights_path, NumpyMLP.from_keras(bare), record)
+    network = NumpyMLP.from_keras(bare)
+    with staged(keras_path, weights_path) as (keras_temp, weights_temp):
+        bare.save(keras_temp)
+        record = {**record, "keras_sha256": file_sha256(keras_temp)}
+        _save_arrays(weights_temp, network, record)
     return keras_path, weights_path
+
+
+def saved_size(config) -> int:
+    """Bytes that OUT.keras and OUT.npz of a model trained with `config` need together, about.
+
+    Each file holds the weights as float32 (the .npz compressed, a little less); the margin
+    covers the .keras file's configuration, BatchNormalization's statistics and the record.
+    """
+    from mlp.limits import estimate
+
+    return 2 * 4 * estimate(config, 0).parameters + 256 * 1024
 
 
 def update_record(weights_path: Path, **fields) -> Path:
@@ -135,9 +149,13 @@ def save_check(weights_path: Path, check: DigitCheck, **fields) -> Path:
 
 def _write_weights(path: Path, network: NumpyMLP, record: dict,
                    check: DigitCheck | None = None) -> Path:
+    return atomic_write(path, lambda temp: _save_arrays(temp, network, record, check))
+
+
+def _save_arrays(path: Path, network: NumpyMLP, record: dict, check: DigitCheck | None = None) -> None:
     arrays = {**network.to_arrays(), **(check.to_arrays() if check else {}),
               "record": np.array(json.dumps(record, default=_json_default))}
-    return atomic_write(path, lambda temp: np.savez_compressed(temp, **arrays))
+    np.savez_compressed(path, **arrays)
 
 
 def _read_weights(path: Path, what: str) -> Classifier:

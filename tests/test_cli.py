@@ -2,6 +2,9 @@
 
 import json
 import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
 
@@ -221,6 +224,39 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
     """`python -m mlp` outside the repository finds the package and its shipped models."""
     result = run("models", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert result.returncode == 0 and "classic" in result.stdout
+
+
+def _file_size_limit(limit: int):
+    """For a child process: writes past `limit` bytes fail with EFBIG, as on a full disk."""
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+def test_train_onto_a_full_disk_says_so_in_one_line_and_keeps_the_old_model(tmp_path, mnist_path):
+    for suffix in (".keras", ".npz"):  # an older model at --out: the shipped logistic one
+        shutil.copy(mlp.shipped_models()["logistic"].with_suffix(suffix), tmp_path / f"m{suffix}")
+    old = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    result = subprocess.run(
+        [sys.executable, "-m", "mlp", "train", "--limit", "200", "--epochs", "1", "--data",
+         str(mnist_path), "--out", str(tmp_path / "m")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=_file_size_limit(200_000))
+    _one_line_error(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the disk is full: nothing was saved, the old m.keras "
+                                    "and m.npz are unchanged")
+    assert "epoch  1/1" in result.stdout  # it did train: the save is what ran out of room
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == old  # no leftovers
+
+
+def test_train_refuses_before_training_when_the_model_cannot_fit_on_the_disk(tmp_path):
+    # Two layers of ten million units: 800 TB of weights, more than any disk here holds.
+    result = run("train", "--hidden", "10000000,10000000", "--data", "/nonexistent/mnist.npz",
+                 "--out", tmp_path / "m")
+    _one_line_error(result)
+    assert "not enough room on the disk" in result.stderr  # before the data is even looked for
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("kind", sorted(DAMAGE_MESSAGES))

@@ -321,3 +321,68 @@ def test_the_check_of_a_network_without_a_hidden_layer_reads_the_pixels(tmp_path
 def test_a_records_figure_is_a_number_or_nothing(value, number):
     assert model_module.record_number({"test_accuracy": value}, "test_accuracy") == number
     assert model_module.record_number({}, "test_accuracy") is None
+
+
+def test_the_space_a_save_needs_is_not_underestimated(tmp_path):
+    """saved_size, checked against the files a real save writes, for two widths."""
+    from mlp.config import TrainConfig
+
+    for hidden in ((8,), (300, 100)):
+        from mlp.quiet import keras
+
+        keras().utils.set_random_seed(0)
+        config = TrainConfig(hidden=hidden)
+        paths = model_module.save_model(build_model(config), tmp_path / f"m{len(hidden)}",
+                                        {"history": {"loss": [0.5] * 100}})
+        written = sum(path.stat().st_size for path in paths)
+        assert written <= model_module.saved_size(config) <= 1.5 * written + 512 * 1024
+
+
+FULL_DISK_SAVE = """
+import os, resource, signal, sys
+from pathlib import Path
+from mlp.quiet import keras
+from mlp import model as model_module
+from mlp.architecture import build_model
+from mlp.config import TrainConfig
+from mlp.errors import MLPError
+
+limit, out = int(sys.argv[1]), Path(sys.argv[2])
+keras().utils.set_random_seed(2)
+new = build_model(TrainConfig(hidden=(64,)))
+# Random text does not compress: the record makes the .npz larger than the .keras file, so
+# that a limit between the two sizes lets the .keras file be written and fails the .npz.
+notes = os.urandom(150_000).hex()
+if limit:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    model_module.save_model(new, out, {"v": 2, "notes": notes})
+except MLPError as err:
+    print(f"{type(err).__name__}: {err}")
+"""
+
+
+@pytest.mark.parametrize("limit, fails_on", [(40_000, ".keras"), (250_000, ".npz")])
+def test_a_save_onto_a_full_disk_leaves_the_old_pair_and_no_leftovers(tmp_path, limit, fails_on):
+    """Writes past a file-size limit fail as on a full disk (EFBIG, like ENOSPC): in the .keras
+    file, or in the .npz once the .keras file is complete. Either way nothing is replaced."""
+    old_paths = model_module.save_model(_tiny(1), tmp_path / "m", {"v": 1})
+    old = {path.name: path.read_bytes() for path in old_paths}
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SAVE, str(limit), str(tmp_path / "m")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("DiskFullError: the disk is full: nothing was saved, the old "
+                                     "m.keras and m.npz are unchanged; free some space or choose "
+                                     "another folder")
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == old
+    sizes = _sizes_unlimited(tmp_path / "unlimited")
+    assert sizes[".keras"] > limit if fails_on == ".keras" else sizes[".keras"] < limit < sizes[".npz"]
+
+
+def _sizes_unlimited(out) -> dict[str, int]:
+    """The sizes the same save writes with no limit: proof of which file the limit stops."""
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SAVE, "0", str(out / "m")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return {suffix: (out / f"m{suffix}").stat().st_size for suffix in (".keras", ".npz")}
