@@ -148,8 +148,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _train(args) -> int:
     from mlp.data import load_mnist
-    from mlp.files import check_space, check_writable
-    from mlp.model import save_model, saved_size
+    from mlp.files import check_space, check_target
+    from mlp.model import KERAS, WEIGHTS, save_model, saved_size
     from mlp.training import train
 
     try:
@@ -160,7 +160,8 @@ def _train(args) -> int:
     except ValueError as err:
         raise MLPError(str(err)) from None
     out = args.out or Path("runs") / args.preset
-    check_writable(out.parent)  # before the work, not after it
+    for target in (out.with_suffix(KERAS), out.with_suffix(WEIGHTS)):
+        check_target(target)  # before the work, not after it
     check_space(out.parent, saved_size(config), "the model")
     data = load_mnist(args.data).first(train=args.limit, test=args.limit)
     extra = None

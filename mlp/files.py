@@ -41,6 +41,8 @@ def staged(*targets: Path) -> Iterator[tuple[Path, ...]]:
     (see remove_leftovers); they end in the target's suffix too: Keras and NumPy insist on theirs.
     """
     targets = tuple(Path(target) for target in targets)
+    for target in targets:  # else the first would be renamed into place and the next refused
+        _not_a_folder(target)
     temps: list[Path] = []
     try:
         for target in targets:
@@ -64,6 +66,17 @@ def staged(*targets: Path) -> Iterator[tuple[Path, ...]]:
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)
+
+
+def check_target(path: Path) -> None:
+    """Raise MLPError now, before any work, unless a file can be written at `path`."""
+    _not_a_folder(Path(path))
+    check_writable(Path(path).parent)
+
+
+def _not_a_folder(path: Path) -> None:
+    if path.is_dir():
+        raise MLPError(f"{path} is a folder; give the path of a file to write")
 
 
 def check_space(folder: Path, needed: int, what: str) -> None:

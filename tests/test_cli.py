@@ -328,3 +328,11 @@ def test_models_lists_damaged_models_and_text_figures_without_a_traceback(tmp_pa
     listed = json.loads(as_json.stdout)
     assert listed["edited"]["test_accuracy"] == "0.97"  # the record as it is, for a program
     assert DAMAGE_MESSAGES["record-not-object"] in listed["record-not-object"]["damaged"]
+
+
+def test_train_onto_a_folder_is_refused_before_training(tmp_path, mnist_path):
+    (tmp_path / "m.npz").mkdir()
+    result = run("train", "--limit", 200, "--epochs", 1, "--data", mnist_path, "--out", tmp_path / "m")
+    _one_line_error(result)
+    assert "m.npz is a folder" in result.stderr and "epoch" not in result.stdout
+    assert [path.name for path in tmp_path.iterdir()] == ["m.npz"]

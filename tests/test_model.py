@@ -14,7 +14,7 @@ import mlp
 from mlp import model as model_module
 from mlp.architecture import build_model, describe, load_keras
 from mlp.config import PRESETS, TrainConfig
-from mlp.errors import ModelError
+from mlp.errors import MLPError, ModelError
 from mlp.files import file_sha256
 from mlp.inference import NumpyMLP
 
@@ -218,8 +218,6 @@ def test_a_keras_file_newer_than_its_record_is_not_described_by_it(tmp_path):
 
 
 def test_an_unwritable_output_folder_fails_before_anything_is_written(tmp_path):
-    from mlp.errors import MLPError
-
     blocker = tmp_path / "a-file"
     blocker.write_text("")  # nobody, root included, can make a folder under a file
     with pytest.raises(MLPError, match="cannot write"):
@@ -386,3 +384,11 @@ def _sizes_unlimited(out) -> dict[str, int]:
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return {suffix: (out / f"m{suffix}").stat().st_size for suffix in (".keras", ".npz")}
+
+
+def test_a_save_onto_a_folder_writes_neither_file(tmp_path):
+    """Refused before the .keras file is renamed into place, not after it."""
+    (tmp_path / "m.npz").mkdir()
+    with pytest.raises(MLPError, match="m.npz is a folder"):
+        model_module.save_model(_tiny(1), tmp_path / "m", {})
+    assert [path.name for path in tmp_path.iterdir()] == ["m.npz"]
