@@ -313,7 +313,8 @@ def _models(args) -> int:
 
     listed = {}
     for name, path in shipped_models().items():
-        entry = {"file": path.name, "default": name == DEFAULT_MODEL, "present": path.is_file()}
+        # A folder in its place is present, and damaged: loading it says what it is.
+        entry = {"file": path.name, "default": name == DEFAULT_MODEL, "present": path.exists()}
         if entry["present"]:
             try:  # the weights too, not the record alone: a damaged model is said to be one
                 entry |= load_model(name).record

@@ -311,7 +311,7 @@ sys.exit(main(sys.argv[2:]))
 def test_models_lists_damaged_models_and_text_figures_without_a_traceback(tmp_path):
     """A record's figure held as text shows as '?'; a damaged file is named as damaged."""
     write_record_with(tmp_path, "edited", test_accuracy="0.97", train_seconds="high")
-    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated"):
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated", "folder"):
         write_damaged(kind, tmp_path)
     listing = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models"], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
@@ -320,7 +320,7 @@ def test_models_lists_damaged_models_and_text_figures_without_a_traceback(tmp_pa
     assert "edited: test accuracy ?" in lines
     assert any(line.startswith("  Flatten > BatchNorm > Dense(128, relu)") and
                line.endswith("trained in ? s") for line in lines)
-    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated"):
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated", "folder"):
         assert any(line.startswith(f"{kind}: ") and DAMAGE_MESSAGES[kind] in line for line in lines)
     as_json = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models", "--json"],
                              cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -9,7 +9,7 @@ from test_app import APP, TIMEOUT, texts
 
 from mlp import model as model_module
 
-DAMAGED = ["check-misfit", "nan-weights", "record-not-object", "truncated"]
+DAMAGED = ["check-misfit", "nan-weights", "record-not-object", "truncated", "folder"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def shipped_status() -> dict[str, mlp.Classifier | str]:
     files = mlp.shipped_models()
     status: dict[str, mlp.Classifier | str] = {}
     for name in dict.fromkeys([*files, mlp.DEFAULT_MODEL]):
-        loaded = loaders.shipped_model(name) if name in files and files[name].is_file() else "missing"
+        loaded = loaders.shipped_model(name) if name in files and files[name].exists() else "missing"
         status[name] = "damaged" if isinstance(loaded, mlp.ModelError) else loaded
     return status
 
