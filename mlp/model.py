@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mlp.digit_check import DigitCheck
-from mlp.errors import ModelError
+from mlp.errors import MLPError, ModelError
 from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers, staged
 from mlp.inference import NumpyMLP
 
@@ -114,6 +114,9 @@ def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:
     bare = type(keras_model).from_config(keras_model.get_config())
     bare.set_weights(keras_model.get_weights())
     network = NumpyMLP.from_keras(bare)
+    if not network.is_finite():  # saved, it would be a model no one can load
+        raise MLPError("the trained weights are not numbers (training diverged, as a learning "
+                       "rate too high makes it do): nothing was saved; try a lower learning rate")
     with staged(keras_path, weights_path) as (keras_temp, weights_temp):
         bare.save(keras_temp)
         record = {**record, "keras_sha256": file_sha256(keras_temp)}

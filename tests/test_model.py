@@ -392,3 +392,12 @@ def test_a_save_onto_a_folder_writes_neither_file(tmp_path):
     with pytest.raises(MLPError, match="m.npz is a folder"):
         model_module.save_model(_tiny(1), tmp_path / "m", {})
     assert [path.name for path in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_a_diverged_model_is_not_saved(tmp_path):
+    """Training with too high a learning rate ends in NaN weights: saved, no one could load them."""
+    keras_model = _tiny(1)
+    keras_model.set_weights([np.full_like(w, np.nan) for w in keras_model.get_weights()])
+    with pytest.raises(MLPError, match="training diverged"):
+        model_module.save_model(keras_model, tmp_path / "m", {})
+    assert list(tmp_path.iterdir()) == []
