@@ -311,8 +311,8 @@ def _models(args) -> int:
     from mlp.errors import ModelError
     from mlp.model import DEFAULT_MODEL, load_model, record_number, shipped_models
 
-    listed = {}
-    for name, path in shipped_models().items():
+    shipped, listed = shipped_models(), {}
+    for name, path in shipped.items():
         # A folder in its place is present, and damaged: loading it says what it is.
         entry = {"file": path.name, "default": name == DEFAULT_MODEL, "present": path.exists()}
         if entry["present"]:
@@ -326,7 +326,7 @@ def _models(args) -> int:
         return 0
     for name, entry in listed.items():
         label = f"{name}{' (default)' if entry['default'] else ''}"
-        path = shipped_models()[name]
+        path = shipped[name]
         if not entry["present"]:
             print(f"{label}: missing ({path.name} is not in the assets)")
         elif "damaged" in entry:
