@@ -116,6 +116,8 @@ def _hardest(args) -> int:
     from mlp.files import check_target
     from mlp.model import load_model
 
+    if args.out.suffix.lower() != ".png":  # the sheet is a PNG, whatever the name says
+        raise MLPError(f"{args.out} does not end in .png; give the contact sheet a .png name")
     check_target(args.out)  # before the work, not after it
     mnist = _mnist(args)
     model = load_model(args.model)
