@@ -113,8 +113,12 @@ def _hardest(args) -> int:
     from drawn.dataset import make_drawn_set
     from drawn.not_digits import make_not_digit_set
     from drawn.sheet import contact_sheet, hardest
+    from mlp.files import check_target
     from mlp.model import load_model
 
+    if args.out.suffix.lower() != ".png":  # the sheet is a PNG, whatever the name says
+        raise MLPError(f"{args.out} does not end in .png; give the contact sheet a .png name")
+    check_target(args.out)  # before the work, not after it
     mnist = _mnist(args)
     model = load_model(args.model)
     rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),
@@ -165,10 +169,10 @@ def _validation_split(args) -> int:
 
 def _writable_npz(path: Path) -> Path:
     """PATH.npz, once its folder is known to be writable: checked before the work, not after."""
-    from mlp.files import check_writable
+    from mlp.files import check_target
 
     out = path.with_suffix(".npz")
-    check_writable(out.parent)
+    check_target(out)
     return out
 
 
@@ -208,7 +212,9 @@ def _mnist(args):
 
 def _write(args) -> int:
     from drawn.dataset import make_drawn_set, write_pngs
+    from mlp.files import check_writable
 
+    check_writable(args.out)  # before the work, not after it
     mnist = _mnist(args)
     drawn = make_drawn_set(args.per_condition, args.seed, mnist=mnist)
     print(f"wrote {write_pngs(drawn, args.out)}")

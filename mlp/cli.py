@@ -148,8 +148,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _train(args) -> int:
     from mlp.data import load_mnist
-    from mlp.files import check_writable
-    from mlp.model import save_model
+    from mlp.files import check_space, check_target
+    from mlp.model import KERAS, WEIGHTS, save_model, saved_size
     from mlp.training import train
 
     try:
@@ -160,7 +160,9 @@ def _train(args) -> int:
     except ValueError as err:
         raise MLPError(str(err)) from None
     out = args.out or Path("runs") / args.preset
-    check_writable(out.parent)  # before the work, not after it
+    for target in (out.with_suffix(KERAS), out.with_suffix(WEIGHTS)):
+        check_target(target)  # before the work, not after it
+    check_space(out.parent, saved_size(config), "the model")
     data = load_mnist(args.data).first(train=args.limit, test=args.limit)
     extra = None
     if args.extra_data is not None:
@@ -237,17 +239,16 @@ def _evaluate(args) -> int:
 
 
 def _fit_check(args) -> int:
+    from mlp.model import load_model, save_check
     from mlp.quiet import keras
 
+    model = load_model(args.model)  # a damaged model is said before seconds of importing
+    if model.path is None:
+        raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
     keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
     from mlp.augment import distort_once
     from mlp.data import load_extra, load_mnist
     from mlp.digit_check import fit_digit_check
-    from mlp.model import load_model, save_check
-
-    model = load_model(args.model)
-    if model.path is None:
-        raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
     extra = load_extra(args.extra_data)
     mnist = load_mnist(args.data)
     # Distorted once, as in training: the check learns digits as they vary, not MNIST's
@@ -307,22 +308,34 @@ def _predict(args) -> int:
 
 
 def _models(args) -> int:
-    from mlp.model import DEFAULT_MODEL, read_record, shipped_models
+    from mlp.errors import ModelError
+    from mlp.model import DEFAULT_MODEL, load_model, record_number, shipped_models
 
-    shipped = shipped_models()
-    if args.json:
-        print(json.dumps({name: {"file": path.name, "default": name == DEFAULT_MODEL,
-                                 "present": path.is_file(), **read_record(path)}
-                          for name, path in shipped.items()}, indent=2))
-        return 0
+    shipped, listed = shipped_models(), {}
     for name, path in shipped.items():
-        label = f"{name}{' (default)' if name == DEFAULT_MODEL else ''}"
-        if not path.is_file():
+        # A folder in its place is present, and damaged: loading it says what it is.
+        entry = {"file": path.name, "default": name == DEFAULT_MODEL, "present": path.exists()}
+        if entry["present"]:
+            try:  # the weights too, not the record alone: a damaged model is said to be one
+                entry |= load_model(name).record
+            except ModelError as err:
+                entry["damaged"] = str(err)
+        listed[name] = entry
+    if args.json:
+        print(json.dumps(listed, indent=2))
+        return 0
+    for name, entry in listed.items():
+        label = f"{name}{' (default)' if entry['default'] else ''}"
+        path = shipped[name]
+        if not entry["present"]:
             print(f"{label}: missing ({path.name} is not in the assets)")
-            continue
-        record = read_record(path)
-        accuracy = record.get("test_accuracy")
-        print(f"{label}: test accuracy {accuracy:.4f}" if accuracy is not None else f"{label}: no record")
-        print(f"  {record.get('architecture', '?')}; {path.stat().st_size / 1024:.0f} KB; "
-              f"trained in {record.get('train_seconds', '?')} s")
+        elif "damaged" in entry:
+            print(f"{label}: {entry['damaged']}")
+        else:
+            accuracy, seconds = record_number(entry, "test_accuracy"), record_number(entry, "train_seconds")
+            architecture = entry.get("architecture")
+            print(f"{label}: test accuracy {'?' if accuracy is None else f'{accuracy:.4f}'}")
+            print(f"  {architecture if isinstance(architecture, str) else '?'}; "
+                  f"{path.stat().st_size / 1024:.0f} KB; "
+                  f"trained in {'?' if seconds is None else f'{seconds:g}'} s")
     return 0

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp.errors import ModelError
-from mlp.inference import read_only
+from mlp.inference import all_finite, read_only
 
 PREFIX = "check_"  # names of the check's arrays inside NAME.npz
+MISFIT = "its not-a-digit check does not fit the network"
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: arrays do not compare to a single bool
@@ -51,11 +52,25 @@ class DigitCheck:
         weights, biases = [], []
         while f"{PREFIX}weights_{len(weights)}" in arrays:
             i = len(weights)
+            if f"{PREFIX}bias_{i}" not in arrays:
+                raise ModelError(MISFIT)
             weights.append(read_only(arrays[f"{PREFIX}weights_{i}"]))
             biases.append(read_only(arrays[f"{PREFIX}bias_{i}"]))
-        if not weights or weights[-1].shape[1] != 1:
+        if not weights or weights[-1].ndim != 2 or weights[-1].shape[1] != 1:
             raise ModelError("the digit check's layers do not end in one output")
         return cls(tuple(weights), tuple(biases), float(arrays[f"{PREFIX}threshold"]))
+
+    def check_fits(self, network) -> None:
+        """Raise ModelError unless the layers chain from `network`'s hidden layer to one output."""
+        width = network.feature_width
+        for w, b in zip(self.weights, self.biases):
+            if w.ndim != 2 or w.shape[0] != width or b.shape != w.shape[1:]:
+                raise ModelError(MISFIT)
+            width = w.shape[1]
+
+    def is_finite(self) -> bool:
+        """Whether every weight, bias and the threshold is a finite number."""
+        return bool(np.isfinite(self.threshold)) and all_finite([*self.weights, *self.biases])
 
 
 def digit_likeness(model, x: np.ndarray) -> float | np.ndarray | None:

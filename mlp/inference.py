@@ -76,6 +76,15 @@ class NumpyMLP:
             z = _ACTIVATIONS[step.activation](z)
         return z
 
+    @property
+    def feature_width(self) -> int:
+        """How many numbers `features` gives per image: the last hidden layer's units (784 without one)."""
+        return self.steps[-1].weights.shape[0]
+
+    def is_finite(self) -> bool:
+        """Whether every weight and bias is a finite number (NaN or inf: a damaged model)."""
+        return all_finite(array for step in self.steps for array in (step.weights, step.bias))
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The weights as named plain arrays (no Python objects), for np.savez."""
         arrays = {"activations": np.array([step.activation for step in self.steps])}
@@ -156,6 +165,11 @@ def _bn_parameters(layer) -> tuple[np.ndarray, ...]:
     beta = weights.pop(0) if config.get("center", True) else np.zeros(size)
     mean, variance = weights
     return gamma, beta, mean, variance
+
+
+def all_finite(arrays) -> bool:
+    """Whether no array holds a NaN or an infinity."""
+    return all(np.isfinite(array).all() for array in arrays)
 
 
 def read_only(array) -> np.ndarray:

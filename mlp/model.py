@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from mlp.digit_check import DigitCheck
-from mlp.errors import ModelError
-from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers
+from mlp.errors import MLPError, ModelError
+from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers, staged
 from mlp.inference import NumpyMLP
 
 def _assets() -> Path:
@@ -79,17 +79,30 @@ def read_record(path: Path) -> dict:
     """The record inside a NAME.npz ({} when the file has none or cannot be read)."""
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            return json.loads(str(arrays["record"]))
+            record = json.loads(str(arrays["record"]))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         return {}
+    return record if isinstance(record, dict) else {}
+
+
+def record_number(record: dict, key: str) -> float | None:
+    """A record's figure as a finite float, or None when it is absent, text, or not a number.
+
+    Records are JSON a person may have edited: "0.97" or "high" must not break a listing.
+    """
+    value = record.get(key) if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if np.isfinite(value) else None
 
 
 def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:
-    """Write OUT.keras (no optimizer state), then OUT.npz (weights and record) -> both paths.
+    """Write OUT.keras (no optimizer state) and OUT.npz (weights and record) -> both paths.
 
-    Each file is renamed into place only once complete. OUT.npz comes last and names the
-    sha256 of the OUT.keras it belongs to, so an interrupted save leaves the old weights with
-    their own record, and a .keras file newer than its record is never described by it.
+    Both are written to temporaries first and renamed into place only once both are complete,
+    so a save that fails (a full disk) leaves the old pair as it was. OUT.npz is renamed last
+    and names the sha256 of the OUT.keras it belongs to, so a save killed between the two
+    renames never has a .keras file described by another one's record.
     """
     out = Path(out)
     keras_path, weights_path = out.with_suffix(KERAS), out.with_suffix(WEIGHTS)
@@ -100,10 +113,26 @@ def save_model(keras_model, out: Path, record: dict) -> tuple[Path, Path]:
     # the file is a third of the size.
     bare = type(keras_model).from_config(keras_model.get_config())
     bare.set_weights(keras_model.get_weights())
-    atomic_write(keras_path, bare.save)
-    record = {**record, "keras_sha256": file_sha256(keras_path)}
-    _write_weights(weights_path, NumpyMLP.from_keras(bare), record)
+    network = NumpyMLP.from_keras(bare)
+    if not network.is_finite():  # saved, it would be a model no one can load
+        raise MLPError("the trained weights are not numbers (training diverged, as a learning "
+                       "rate too high makes it do): nothing was saved; try a lower learning rate")
+    with staged(keras_path, weights_path) as (keras_temp, weights_temp):
+        bare.save(keras_temp)
+        record = {**record, "keras_sha256": file_sha256(keras_temp)}
+        _save_arrays(weights_temp, network, record)
     return keras_path, weights_path
+
+
+def saved_size(config) -> int:
+    """Bytes that OUT.keras and OUT.npz of a model trained with `config` need together, about.
+
+    Each file holds the weights as float32 (the .npz compressed, a little less); the margin
+    covers the .keras file's configuration, BatchNormalization's statistics and the record.
+    """
+    from mlp.limits import estimate
+
+    return 2 * 4 * estimate(config, 0).parameters + 256 * 1024
 
 
 def update_record(weights_path: Path, **fields) -> Path:
@@ -123,21 +152,36 @@ def save_check(weights_path: Path, check: DigitCheck, **fields) -> Path:
 
 def _write_weights(path: Path, network: NumpyMLP, record: dict,
                    check: DigitCheck | None = None) -> Path:
+    return atomic_write(path, lambda temp: _save_arrays(temp, network, record, check))
+
+
+def _save_arrays(path: Path, network: NumpyMLP, record: dict, check: DigitCheck | None = None) -> None:
     arrays = {**network.to_arrays(), **(check.to_arrays() if check else {}),
               "record": np.array(json.dumps(record, default=_json_default))}
-    return atomic_write(path, lambda temp: np.savez_compressed(temp, **arrays))
+    np.savez_compressed(path, **arrays)
 
 
 def _read_weights(path: Path, what: str) -> Classifier:
     remove_leftovers(path)
+    if path.is_dir():
+        raise ModelError(f"{what} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(f"{what} is missing: {path.name} is not among the app's models"
                          if what != str(path) else f"model file not found: {path}")
     try:
         with np.load(path, allow_pickle=False) as arrays:
             network = NumpyMLP.from_arrays(arrays)
-            record = json.loads(str(arrays["record"]))
             check = DigitCheck.from_arrays(arrays)
+            try:
+                record = json.loads(str(arrays["record"]))
+            except (KeyError, ValueError):
+                raise ModelError("its record is not readable") from None
+        if not isinstance(record, dict):
+            raise ModelError("its record is not readable")
+        if check is not None:
+            check.check_fits(network)
+        if not (network.is_finite() and (check is None or check.is_finite())):
+            raise ModelError("its weights hold values that are not numbers")
     except ModelError as err:
         raise ModelError(f"{what} is damaged: {err}") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
@@ -152,11 +196,17 @@ def _its(path: Path, what: str) -> str:
 
 
 def _read_keras(path: Path) -> Classifier:
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
+    if not zipfile.is_zipfile(path):  # said before seconds of importing TensorFlow
+        raise ModelError(f"{path} is damaged: it is not a Keras model file")
     from mlp.architecture import load_keras
 
     network = NumpyMLP.from_keras(load_keras(path))
+    if not network.is_finite():
+        raise ModelError(f"{path} is damaged: its weights hold values that are not numbers")
     weights_path = path.with_suffix(WEIGHTS)
     record = read_record(weights_path) if weights_path.is_file() else {}
     if record.get("keras_sha256") != file_sha256(path):

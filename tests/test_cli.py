@@ -2,12 +2,16 @@
 
 import json
 import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 from conftest import ROOT, within_sampling_error
+from damaged_models import DAMAGE_MESSAGES, write_damaged, write_record_with
 from PIL import Image, ImageDraw
 
 import mlp
@@ -220,3 +224,115 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
     """`python -m mlp` outside the repository finds the package and its shipped models."""
     result = run("models", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert result.returncode == 0 and "classic" in result.stdout
+
+
+def _file_size_limit(limit: int):
+    """For a child process: writes past `limit` bytes fail with EFBIG, as on a full disk."""
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+def test_train_onto_a_full_disk_says_so_in_one_line_and_keeps_the_old_model(tmp_path, mnist_path):
+    for suffix in (".keras", ".npz"):  # an older model at --out: the shipped logistic one
+        shutil.copy(mlp.shipped_models()["logistic"].with_suffix(suffix), tmp_path / f"m{suffix}")
+    old = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    result = subprocess.run(
+        [sys.executable, "-m", "mlp", "train", "--limit", "200", "--epochs", "1", "--data",
+         str(mnist_path), "--out", str(tmp_path / "m")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=_file_size_limit(200_000))
+    _one_line_error(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the disk is full: nothing was saved, the old m.keras "
+                                    "and m.npz are unchanged")
+    assert "epoch  1/1" in result.stdout  # it did train: the save is what ran out of room
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == old  # no leftovers
+
+
+def test_train_refuses_before_training_when_the_model_cannot_fit_on_the_disk(tmp_path):
+    # Two layers of ten million units: 800 TB of weights, more than any disk here holds.
+    result = run("train", "--hidden", "10000000,10000000", "--data", "/nonexistent/mnist.npz",
+                 "--out", tmp_path / "m")
+    _one_line_error(result)
+    assert "not enough room on the disk" in result.stderr  # before the data is even looked for
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE_MESSAGES))
+def test_predict_with_a_damaged_model_is_one_line(tmp_path, kind):
+    result = run("predict", "--model", write_damaged(kind, tmp_path), _draw_digit(tmp_path / "one.png"))
+    _one_line_error(result)
+    assert DAMAGE_MESSAGES[kind] in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["check-misfit", "check-bias-shape", "nan-weights",
+                                  "record-not-object", "folder"])
+def test_evaluate_with_a_damaged_model_is_one_line(tmp_path, mnist_path, kind):
+    result = run("evaluate", "--model", write_damaged(kind, tmp_path), "--data", mnist_path)
+    _one_line_error(result)
+    assert DAMAGE_MESSAGES[kind] in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("fit-check", "--extra-data", "/nonexistent/extra.npz"),
+    ("evaluate", "--data", "/nonexistent/mnist.npz"),
+    ("predict", "/nonexistent/one.png")])
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip", "folder"])
+def test_a_keras_file_that_is_not_one_is_one_line(tmp_path, command, content):
+    path = tmp_path / "m.keras"
+    path.mkdir() if content == "folder" else path.write_bytes(content)
+    result = run(command[0], "--model", path, *command[1:])
+    _one_line_error(result)
+    assert f"{path} is " in result.stderr and "File not found" not in result.stderr
+
+
+def test_fit_check_and_drawn_score_with_a_damaged_check_are_one_line(tmp_path):
+    model = write_damaged("check-misfit", tmp_path)
+    fit = run("fit-check", "--model", model, "--extra-data", tmp_path / "none.npz")
+    score = subprocess.run([sys.executable, "-m", "drawn", "score", "--model", str(model),
+                            "--per-condition", "1", "--not-digits", "--per-kind", "1"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    for result in (fit, score):
+        _one_line_error(result)
+        assert DAMAGE_MESSAGES["check-misfit"] in result.stderr
+
+
+MODELS_IN = """
+import sys
+from pathlib import Path
+from mlp import model
+model.ASSETS = Path(sys.argv[1])
+from mlp.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_models_lists_damaged_models_and_text_figures_without_a_traceback(tmp_path):
+    """A record's figure held as text shows as '?'; a damaged file is named as damaged."""
+    write_record_with(tmp_path, "edited", test_accuracy="0.97", train_seconds="high")
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated", "folder"):
+        write_damaged(kind, tmp_path)
+    listing = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0 and listing.stderr == "", listing.stderr
+    lines = listing.stdout.splitlines()
+    assert "edited: test accuracy ?" in lines
+    assert any(line.startswith("  Flatten > BatchNorm > Dense(128, relu)") and
+               line.endswith("trained in ? s") for line in lines)
+    for kind in ("check-misfit", "nan-weights", "record-not-object", "truncated", "folder"):
+        assert any(line.startswith(f"{kind}: ") and DAMAGE_MESSAGES[kind] in line for line in lines)
+    as_json = subprocess.run([sys.executable, "-c", MODELS_IN, tmp_path, "models", "--json"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert as_json.returncode == 0, as_json.stderr
+    listed = json.loads(as_json.stdout)
+    assert listed["edited"]["test_accuracy"] == "0.97"  # the record as it is, for a program
+    assert DAMAGE_MESSAGES["record-not-object"] in listed["record-not-object"]["damaged"]
+
+
+def test_train_onto_a_folder_is_refused_before_training(tmp_path, mnist_path):
+    (tmp_path / "m.npz").mkdir()
+    result = run("train", "--limit", 200, "--epochs", 1, "--data", mnist_path, "--out", tmp_path / "m")
+    _one_line_error(result)
+    assert "m.npz is a folder" in result.stderr and "epoch" not in result.stdout
+    assert [path.name for path in tmp_path.iterdir()] == ["m.npz"]

@@ -455,3 +455,26 @@ def test_the_validation_split_holds_back_training_digits_and_validate_counts_err
                                 + result["strokes_errors"])
     assert 0 < result["errors"] < 0.1 * (200 + 2200 + result["strokes_n"])  # classic reads most
     assert "not_digits_flagged" not in result  # classic has no check
+
+
+@pytest.mark.parametrize("command, said", [
+    (("training-set", "--digits", 1, "--not-digits", 1, "--mnist-digits", 0, "--out", "{tmp}/taken"),
+     "taken.npz is a folder"),
+    (("validation-split", "--out", "{tmp}/taken"), "taken.npz is a folder"),
+    (("hardest", "--model", "classic", "--per-condition", 1, "--per-kind", 1, "--out",
+      "{tmp}/taken.png"), "taken.png is a folder"),
+    (("hardest", "--model", "classic", "--per-condition", 1, "--per-kind", 1, "--out",
+      "{tmp}/sheet.npz"), "sheet.npz does not end in .png"),
+    (("write", "--per-condition", 1, "--out", "{tmp}/a-file"), "cannot write to the folder"),
+])
+def test_an_output_that_cannot_be_written_is_one_line_before_the_work(tmp_path, mnist_path,
+                                                                      command, said):
+    for folder in ("taken.npz", "taken.png"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "a-file").write_text("")
+    result = run(*(str(arg).format(tmp=tmp_path) for arg in command), mnist_npz=mnist_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert said in result.stderr and result.stdout == ""
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "taken.npz", "taken.png"]
+    assert all(not any(folder.iterdir()) for folder in tmp_path.iterdir() if folder.is_dir())

@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from conftest import ROOT, within_sampling_error
+from damaged_models import DAMAGE_MESSAGES, write_damaged
 
 import mlp
 from mlp import model as model_module
 from mlp.architecture import build_model, describe, load_keras
 from mlp.config import PRESETS, TrainConfig
-from mlp.errors import ModelError
+from mlp.errors import MLPError, ModelError
 from mlp.files import file_sha256
 from mlp.inference import NumpyMLP
 
@@ -142,7 +143,7 @@ def test_load_model_errors_are_clear(tmp_path):
         mlp.load_model(tmp_path / "missing.keras")
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(ModelError, match="not a readable Keras model"):
+    with pytest.raises(ModelError, match="corrupt.keras is damaged: it is not a Keras model file"):
         mlp.load_model(corrupt)
 
 
@@ -217,8 +218,6 @@ def test_a_keras_file_newer_than_its_record_is_not_described_by_it(tmp_path):
 
 
 def test_an_unwritable_output_folder_fails_before_anything_is_written(tmp_path):
-    from mlp.errors import MLPError
-
     blocker = tmp_path / "a-file"
     blocker.write_text("")  # nobody, root included, can make a folder under a file
     with pytest.raises(MLPError, match="cannot write"):
@@ -282,3 +281,123 @@ def test_a_save_killed_at_any_point_leaves_one_whole_pair(tmp_path, stop_at):
     model_module.save_model(_tiny(3), tmp_path / "m", {"v": 3})  # the next save cleans up
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras", "m.npz"]
     assert mlp.load_model(weights_path).record["v"] == 3
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE_MESSAGES))
+def test_a_damaged_model_file_is_refused_when_loaded_with_a_sentence(tmp_path, kind):
+    """Each damage is found at load, not as a traceback or a NaN reading at the first prediction."""
+    path = write_damaged(kind, tmp_path)
+    with pytest.raises(ModelError) as refused:
+        mlp.load_model(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path} is ") and DAMAGE_MESSAGES[kind] in message
+    assert "\n" not in message
+
+
+def test_the_check_of_a_network_without_a_hidden_layer_reads_the_pixels(tmp_path):
+    """A check fits a network by the width of what it reads: 784 pixels when there is no hidden layer."""
+    from mlp.digit_check import DigitCheck
+
+    logistic = mlp.load_model("logistic")
+    rng = np.random.default_rng(0)
+    fits = DigitCheck((rng.normal(0, 0.1, (784, 4)).astype(np.float32), np.ones((4, 1), np.float32)),
+                      (np.zeros(4, np.float32), np.zeros(1, np.float32)), 0.5)
+    path = tmp_path / "logistic.npz"
+    path.write_bytes(logistic.path.read_bytes())
+    model_module.save_check(path, fits)
+    assert mlp.load_model(path).check.weights[0].shape == (784, 4)
+    misfit = DigitCheck((np.ones((128, 4), np.float32), np.ones((4, 1), np.float32)),
+                        fits.biases, 0.5)
+    model_module.save_check(path, misfit)
+    with pytest.raises(ModelError, match="does not fit the network"):
+        mlp.load_model(path)
+
+
+@pytest.mark.parametrize("value, number", [
+    (0.97, 0.97), (1, 1.0), ("0.97", None), ("high", None), (None, None), (True, None),
+    ([0.9], None), (float("nan"), None), (float("inf"), None)])
+def test_a_records_figure_is_a_number_or_nothing(value, number):
+    assert model_module.record_number({"test_accuracy": value}, "test_accuracy") == number
+    assert model_module.record_number({}, "test_accuracy") is None
+
+
+def test_the_space_a_save_needs_is_not_underestimated(tmp_path):
+    """saved_size, checked against the files a real save writes, for two widths."""
+    from mlp.config import TrainConfig
+
+    for hidden in ((8,), (300, 100)):
+        from mlp.quiet import keras
+
+        keras().utils.set_random_seed(0)
+        config = TrainConfig(hidden=hidden)
+        paths = model_module.save_model(build_model(config), tmp_path / f"m{len(hidden)}",
+                                        {"history": {"loss": [0.5] * 100}})
+        written = sum(path.stat().st_size for path in paths)
+        assert written <= model_module.saved_size(config) <= 1.5 * written + 512 * 1024
+
+
+FULL_DISK_SAVE = """
+import os, resource, signal, sys
+from pathlib import Path
+from mlp.quiet import keras
+from mlp import model as model_module
+from mlp.architecture import build_model
+from mlp.config import TrainConfig
+from mlp.errors import MLPError
+
+limit, out = int(sys.argv[1]), Path(sys.argv[2])
+keras().utils.set_random_seed(2)
+new = build_model(TrainConfig(hidden=(64,)))
+# Random text does not compress: the record makes the .npz larger than the .keras file, so
+# that a limit between the two sizes lets the .keras file be written and fails the .npz.
+notes = os.urandom(150_000).hex()
+if limit:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    model_module.save_model(new, out, {"v": 2, "notes": notes})
+except MLPError as err:
+    print(f"{type(err).__name__}: {err}")
+"""
+
+
+@pytest.mark.parametrize("limit, fails_on", [(40_000, ".keras"), (250_000, ".npz")])
+def test_a_save_onto_a_full_disk_leaves_the_old_pair_and_no_leftovers(tmp_path, limit, fails_on):
+    """Writes past a file-size limit fail as on a full disk (EFBIG, like ENOSPC): in the .keras
+    file, or in the .npz once the .keras file is complete. Either way nothing is replaced."""
+    old_paths = model_module.save_model(_tiny(1), tmp_path / "m", {"v": 1})
+    old = {path.name: path.read_bytes() for path in old_paths}
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SAVE, str(limit), str(tmp_path / "m")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("DiskFullError: the disk is full: nothing was saved, the old "
+                                     "m.keras and m.npz are unchanged; free some space or choose "
+                                     "another folder")
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == old
+    sizes = _sizes_unlimited(tmp_path / "unlimited")
+    assert sizes[".keras"] > limit if fails_on == ".keras" else sizes[".keras"] < limit < sizes[".npz"]
+
+
+def _sizes_unlimited(out) -> dict[str, int]:
+    """The sizes the same save writes with no limit: proof of which file the limit stops."""
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SAVE, "0", str(out / "m")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return {suffix: (out / f"m{suffix}").stat().st_size for suffix in (".keras", ".npz")}
+
+
+def test_a_save_onto_a_folder_writes_neither_file(tmp_path):
+    """Refused before the .keras file is renamed into place, not after it."""
+    (tmp_path / "m.npz").mkdir()
+    with pytest.raises(MLPError, match="m.npz is a folder"):
+        model_module.save_model(_tiny(1), tmp_path / "m", {})
+    assert [path.name for path in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_a_diverged_model_is_not_saved(tmp_path):
+    """Training with too high a learning rate ends in NaN weights: saved, no one could load them."""
+    keras_model = _tiny(1)
+    keras_model.set_weights([np.full_like(w, np.nan) for w in keras_model.get_weights()])
+    with pytest.raises(MLPError, match="training diverged"):
+        model_module.save_model(keras_model, tmp_path / "m", {})
+    assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import mlp
+from mlp.model import record_number
 from views import loaders
 from views.text import plain, plural, without_paths
 
@@ -14,7 +15,7 @@ def shipped_status() -> dict[str, mlp.Classifier | str]:
     files = mlp.shipped_models()
     status: dict[str, mlp.Classifier | str] = {}
     for name in dict.fromkeys([*files, mlp.DEFAULT_MODEL]):
-        loaded = loaders.shipped_model(name) if name in files and files[name].is_file() else "missing"
+        loaded = loaders.shipped_model(name) if name in files and files[name].exists() else "missing"
         status[name] = "damaged" if isinstance(loaded, mlp.ModelError) else loaded
     return status
 
@@ -24,9 +25,26 @@ def unavailable(name: str, status: str) -> str:
     if status == "missing":
         return f"The model {plain(name)} is missing: its file is not part of this installation. " \
                "Choose another model in the sidebar."
-    reason = without_paths(str(loaders.shipped_model(name)))
+    # The loader's message repeats what this sentence says already: keep what is wrong.
+    reason = str(loaders.shipped_model(name)).removeprefix(f"the shipped model {name!r} is damaged: ")
+    reason = without_paths(reason)
     return f"The model {plain(name)} is damaged and cannot be loaded ({plain(reason)}). " \
            "Choose another model in the sidebar."
+
+
+def describe_record(record: dict) -> None:
+    """The model's architecture and figures, each left out when its record lacks it or holds text."""
+    architecture = record.get("architecture")
+    st.caption(architecture.replace(" > ", " → ") if isinstance(architecture, str)
+               else "architecture not recorded")
+    if (accuracy := record_number(record, "test_accuracy")) is not None:
+        st.markdown(f"Test accuracy **{accuracy:.2%}** on the 10,000 MNIST test digits.")
+    examples, epochs, seconds = (record_number(record, key) for key in
+                                 ("train_examples", "epochs_run", "train_seconds"))
+    if examples:
+        epochs_text = f" for {plural(int(epochs), 'epoch')}" if epochs is not None else ""
+        seconds_text = f" in {seconds:.0f} s" if seconds is not None else ""
+        st.caption(f"Trained on {int(examples):,} images{epochs_text}{seconds_text}.")
 
 
 def model_chooser() -> tuple[mlp.Classifier | None, str | None]:
@@ -51,14 +69,7 @@ def model_chooser() -> tuple[mlp.Classifier | None, str | None]:
         model = trained[name].classifier if name in trained else shipped[name]
         if not isinstance(model, mlp.Classifier):
             return None, unavailable(name, model)
-        record = model.record
-        st.caption(record.get("architecture", "architecture not recorded").replace(" > ", " → "))
-        if (accuracy := record.get("test_accuracy")) is not None:
-            st.markdown(f"Test accuracy **{accuracy:.2%}** on the 10,000 MNIST test digits.")
-        if record.get("train_examples"):
-            st.caption(f"Trained on {record['train_examples']:,} images for "
-                       f"{plural(record.get('epochs_run', 0), 'epoch')} "
-                       f"in {record.get('train_seconds', 0):.0f} s.")
+        describe_record(model.record)
         st.divider()
         st.caption("The model is a multilayer perceptron: the 28x28 pixels go in as 784 numbers, "
                    "through fully connected layers, and come out as ten probabilities.")
