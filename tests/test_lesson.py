@@ -18,10 +18,12 @@ from test_app import APP, TIMEOUT, draw, metric, open_view, texts
 from streamlit.testing.v1 import AppTest
 
 import mlp
+from mlp.confidence import confidence, not_digit_training
 from mlp.ink import mean_ink, measure_mean_ink
 from mlp.inside import (grid_shape, layer_grid, look_inside, most_active, share_of_gap, top_two_gap, unit_effect,
                         unit_picture, unit_weights)
 from views import join, pictures, presenter
+from views.text import percent
 
 
 @pytest.fixture
@@ -69,6 +71,27 @@ def read_back(picture: np.ndarray) -> np.ndarray:
     ramp from pictures.RESTING to pictures.GLOWING is straight): (rows * columns,)."""
     red = picture[..., 0].astype(np.float64).reshape(-1)
     return (red - pictures.RESTING[0]) / (pictures.GLOWING[0] - pictures.RESTING[0])
+
+
+def drawn_png(strokes: list[np.ndarray], width: int = 22) -> bytes:
+    """Strokes of (x, y) canvas points -> a 280x280 PNG as the canvas sends it: white on opaque black."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        pen.line([tuple(float(v) for v in point) for point in stroke], fill="white", width=width, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def heart_png() -> bytes:
+    """A heart drawn in one stroke across the canvas: plainly no digit."""
+    t = np.linspace(0, 2 * np.pi, 200)
+    x = 140 + 96 * np.sin(t) ** 3
+    y = 130 - 6 * (13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))
+    return drawn_png([np.stack([x, y], axis=1)])
 
 
 def forward(model: mlp.Classifier, x: np.ndarray) -> list[np.ndarray]:
@@ -385,3 +408,66 @@ def test_a_layer_is_laid_out_unit_by_unit_row_by_row():
     assert tuple(picture[0, 0, :3]) == tuple(pictures.RESTING.astype(int))  # unit 0, at zero: dark
     assert tuple(picture[2, 0, :3]) == tuple(pictures.GLOWING.astype(int))  # the most active: full glow
     np.testing.assert_allclose(read_back(picture)[:7], activations / 6, atol=1 / 255)
+
+
+def test_confidence_follows_the_logits():
+    even = confidence(np.zeros(10), np.full(10, 0.1))  # a model spreading its bets over the ten
+    assert even.top == pytest.approx(0.1) and even.two_way == pytest.approx(0.5)
+    assert not even.gap_explains and even.others == pytest.approx(0.8)
+    logits = np.array([9.0, 2.0, 0, 0, 0, 0, 0, 0, 0, 0])
+    probabilities = np.exp(logits) / np.exp(logits).sum()
+    sure = confidence(logits, probabilities)
+    assert sure.best == 0 and sure.gap == pytest.approx(7.0) and sure.gap_explains
+    assert sure.top == pytest.approx(probabilities[0])
+
+
+def test_what_a_model_knows_of_non_digits_comes_from_its_record(default_model, classic_model):
+    assert not_digit_training(default_model) == default_model.record["extra_data"]["not_digits"] > 0
+    assert not_digit_training(classic_model) == 0
+    unweighted = mlp.Classifier("x", default_model.network, {**default_model.record, "config": {
+        **default_model.record["config"], "not_digit_weight": 0}})
+    assert not_digit_training(unweighted) == 0  # with weight 0 they never reached the loss
+
+
+def inside_caption(at: AppTest) -> str:
+    """The Inside panel's explanation under the output table."""
+    notes = [c.value for c in at.caption if "top logit" in c.value.lower()]
+    assert len(notes) == 1, notes
+    return notes[0]
+
+
+def test_the_inside_explanation_follows_the_reading_and_the_model(app, mnist, default_model):
+    """Sure or unsure by the top probability, the gap sentence only where the gap explains it, and
+    what each model knows of non-digits: drawings checked against their own numbers."""
+    at = choose(app.run(), lens="Inside")
+    trained_on = default_model.record["extra_data"]["not_digits"]
+    # A clear MNIST digit, read by the default model: sure, and the gap alone says so.
+    png = digit_png(mnist.x_test[0])
+    note = inside_caption(draw(at, png))
+    p = mlp.predict_proba(default_model, as_drawn(png))
+    assert p.max() > 0.99 and note.startswith("**Why so sure?**")
+    assert "this gap alone means over 99.9%" in note
+    assert f"trained on {trained_on:,} drawings that are not digits" in note
+    assert "says this drawing looks like a digit" in note
+    assert "only ever saw digits" not in note and "no check" not in note
+    # A heart: the default model spreads its bets and its check flags it.
+    png = heart_png()
+    x = as_drawn(png)
+    p = mlp.predict_proba(default_model, x)
+    assert mlp.looks_like_digit(default_model, x) is False and p.max() < 0.2  # ten bars near 10 %
+    note = inside_caption(draw(at, png))
+    best, second = np.argsort(-p)[:2]
+    assert note.startswith("**Why unsure?**") and "so sure" not in note
+    assert "gap alone means" not in note  # its 50 % would contradict the 10 % bars beside it
+    assert f"between those two alone, {best} would get {1 / (1 + p[second] / p[best]):.1%}" in note
+    assert f"take {percent(1 - p[best] - p[second])} of the probability, so {best} gets {percent(p[best])}" in note
+    likeness = mlp.digit_likeness(default_model, x)
+    assert f"does not look like a digit (digit-likeness {likeness:.2f}; a digit needs " \
+           f"{default_model.check.threshold:.2f})" in note
+    # The same heart read by classic, which saw only digits and has no check: sure of a digit.
+    at = choose(at, model="classic")
+    note = inside_caption(at)
+    p = mlp.predict_proba(mlp.load_model("classic"), x)
+    assert p.max() > 0.9 and note.startswith("**Why so sure?**")
+    assert "only ever saw digits" in note and "It has no check" in note
+    assert "not digits as well" not in note and "does not look like a digit" not in note

@@ -1,5 +1,5 @@
 """The Inside panel: the drawing as 784 numbers, each hidden layer's activations at fixed places, ten
-logits beside ten probabilities, and why softmax sounds so sure.
+logits beside ten probabilities, and why the answer is as sure as it is.
 
 Redrawn after every stroke, so it is one small image and plain HTML (no chart library). The
 numbers ride along as data attributes, for a test (or a curious visitor's inspector) to read.
@@ -11,7 +11,8 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import active_count, grid_shape, layer_grid, look_inside, share_of_gap, top_two_gap
+from mlp.confidence import Confidence, NotDigitKnowledge, SURE, UNSURE, confidence, not_digit_knowledge
+from mlp.inside import active_count, grid_shape, layer_grid, look_inside
 from views import pictures
 from views.text import percent
 
@@ -77,20 +78,48 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def confidence_note(logits: np.ndarray, brief: bool) -> str:
-    """Why softmax sounds so sure: what this drawing's logit gap alone makes of the top digit."""
-    gap = top_two_gap(logits)
-    share = share_of_gap(gap)
-    alone = "over 99.9%" if share > 0.999 else f"{share:.1%}"
+def gap_sentence(sure: Confidence) -> str:
+    """What the top two logits' gap says about the shown probability: alone, or with the other eight."""
+    alone = "over 99.9%" if sure.two_way > 0.999 else f"{sure.two_way:.1%}"
+    said = (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
+            "e^*g* to 1 between those two digits")
+    if sure.gap_explains:
+        return f"{said}, so this gap alone means {alone}: the other eight digits are too far below to matter."
+    return (f"{said}: between those two alone, {sure.best} would get {alone}. The other eight digits "
+            f"take {percent(sure.others)} of the probability, so {sure.best} gets {percent(sure.top)}.")
+
+
+def not_digit_sentence(name: str, knows: NotDigitKnowledge) -> str:
+    """What this model knows about drawings that are not digits, and what its check says of this one."""
+    if knows.trained_on:
+        trained = (f"The {name} model was trained on {knows.trained_on:,} drawings that are not digits as well, "
+                   "taught to spread its probability evenly over the ten for them.")
+    else:
+        trained = (f"The {name} model only ever saw digits: softmax has no \"none of these\", so a scribble, a letter "
+                   "or a face also gets a digit, often at over 90 %.")
+    if not knows.has_check:
+        return f"{trained} It has no check of whether a drawing is a digit at all."
+    verdict = "does not look like a digit" if knows.flagged else "looks like a digit"
+    return (f"{trained} A separate check on its last hidden layer says this drawing {verdict} "
+            f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+
+
+def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief: bool) -> str:
+    """Why the reading is as sure as it is, and what the model can say about non-digits: from this
+    reading's own numbers and this model's record."""
     if brief:
-        return (f"Top logit {gap:.1f} above the next: that gap alone means {alone}. "
-                "A scribble gets a digit too.")
-    return (f"**Why so sure?** The top logit is {gap:.1f} above the next one. Softmax turns a gap *g* "
-            f"into odds of e^*g* to 1 between those two digits, so this gap alone means {alone} "
-            "(a gap of 3 is 95 %, 4.6 is 99 %). A few units of logit are enough for a near-certain "
-            "answer. And the model always answers with one of the ten digits: it never saw anything "
-            "else, so a scribble, a letter or a face also gets a digit, often at over 90 %. Telling "
-            "\"not a digit\" apart is a separate question the model was not trained for.")
+        gap = (f"Top logit {sure.gap:.1f} above the next: that gap alone means "
+               f"{'over 99.9%' if sure.two_way > 0.999 else f'{sure.two_way:.1%}'}." if sure.gap_explains
+               else f"Top logit {sure.gap:.1f} above the next; the other eight take {percent(sure.others)}.")
+        if knows.flagged:
+            return f"{gap} The check says: not a digit."
+        if knows.trained_on:
+            return f"{gap} Trained on non-digits too: it spreads its bets on them."
+        return f"{gap} A scribble gets a digit too."
+    heading = "Why so sure?" if sure.top >= SURE else "Why unsure?" if sure.top < UNSURE else "How sure?"
+    few = (" A few units of logit are enough for a near-certain answer (a gap of 3 is 95 %, 4.6 is 99 %)."
+           if sure.top >= SURE else "")
+    return f"**{heading}** {gap_sentence(sure)}{few} {not_digit_sentence(name, knows)}"
 
 
 def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
@@ -117,4 +146,5 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         st.caption("This model has no hidden layer: the 784 numbers go straight to the ten outputs.")
     st.markdown("**Out: ten logits → softmax → ten probabilities**")
     st.html(output_table(inside.logits, inside.probabilities))
-    st.caption(confidence_note(inside.logits, brief))
+    sure = confidence(inside.logits, inside.probabilities)
+    st.caption(confidence_note(model.name, sure, not_digit_knowledge(model, digit), brief))
