@@ -471,3 +471,27 @@ def test_the_inside_explanation_follows_the_reading_and_the_model(app, mnist, de
     assert p.max() > 0.9 and note.startswith("**Why so sure?**")
     assert "only ever saw digits" in note and "It has no check" in note
     assert "not digits as well" not in note and "does not look like a digit" not in note
+
+
+def test_a_drawing_that_is_no_digit_shows_a_big_question_mark_not_a_big_digit(app):
+    png = heart_png()
+    model = mlp.load_model()
+    x = as_drawn(png)
+    best = int(np.argmax(mlp.predict_proba(model, x)))
+    assert mlp.looks_like_digit(model, x) is False
+    app.query_params["present"] = "1"
+    at = draw(app.run(), png)
+    assert not at.exception and not at.error
+    page = html(at)
+    flag = re.search(r'<div data-prediction="\?" data-would-be="(\d)" style="[^"]*font-size:(\d+)px', page)
+    assert flag, "no big question mark"
+    assert int(flag.group(1)) == best
+    assert int(flag.group(2)) == presenter.digit_size(presenter.DEFAULT)  # as big as a digit would be
+    assert f'data-prediction="{best}"' not in page  # no giant digit for a heart
+    shown = page[flag.start():]
+    assert re.search(r'<span style="font-weight:800">\?</span>', shown)  # the "?" at the full size
+    assert "not a<br>digit" in shown and f"as a digit: {best}</span>" in shown
+    assert any(w.value.startswith("This does not look like a digit") for w in at.warning)
+    at.toggle(key="present").set_value(False).run()  # outside presenter mode: "?" where the digit goes
+    assert metric(at, "Prediction") == "?" and metric(at, "Confidence") is None
+    assert f'data-would-be="{best}"' in html(at) and "not a digit</b>" in html(at)
