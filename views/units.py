@@ -74,9 +74,12 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
                           format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
     unit = int(order[0]) if choice == MOST_ACTIVE else int(choice)
     effect = unit_effect(model, digit, unit)
-    picture, numbers_side = st.columns([1, 1.6], vertical_alignment="top")
-    picture.image(pictures.diverging(unit_picture(model, unit), LARGE), width=LARGE,
-                  caption=f"Unit {unit}'s 784 weights, times ink")
+    # A row that wraps, not two columns: a column narrower than the picture (a small window, presenter
+    # mode's larger text) let the picture spill under the numbers beside it.
+    with st.container(horizontal=True, gap="medium", vertical_alignment="top"):
+        st.image(pictures.diverging(unit_picture(model, unit), LARGE), width=LARGE,
+                 caption=f"Unit {unit}'s 784 weights, times ink")
+        numbers_side = st.container(width="stretch")
     with numbers_side:
         st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
                 f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
