@@ -79,4 +79,5 @@ def test_a_units_weights_are_what_keras_adds_per_pixel(mnist):
     a, b = (mlp.as_model_input(mnist.x_test[i]) for i in (0, 1))
     change = pre_activation(a) - pre_activation(b)
     for unit in (0, 3, 77):
-        np.testing.assert_allclose((unit_weights(model, unit) * (a - b)).sum(), change[unit], rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose((unit_weights(model, unit) * (a - b)).sum(), change[unit],
+                                   rtol=1e-4, atol=1e-4)

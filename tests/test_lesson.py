@@ -18,10 +18,10 @@ from test_app import APP, TIMEOUT, draw, metric, open_view, texts
 from streamlit.testing.v1 import AppTest
 
 import mlp
-from mlp.confidence import confidence, not_digit_training
+from mlp.confidence import confidence, not_digit_knowledge, not_digit_training
 from mlp.ink import mean_ink, measure_mean_ink
-from mlp.inside import (grid_shape, layer_grid, look_inside, most_active, share_of_gap, top_two_gap, unit_effect,
-                        unit_picture, unit_weights)
+from mlp.inside import (grid_shape, layer_grid, look_inside, most_active, share_of_gap, top_two_gap,
+                        unit_effect, unit_picture, unit_weights)
 from views import join, pictures, presenter
 from views.text import percent
 
@@ -460,7 +460,8 @@ def test_the_inside_explanation_follows_the_reading_and_the_model(app, mnist, de
     assert note.startswith("**Why unsure?**") and "so sure" not in note
     assert "gap alone means" not in note  # its 50 % would contradict the 10 % bars beside it
     assert f"between those two alone, {best} would get {1 / (1 + p[second] / p[best]):.1%}" in note
-    assert f"take {percent(1 - p[best] - p[second])} of the probability, so {best} gets {percent(p[best])}" in note
+    others = 1 - p[best] - p[second]
+    assert f"take {percent(others)} of the probability, so {best} gets {percent(p[best])}" in note
     likeness = mlp.digit_likeness(default_model, x)
     assert f"does not look like a digit (digit-likeness {likeness:.2f}; a digit needs " \
            f"{default_model.check.threshold:.2f})" in note
@@ -495,3 +496,17 @@ def test_a_drawing_that_is_no_digit_shows_a_big_question_mark_not_a_big_digit(ap
     at.toggle(key="present").set_value(False).run()  # outside presenter mode: "?" where the digit goes
     assert metric(at, "Prediction") == "?" and metric(at, "Confidence") is None
     assert f'data-would-be="{best}"' in html(at) and "not a digit</b>" in html(at)
+
+
+def test_the_presenter_explanation_claims_the_gap_only_where_it_holds(default_model, classic_model):
+    from views.inside import confidence_note
+
+    heart = as_drawn(heart_png())
+    for model, flagged in ((default_model, True), (classic_model, False)):
+        inside = look_inside(model, heart)
+        sure = confidence(inside.logits, inside.probabilities)
+        note = confidence_note(model.name, sure, not_digit_knowledge(model, heart), brief=True)
+        top, second = np.sort(inside.probabilities)[::-1][:2]
+        assert ("gap alone means" in note) == (top / (top + second) - top < 0.01)  # the other eight take < 1 point
+        assert ("The check says: not a digit." in note) == flagged
+        assert ("A scribble gets a digit too." in note) == (not_digit_training(model) == 0)

@@ -41,7 +41,8 @@ def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = F
                 '<span style="font-weight:800">?</span><span style="font-size:0.25em;font-weight:700">'
                 f'not a<br>digit<br><span style="font-size:0.5em;font-weight:400;opacity:0.8">'
                 f'as a digit: {digit}</span></span></div>')
-    return (f'<div data-prediction="{digit}" style="{row}" aria-label="Prediction {digit}, {confidence:.0%} sure">'
+    return (f'<div data-prediction="{digit}" style="{row}" '
+            f'aria-label="Prediction {digit}, {confidence:.0%} sure">'
             f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
             f'{confidence:.0%}<br>sure</span></div>')
 

@@ -78,47 +78,66 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+def alone(sure: Confidence) -> str:
+    """What the top two logits' gap alone gives the top digit, as the page writes it."""
+    return "over 99.9%" if sure.two_way > 0.999 else f"{sure.two_way:.1%}"
+
+
 def gap_sentence(sure: Confidence) -> str:
     """What the top two logits' gap says about the shown probability: alone, or with the other eight."""
-    alone = "over 99.9%" if sure.two_way > 0.999 else f"{sure.two_way:.1%}"
-    said = (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
-            "e^*g* to 1 between those two digits")
+    # Whole sentences per case, not fragments joined: word order differs between languages.
     if sure.gap_explains:
-        return f"{said}, so this gap alone means {alone}: the other eight digits are too far below to matter."
-    return (f"{said}: between those two alone, {sure.best} would get {alone}. The other eight digits "
-            f"take {percent(sure.others)} of the probability, so {sure.best} gets {percent(sure.top)}.")
+        return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
+                f"e^*g* to 1 between those two digits, so this gap alone means {alone(sure)}: the other "
+                "eight digits are too far below to matter.")
+    return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
+            f"e^*g* to 1 between those two digits: between those two alone, {sure.best} would get "
+            f"{alone(sure)}. The other eight digits take {percent(sure.others)} of the probability, so "
+            f"{sure.best} gets {percent(sure.top)}.")
 
 
 def not_digit_sentence(name: str, knows: NotDigitKnowledge) -> str:
     """What this model knows about drawings that are not digits, and what its check says of this one."""
     if knows.trained_on:
-        trained = (f"The {name} model was trained on {knows.trained_on:,} drawings that are not digits as well, "
-                   "taught to spread its probability evenly over the ten for them.")
+        trained = (f"The {name} model was trained on {knows.trained_on:,} drawings that are not digits as "
+                   "well, taught to spread its probability evenly over the ten for them.")
     else:
-        trained = (f"The {name} model only ever saw digits: softmax has no \"none of these\", so a scribble, a letter "
-                   "or a face also gets a digit, often at over 90 %.")
+        trained = (f"The {name} model only ever saw digits: softmax has no \"none of these\", so a "
+                   "scribble, a letter or a face also gets a digit, often at over 90 %.")
     if not knows.has_check:
         return f"{trained} It has no check of whether a drawing is a digit at all."
-    verdict = "does not look like a digit" if knows.flagged else "looks like a digit"
-    return (f"{trained} A separate check on its last hidden layer says this drawing {verdict} "
-            f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+    if knows.flagged:
+        checked = (f"A separate check on its last hidden layer says this drawing does not look like a digit "
+                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+    else:
+        checked = (f"A separate check on its last hidden layer says this drawing looks like a digit "
+                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+    return f"{trained} {checked}"
+
+
+def brief_note(sure: Confidence, knows: NotDigitKnowledge) -> str:
+    """The explanation in two short sentences, for presenter mode."""
+    if sure.gap_explains:
+        gap = f"Top logit {sure.gap:.1f} above the next: that gap alone means {alone(sure)}."
+    else:
+        gap = f"Top logit {sure.gap:.1f} above the next; the other eight digits take {percent(sure.others)}."
+    if knows.flagged:
+        return f"{gap} The check says: not a digit."
+    if knows.trained_on:
+        return f"{gap} Trained on non-digits too, it spreads its bets on them."
+    return f"{gap} A scribble gets a digit too."
 
 
 def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief: bool) -> str:
     """Why the reading is as sure as it is, and what the model can say about non-digits: from this
     reading's own numbers and this model's record."""
     if brief:
-        gap = (f"Top logit {sure.gap:.1f} above the next: that gap alone means "
-               f"{'over 99.9%' if sure.two_way > 0.999 else f'{sure.two_way:.1%}'}." if sure.gap_explains
-               else f"Top logit {sure.gap:.1f} above the next; the other eight take {percent(sure.others)}.")
-        if knows.flagged:
-            return f"{gap} The check says: not a digit."
-        if knows.trained_on:
-            return f"{gap} Trained on non-digits too: it spreads its bets on them."
-        return f"{gap} A scribble gets a digit too."
-    heading = "Why so sure?" if sure.top >= SURE else "Why unsure?" if sure.top < UNSURE else "How sure?"
-    few = (" A few units of logit are enough for a near-certain answer (a gap of 3 is 95 %, 4.6 is 99 %)."
-           if sure.top >= SURE else "")
+        return brief_note(sure, knows)
+    if sure.top >= SURE:
+        heading = "Why so sure?"
+        few = " A few units of logit are enough for a near-certain answer (a gap of 3 is 95 %, 4.6 is 99 %)."
+    else:
+        heading, few = ("Why unsure?" if sure.top < UNSURE else "How sure?"), ""
     return f"**{heading}** {gap_sentence(sure)}{few} {not_digit_sentence(name, knows)}"
 
 
