@@ -3,15 +3,19 @@
 The input is 784 pixel values; each hidden layer is a row of ReLU activations; the output
 layer gives ten logits, which softmax turns into probabilities. BatchNormalization is folded
 into the first Dense layer, so a hidden unit's weights act on the raw pixels (in [0, 1]):
-its picture shows which pixels push that unit up (positive) or down (negative).
+its picture shows which pixels push that unit up (positive) or down (negative), weighed by how
+much ink MNIST's digits put there (mlp.ink), so that pixels no digit reaches show nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
+from mlp.ink import mean_ink
 from mlp.model import Classifier
 from mlp.shapes import SIZE
 
@@ -49,6 +53,29 @@ def unit_weights(model: Classifier, unit: int) -> np.ndarray:
     """(28, 28) the weights from each pixel to first-layer unit `unit` (to digit `unit` without
     a hidden layer), with the input normalisation folded in."""
     return model.network.steps[0].weights[:, unit].reshape(SIZE, SIZE)
+
+
+def unit_picture(model: Classifier, unit: int) -> np.ndarray:
+    """(28, 28) each pixel's average push on first-layer unit `unit` (digit `unit` without a hidden
+    layer) over MNIST's training digits: its weight times its mean ink, 0 where no digit is inked."""
+    return unit_weights(model, unit) * mean_ink()
+
+
+def grid_shape(units: int) -> tuple[int, int]:
+    """(rows, columns) to lay a layer out at fixed places: 1,024 -> 32x32, 128 -> 8x16, squarish."""
+    side = math.isqrt(units)
+    columns = next((c for c in range(max(side, 1), 2 * side + 1) if units % c == 0), None)
+    columns = columns or (side if side * side == units else side + 1)  # no divisor near: pad the last row
+    return -(-units // columns), columns
+
+
+def layer_grid(activations: np.ndarray) -> np.ndarray:
+    """(units,) -> (rows, columns) float32, unit k at row k // columns, column k % columns; NaN
+    where the last row has no unit. Every drawing puts each unit at the same place."""
+    rows, columns = grid_shape(len(activations))
+    grid = np.full(rows * columns, np.nan, np.float32)
+    grid[: len(activations)] = activations
+    return grid.reshape(rows, columns)
 
 
 def unit_effect(model: Classifier, image: np.ndarray, unit: int) -> np.ndarray:

@@ -61,3 +61,23 @@ def test_unit_pictures_and_ordering(classic_model):
     assert unit_weights(classic_model, 5).shape == (28, 28)
     activations = np.array([0.0, 3.0, 1.0, 3.0])
     assert most_active(activations, 3).tolist() == [1, 3, 2]
+
+
+def test_a_units_weights_are_what_keras_adds_per_pixel(mnist):
+    """A unit's 28x28 weights, applied to the difference of two images, change its pre-activation in
+    Keras (BatchNormalization in inference mode, then the first Dense layer) by exactly that much."""
+    model = mlp.load_model("classic")
+    keras_model = load_keras(model.path.with_suffix(".keras"))
+
+    def pre_activation(x):
+        z = x[None]
+        for layer in keras_model.layers:
+            if type(layer).__name__ == "Dense":
+                return np.asarray(z)[0].astype(np.float64) @ layer.kernel.numpy() + layer.bias.numpy()
+            z = layer(z, training=False)
+
+    a, b = (mlp.as_model_input(mnist.x_test[i]) for i in (0, 1))
+    change = pre_activation(a) - pre_activation(b)
+    for unit in (0, 3, 77):
+        np.testing.assert_allclose((unit_weights(model, unit) * (a - b)).sum(), change[unit],
+                                   rtol=1e-4, atol=1e-4)

@@ -31,10 +31,18 @@ LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden u
           "No hidden layer": linear.show}
 
 
-def big_prediction(digit: int, confidence: float, size: int) -> str:
-    """The predicted digit at `size` pixels for a projector, its confidence beside it."""
-    return (f'<div data-prediction="{digit}" style="display:flex;align-items:center;gap:0.12em;'
-            f'line-height:1;font-size:{size}px" aria-label="Prediction {digit}, {confidence:.0%} sure">'
+def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = False) -> str:
+    """The predicted digit at `size` pixels for a projector, its confidence beside it; for a drawing the
+    model's check calls no digit, a "?" as big, "not a digit" beside it and the digit it would be, small."""
+    row = f'display:flex;align-items:center;gap:0.12em;line-height:1;font-size:{size}px'
+    if not_digit:
+        return (f'<div data-prediction="?" data-would-be="{digit}" style="{row}" '
+                f'aria-label="Not a digit; as a digit it would read {digit}, {confidence:.0%} sure">'
+                '<span style="font-weight:800">?</span><span style="font-size:0.25em;font-weight:700">'
+                f'not a<br>digit<br><span style="font-size:0.5em;font-weight:400;opacity:0.8">'
+                f'as a digit: {digit}</span></span></div>')
+    return (f'<div data-prediction="{digit}" style="{row}" '
+            f'aria-label="Prediction {digit}, {confidence:.0%} sure">'
             f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
             f'{confidence:.0%}<br>sure</span></div>')
 
@@ -61,14 +69,20 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
     presenting = digit_size is not None
     probabilities = mlp.predict_proba(model, digit)
     (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
+    not_digit = mlp.looks_like_digit(model, digit) is False  # None: this model has no such check
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
         if presenting:
-            st.html(big_prediction(best, confidence, digit_size), width="content")
+            st.html(big_prediction(best, confidence, digit_size, not_digit), width="content")
+        elif not_digit:  # the flag where the digit would be, as large; the digit it would be, small
+            st.metric("Prediction", "?", width=100)
+            st.html(f'<div data-would-be="{best}" style="line-height:1.2"><b style="font-size:1.4rem">'
+                    f'not a digit</b><br><span style="opacity:0.8">as a digit: {best}, {confidence:.0%}</span>'
+                    '</div>', width="content")
         else:
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
-    if mlp.looks_like_digit(model, digit) is False:  # None: this model has no such check
+    if not_digit:
         st.warning(f"This does not look like a digit to the model. If it must be one, it reads {best}.")
     elif confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")

@@ -1,5 +1,5 @@
-"""The Inside panel: the drawing as 784 numbers, each hidden layer's activations, ten logits beside
-ten probabilities, and why softmax sounds so sure.
+"""The Inside panel: the drawing as 784 numbers, each hidden layer's activations at fixed places, ten
+logits beside ten probabilities, and why the answer is as sure as it is.
 
 Redrawn after every stroke, so it is one small image and plain HTML (no chart library). The
 numbers ride along as data attributes, for a test (or a curious visitor's inspector) to read.
@@ -11,18 +11,18 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import active_count, look_inside, most_active, share_of_gap, top_two_gap
+from mlp.confidence import Confidence, NotDigitKnowledge, SURE, UNSURE, confidence, not_digit_knowledge
+from mlp.inside import active_count, grid_shape, layer_grid, look_inside
 from views import pictures
 from views.text import percent
 
-SHOW_EVERY_UNIT = 128  # layers up to this wide show every unit; wider ones their most active
-MOST_ACTIVE = 64  # how many units a wider layer shows
-ACTIVE, RESTING = "#e4572e", "#c8cdd2"  # a unit above zero; a unit at zero (a sliver, so it still shows)
+WIDTH, BRIEF_WIDTH = 256, 224  # pixels across a layer's picture (presenter mode: less height to spare)
 
 _STYLE = """<style>
-.mlp-bars{display:flex;align-items:flex-end;gap:1px;height:72px;border-bottom:1px solid rgba(128,128,128,.5)}
-.mlp-bars>div{flex:1;min-width:1px;background:#e4572e}
-.mlp-bars>div.z{background:#c8cdd2;height:2px}
+.mlp-layers{display:flex;flex-wrap:wrap;gap:.6rem 1.5rem;align-items:flex-start}
+.mlp-layers figure{margin:0}
+.mlp-layers img{display:block;image-rendering:pixelated;max-width:100%;height:auto;border-radius:2px}
+.mlp-layers figcaption{font-size:.85em;margin-bottom:.25rem}
 .mlp-out{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 .mlp-out td,.mlp-out th{padding:1px 6px;text-align:right;border:none;white-space:nowrap}
 .mlp-out .bar{width:45%;text-align:left}
@@ -39,17 +39,25 @@ def numbers(values: np.ndarray, digits: int = 8) -> str:
     return ",".join(f"{float(v):.{digits}g}" for v in values)
 
 
-def layer_bars(index: int, activations: np.ndarray) -> str:
-    """One hidden layer as HTML bars: every unit, or the most active ones of a wide layer."""
+def layer_picture(index: int, activations: np.ndarray, width: int) -> str:
+    """One hidden layer as a picture with every unit at a fixed place (unit k: row k // columns,
+    column k % columns), dark at 0 and brighter the more active, with its size and active count."""
     total = len(activations)
-    shown = np.arange(total) if total <= SHOW_EVERY_UNIT else most_active(activations, MOST_ACTIVE)
-    values = activations[shown]
-    top = max(float(values.max()), 1e-9)
-    bars = "".join(f'<div style="height:{v / top * 100:.1f}%" title="unit {u}: {v:.2f}"></div>' if v > 0
-                   else f'<div class="z" title="unit {u}: 0"></div>' for u, v in zip(shown, values))
-    return (f'<div class="mlp-bars" data-layer="hidden-{index}" data-total="{total}" '
-            f'data-units="{",".join(str(u) for u in shown)}" data-values="{numbers(values)}" '
-            f'role="img" aria-label="Activations of hidden layer {index}">{bars}</div>')
+    rows, columns = grid_shape(total)
+    cell = max(1, width // columns)  # whole pixels per unit: every square the same size
+    picture = pictures.glow(layer_grid(activations))
+    return (f'<figure data-layer="hidden-{index}" data-total="{total}" data-shape="{rows},{columns}" '
+            f'data-values="{numbers(activations)}"><figcaption><b>Hidden layer {index}</b>: {total:,} units, '
+            f'{active_count(activations):,} active</figcaption>'
+            f'<img src="{pictures.data_url(picture)}" width="{columns * cell}" height="{rows * cell}" '
+            f'alt="Hidden layer {index}: {total:,} units in {rows} rows of {columns}, the active ones lit">'
+            '</figure>')
+
+
+def layer_pictures(hidden: tuple[np.ndarray, ...], width: int) -> str:
+    """Every hidden layer's picture, side by side where the column is wide enough."""
+    figures = "".join(layer_picture(index, activations, width) for index, activations in enumerate(hidden, 1))
+    return f'<div class="mlp-layers">{figures}</div>'
 
 
 def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
@@ -70,20 +78,67 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def confidence_note(logits: np.ndarray, brief: bool) -> str:
-    """Why softmax sounds so sure: what this drawing's logit gap alone makes of the top digit."""
-    gap = top_two_gap(logits)
-    share = share_of_gap(gap)
-    alone = "over 99.9%" if share > 0.999 else f"{share:.1%}"
+def alone(sure: Confidence) -> str:
+    """What the top two logits' gap alone gives the top digit, as the page writes it."""
+    return "over 99.9%" if sure.two_way > 0.999 else f"{sure.two_way:.1%}"
+
+
+def gap_sentence(sure: Confidence) -> str:
+    """What the top two logits' gap says about the shown probability: alone, or with the other eight."""
+    # Whole sentences per case, not fragments joined: word order differs between languages.
+    if sure.gap_explains:
+        return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
+                f"e^*g* to 1 between those two digits, so this gap alone means {alone(sure)}: the other "
+                "eight digits are too far below to matter.")
+    return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
+            f"e^*g* to 1 between those two digits: between those two alone, {sure.best} would get "
+            f"{alone(sure)}. The other eight digits take {percent(sure.others)} of the probability, so "
+            f"{sure.best} gets {percent(sure.top)}.")
+
+
+def not_digit_sentence(name: str, knows: NotDigitKnowledge) -> str:
+    """What this model knows about drawings that are not digits, and what its check says of this one."""
+    if knows.trained_on:
+        trained = (f"The {name} model was trained on {knows.trained_on:,} drawings that are not digits as "
+                   "well, taught to spread its probability evenly over the ten for them.")
+    else:
+        trained = (f"The {name} model only ever saw digits: softmax has no \"none of these\", so a "
+                   "scribble, a letter or a face also gets a digit, often at over 90 %.")
+    if not knows.has_check:
+        return f"{trained} It has no check of whether a drawing is a digit at all."
+    if knows.flagged:
+        checked = (f"A separate check on its last hidden layer says this drawing does not look like a digit "
+                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+    else:
+        checked = (f"A separate check on its last hidden layer says this drawing looks like a digit "
+                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+    return f"{trained} {checked}"
+
+
+def brief_note(sure: Confidence, knows: NotDigitKnowledge) -> str:
+    """The explanation in two short sentences, for presenter mode."""
+    if sure.gap_explains:
+        gap = f"Top logit {sure.gap:.1f} above the next: that gap alone means {alone(sure)}."
+    else:
+        gap = f"Top logit {sure.gap:.1f} above the next; the other eight digits take {percent(sure.others)}."
+    if knows.flagged:
+        return f"{gap} The check says: not a digit."
+    if knows.trained_on:
+        return f"{gap} Trained on non-digits too, it spreads its bets on them."
+    return f"{gap} A scribble gets a digit too."
+
+
+def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief: bool) -> str:
+    """Why the reading is as sure as it is, and what the model can say about non-digits: from this
+    reading's own numbers and this model's record."""
     if brief:
-        return (f"Top logit {gap:.1f} above the next: that gap alone means {alone}. "
-                "A scribble gets a digit too.")
-    return (f"**Why so sure?** The top logit is {gap:.1f} above the next one. Softmax turns a gap *g* "
-            f"into odds of e^*g* to 1 between those two digits, so this gap alone means {alone} "
-            "(a gap of 3 is 95 %, 4.6 is 99 %). A few units of logit are enough for a near-certain "
-            "answer. And the model always answers with one of the ten digits: it never saw anything "
-            "else, so a scribble, a letter or a face also gets a digit, often at over 90 %. Telling "
-            "\"not a digit\" apart is a separate question the model was not trained for.")
+        return brief_note(sure, knows)
+    if sure.top >= SURE:
+        heading = "Why so sure?"
+        few = " A few units of logit are enough for a near-certain answer (a gap of 3 is 95 %, 4.6 is 99 %)."
+    else:
+        heading, few = ("Why unsure?" if sure.top < UNSURE else "How sure?"), ""
+    return f"**{heading}** {gap_sentence(sure)}{few} {not_digit_sentence(name, knows)}"
 
 
 def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
@@ -99,17 +154,16 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     if not brief:
         st.caption("The 28x28 picture read row by row, the 28 rows end to end: 0 is black, 1 is white. "
                    "The network sees only this list: nothing tells it which pixels are neighbours.")
-    for index, activations in enumerate(inside.hidden, start=1):
-        total = len(activations)
-        which = "every unit" if total <= SHOW_EVERY_UNIT else f"the {MOST_ACTIVE} most active"
-        st.markdown(f"**Hidden layer {index}: {total:,} units**, {active_count(activations):,} active "
-                    f"(above 0); {which} shown")
-        st.html(layer_bars(index, activations))
-        if not brief and index == 1:
-            st.caption("Each unit adds up all 784 numbers, each times its own weight, plus a bias, and "
-                       "passes the sum on only when it is above zero (ReLU). Hover a bar for its value.")
-    if not inside.hidden:
+    if inside.hidden:
+        st.html(layer_pictures(inside.hidden, BRIEF_WIDTH if brief else WIDTH))
+        if not brief:
+            st.caption("One square per unit, always at the same place: dark at 0, brighter the more "
+                       "active (the brightest is this layer's most active unit). Each unit adds up all "
+                       "784 numbers, each times its own weight, plus a bias, and passes the sum on only "
+                       "when it is above zero (ReLU). Different digits light different units.")
+    else:
         st.caption("This model has no hidden layer: the 784 numbers go straight to the ten outputs.")
     st.markdown("**Out: ten logits → softmax → ten probabilities**")
     st.html(output_table(inside.logits, inside.probabilities))
-    st.caption(confidence_note(inside.logits, brief))
+    sure = confidence(inside.logits, inside.probabilities)
+    st.caption(confidence_note(model.name, sure, not_digit_knowledge(model, digit), brief))

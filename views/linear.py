@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import unit_weights
+from mlp.inside import unit_picture
 from views import bars, loaders, pictures
 from views.text import percent
 
@@ -49,16 +49,18 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         reading(deep, digit, "With hidden layers")
     with right:
         reading(baseline, digit, "Without a hidden layer")
-    st.markdown("**A linear model per digit**: each digit's logit is these weights times the pixels, "
-                "plus a bias")
-    st.image([pictures.diverging(unit_weights(baseline, d), TILE) for d in range(10)],
+    st.markdown("**A linear model per digit**: each digit's logit is its weights times the pixels, plus "
+                "a bias; here each weight times the ink digits put on its pixel")
+    st.image([pictures.diverging(unit_picture(baseline, d), TILE) for d in range(10)],
              caption=[str(d) for d in range(10)], width=TILE)
     if brief:
         st.caption("Red: ink here counts for the digit; blue: against. One template per digit.")
         return
-    st.caption("Red where ink makes the digit likelier, blue where it counts against it (weights on the "
-               "raw pixels, normalisation folded in). Without a hidden layer, ink at a pixel always counts "
-               "the same way for a digit, whatever else is drawn: one blurred template per digit, and the "
-               "best match wins. A hidden layer first detects parts of strokes (see “Hidden units”) and "
-               "then weighs those, so the same pixel can count differently in different contexts. That "
-               "is the difference between the two test accuracies above.")
+    st.caption("Red where ink makes the digit likelier, blue where it counts against it: each pixel's "
+               "weight on the raw pixels (normalisation folded in) times its ink on an average MNIST "
+               "training digit, so the border, where digits never reach, shows nothing. Without a hidden "
+               "layer, ink at a pixel always counts the same way for a digit, whatever else is drawn: one "
+               "blurred template per digit, and the best match wins. A hidden layer first detects parts "
+               "of strokes (see “Hidden units”) and then weighs those, so the same pixel can count "
+               "differently in different contexts. That is the difference between the two test "
+               "accuracies above.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -11,6 +14,9 @@ from mlp.shapes import SIZE
 RED, GREY = (214, 39, 40), (90, 90, 90)
 # Diverging colours for signed weights: blue below zero, white at zero, red above (ColorBrewer RdBu).
 NEGATIVE, ZERO, POSITIVE = np.array([33, 102, 172.0]), np.array([247, 247, 247.0]), np.array([178, 24, 43.0])
+# Activations on one straight ramp, so that a unit's colour can be read back as its value: a unit at
+# zero is dark, the layer's most active unit glows amber.
+RESTING, GLOWING = np.array([36, 40, 48.0]), np.array([255, 190, 40.0])
 
 
 def enlarged(digit: np.ndarray, side: int = 140) -> Image.Image:
@@ -32,6 +38,25 @@ def diverging(weights: np.ndarray, side: int = 84) -> Image.Image:
     t = np.clip(np.asarray(weights, dtype=np.float64) / scale, -1, 1)[..., None]
     rgb = np.where(t > 0, ZERO + t * (POSITIVE - ZERO), ZERO - t * (NEGATIVE - ZERO))
     return Image.fromarray(rgb.round().astype(np.uint8)).resize((side, side), Image.Resampling.NEAREST)
+
+
+def glow(grid: np.ndarray, top: float | None = None) -> Image.Image:
+    """(rows, columns) activations >= 0 -> an RGBA picture, one pixel per unit: RESTING at 0, GLOWING
+    at `top` (default the grid's largest), linear between; NaN cells (no unit) transparent."""
+    values = np.asarray(grid, dtype=np.float64)
+    known = ~np.isnan(values)
+    top = top if top is not None else float(values[known].max(initial=0.0))
+    t = np.clip(np.where(known, values, 0.0) / (top or 1.0), 0, 1)[..., None]
+    rgb = RESTING + t * (GLOWING - RESTING)
+    alpha = np.where(known, 255, 0)[..., None]
+    return Image.fromarray(np.concatenate([rgb.round(), alpha], axis=-1).astype(np.uint8), "RGBA")
+
+
+def data_url(image: Image.Image) -> str:
+    """A PIL image as a PNG data URL, to put a small picture straight into HTML."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def strip(values: np.ndarray, height: int = 24) -> Image.Image:

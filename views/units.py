@@ -1,8 +1,8 @@
 """The Hidden units panel: what the first hidden layer's units look for, most responsive first.
 
-Each unit's 784 incoming weights, laid back out as 28x28, show which pixels raise it (red) and
-which lower it (blue). Choosing one shows it large, how strongly it fires for this drawing and
-which digits it pushes up or down.
+Each unit's 784 incoming weights, laid back out as 28x28 and each times the ink MNIST's digits put
+on its pixel, show which pixels raise it (red) and which lower it (blue). Choosing one shows it
+large, how strongly it fires for this drawing and which digits it pushes up or down.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import look_inside, most_active, unit_effect, unit_weights
+from mlp.inside import look_inside, most_active, unit_effect, unit_picture
 from views import pictures
 from views.inside import numbers
 
@@ -19,11 +19,12 @@ SHOWN = 16  # units in the gallery, the most active first
 TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
-FOLDED = ("Weights on the raw pixels: the model normalises its input first (BatchNormalization), and "
-          "that step is folded into these weights, so a picture shows exactly how ink at each pixel "
-          "(0 black to 1 white) moves the unit. Red raises it, blue lowers it, white does nothing; "
-          "each picture has its own colour scale, set by the central 20x20 where digits are drawn (edge "
-          "pixels, almost never inked, have far larger weights that rarely matter).")
+FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
+          "ink that pixel gets on an average MNIST training digit: how hard ink there pushes the unit, "
+          "on average. Red raises it, blue lowers it, white does nothing, as at the border, where "
+          "digits almost never reach (their weights are large there, but there is nothing to multiply). "
+          "Each picture has its own colour scale, set by the central 20x20 where digits are drawn.")
+BRIEF_FOLDED = "Weight times the ink digits put there: red raises the unit, blue lowers it."
 
 
 def effect_bars(effect: np.ndarray) -> str:
@@ -64,7 +65,7 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
                 "most to this drawing**")
     st.html(f'<div data-units-order="{",".join(str(u) for u in order)}" '
             f'data-activations="{numbers(hidden[order])}"></div>')
-    st.image([pictures.diverging(unit_weights(model, int(u)), TILE) for u in order],
+    st.image([pictures.diverging(unit_picture(model, int(u)), TILE) for u in order],
              caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=TILE)
     options = [MOST_ACTIVE, *range(len(hidden))]
     if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
@@ -73,9 +74,12 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
                           format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
     unit = int(order[0]) if choice == MOST_ACTIVE else int(choice)
     effect = unit_effect(model, digit, unit)
-    picture, numbers_side = st.columns([1, 1.6], vertical_alignment="top")
-    picture.image(pictures.diverging(unit_weights(model, unit), LARGE), width=LARGE,
-                  caption=f"Unit {unit}'s 784 weights")
+    # A row that wraps, not two columns: a column narrower than the picture (a small window, presenter
+    # mode's larger text) let the picture spill under the numbers beside it.
+    with st.container(horizontal=True, gap="medium", vertical_alignment="top"):
+        st.image(pictures.diverging(unit_picture(model, unit), LARGE), width=LARGE,
+                 caption=f"Unit {unit}'s 784 weights, times ink")
+        numbers_side = st.container(width="stretch")
     with numbers_side:
         st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
                 f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
@@ -85,5 +89,4 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
             st.caption("How much each digit's logit would rise (red) or fall (blue) if this unit's "
                        "activation rose by 1, for this drawing (later layers' inactive units pass "
                        "nothing on).")
-    st.caption(FOLDED if not brief else "Weights on the raw pixels (normalisation folded in): red raises "
-               "the unit, blue lowers it.")
+    st.caption(BRIEF_FOLDED if brief else FOLDED)
