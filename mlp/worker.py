@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
+from mlp.files import DiskFullError
 from mlp.processes import die_with_parent
 
 NICENESS = 10  # under Linux's scheduler the page then gets about ten times the CPU share of a run
@@ -49,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
                            "progress", (epoch + batch / batches) / config.epochs),
                        on_epoch=lambda epoch, epochs, logs: report("epoch", logs))
         save_model(result.keras_model, args.out / "model", result.record("model", data))
+    except DiskFullError:  # its own words speak to someone at a command line, not a visitor
+        report("failed", "The server's disk is full, so the trained model could not be saved. "
+               "Try again later.")
+        return 1
     except MLPError as err:
         report("failed", str(err))
         return 1

@@ -50,3 +50,15 @@ def test_a_picture_larger_than_the_canvas_is_refused_from_its_header():
 def test_what_no_canvas_sends_is_refused_with_a_reason(url, message):
     with pytest.raises(mlp.ImageError, match=message):
         mlp.open_drawing(url, SIDE)
+
+
+def test_the_largest_drawing_fits_in_one_websocket_message_and_little_more_does():
+    """The server cuts off a message over server.maxMessageSize before parsing it: the canvas's
+    largest drawing must fit, and the limit must not let through hundreds of MB."""
+    import tomllib
+
+    from conftest import ROOT
+    from views.drawing import MAX_SIDE
+
+    limit_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxMessageSize"]
+    assert max_url_length(MAX_SIDE) + 1_000 < limit_mb * 1e6 <= 32e6
