@@ -9,23 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mlp.processes import tree as descendants  # pid and every process below it
+
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def descendants(pid: int, limit: int = 1000) -> list[int]:
-    """pid and every process below it (at most `limit`), from /proc/PID/task/*/children."""
-    found, todo = [], [pid]
-    while todo and len(found) < limit:
-        current = todo.pop()
-        found.append(current)
-        for task in (PROC / str(current) / "task").glob("*"):
-            try:
-                todo.extend(int(child) for child in (task / "children").read_text().split())
-            except (OSError, ValueError):
-                pass
-    return found
 
 
 def cpu_seconds(pid: int) -> float:

@@ -74,3 +74,15 @@ def digit_png(digit: np.ndarray, side: int = 280, paper: bool = False) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB" if paper else "RGBA").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def need_nginx(what: str) -> None:
+    """Skip when MLP_SKIP_REPLICAS=1; else fail, saying how to get nginx, unless it is installed."""
+    from deploy.serve import find_nginx
+
+    if os.environ.get("MLP_SKIP_REPLICAS") == "1":
+        pytest.skip("MLP_SKIP_REPLICAS=1")
+    try:
+        find_nginx()
+    except FileNotFoundError as err:
+        pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the {what}", pytrace=False)

@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, need_nginx
 
-from deploy.serve import find_nginx, free_port, stop
+from deploy.serve import free_port, stop
 
 START = 60  # s: nginx and supervisord only, on a busy machine
 LOG = ROOT / "artifacts" / "proxy"
@@ -53,12 +53,7 @@ class StubReplica(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def proxy():
     """(proxy port, stub's address, deploy.serve's process) in front of the stub replica; stopped afterwards."""
-    if os.environ.get("MLP_SKIP_REPLICAS") == "1":
-        pytest.skip("MLP_SKIP_REPLICAS=1")
-    try:
-        find_nginx()
-    except FileNotFoundError as err:
-        pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the proxy tests", pytrace=False)
+    need_nginx("proxy tests")
     stub = ThreadingHTTPServer(("127.0.0.1", 0), StubReplica)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
     address = f"localhost:{stub.server_port}"  # by name, as a machine of the class's network would be

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, need_nginx
 
 from benchmarks.canvas_digits import canvas_digits
 from benchmarks.streamlit_session import Session, load_page
 from benchmarks.visitors import canvas_state, find_canvas
-from deploy.serve import answers, find_nginx, free_port, stop
+from deploy.serve import answers, free_port, stop
 
 START = 180  # s: two replicas start side by side on a busy 2-core machine
 ANSWER = 30  # s: one run of the page
@@ -47,12 +47,7 @@ class Served:
 def serving(logs: Path) -> Iterator[Served]:
     """deploy.serve with 2 replicas on a free loopback port, X-Replica on; stopped afterwards, and
     checked to have stopped cleanly, every replica with it."""
-    if os.environ.get("MLP_SKIP_REPLICAS") == "1":
-        pytest.skip("MLP_SKIP_REPLICAS=1")
-    try:
-        find_nginx()
-    except FileNotFoundError as err:
-        pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the replica tests", pytrace=False)
+    need_nginx("replica tests")
     logs.mkdir(parents=True, exist_ok=True)
     out = logs / "serve.log"
     port = free_port()
