@@ -96,6 +96,8 @@ KEYS: dict[str, Key] = {
     "stroke_width": Key(20, "the pen width slider"),
     "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
                         "(views.viewport; presenter mode)", widget=True),
+    "canvas_digit": Key(None, "the opened test digit as a PNG data URL, painted on the canvas (part of its "
+                              "initial drawing, so a stroke adds to it) until Clear"),
     "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
