@@ -3,16 +3,20 @@ misread digit corrected on the canvas, and the full-screen join code on a 1080p 
 
 import base64
 import io
+import os
 import re
-import time
+import subprocess
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from PIL import Image
-from test_browser import (ARTIFACTS, HINT, UPDATE, assert_no_exception, browser, draw, open_page,  # noqa: F401
+from streamlit import net_util
+from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exception, browser, draw, open_page,  # noqa: F401
                           server, settle)
 
 import mlp
+from deploy.serve import free_port, replica_command, stop, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +97,60 @@ def test_look_inside_puts_the_digit_on_the_canvas_and_a_stroke_adds_to_it(browse
     assert_no_exception(page)
     page.mouse.move(5, 5)
     page.screenshot(path=ARTIFACTS / "look-inside-corrected.png")
+
+
+@pytest.fixture(scope="module")
+def readme_server(mnist_path):
+    """`streamlit run app.py` as the README starts it: on every interface, so phones can reach it."""
+    port = free_port()
+    with open(ARTIFACTS / "readme-server.log", "w") as log:
+        command = replica_command(port)
+        del command[command.index("--server.address"):command.index("--server.address") + 2]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
+        try:
+            wait_for(f"http://127.0.0.1:{port}", [process], timeout=60)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            stop([process])
+
+
+def open_join_screen(browser, url: str):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(url + "?join=1&class=4b&present=1")
+    page.locator("[data-join] img").wait_for(timeout=FIRST_RUN)
+    settle(page)
+    return page
+
+
+def test_the_full_screen_join_code_fills_half_a_1080p_screen_and_names_the_network_address(
+        browser, readme_server):
+    page = open_join_screen(browser, readme_server)
+    code, link = page.locator("[data-join] img"), page.locator("[data-join] div").first
+    assert code.bounding_box()["height"] >= 1080 / 2
+    assert link.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 48
+    assert inside(page, code.bounding_box()) and inside(page, link.bounding_box())
+    port = readme_server.rstrip("/").rsplit(":", 1)[1]
+    ip = net_util.get_internal_ip()  # Streamlit's "Network URL"; 127.0.0.1 on a machine with no network
+    assert page.locator("[data-join]").get_attribute("data-join") == f"{ip}:{port}/?class=4b&present=1"
+    assert page.get_by_text("same network").count() == (ip != "127.0.0.1")
+    assert_no_exception(page)
+    page.screenshot(path=ARTIFACTS / "join-full-screen.png")
+    page.get_by_role("button", name="Back to the page").click()
+    page.locator("canvas.upper-canvas").wait_for(timeout=UPDATE)
+    assert "join=" not in page.url and "class=4b" in page.url
+    page.close()
+
+
+def test_a_server_listening_on_this_computer_alone_keeps_its_local_address_and_says_so(browser, server):
+    page = open_join_screen(browser, server)  # the test server listens on 127.0.0.1 only
+    port = server.rstrip("/").rsplit(":", 1)[1]
+    assert page.locator("[data-join]").get_attribute("data-join") == f"127.0.0.1:{port}/?class=4b&present=1"
+    page.get_by_text("only works on this computer").wait_for(timeout=UPDATE)
+    page.close()
+
+
+def inside(page, box: dict) -> bool:
+    size = page.viewport_size
+    return box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0 and \
+        box["x"] + box["width"] <= size["width"]
