@@ -1,11 +1,19 @@
 """The classroom's page, run headless with AppTest and at the queue: joining by phone, the Train
 view's feedback, and what a view keeps when another is opened."""
 
+import time
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, open_view, texts
 
-from views import join
+from mlp.config import TrainConfig
+from mlp.jobs import DONE, RUNNING, WAITING, Job, TrainingQueue, discard
+from mlp.limits import duration, estimate
+from views import join, train
+
+TINY = TrainConfig(hidden=(8,), epochs=1, batch_size=64)
 
 
 @pytest.fixture
@@ -73,3 +81,106 @@ def test_the_full_screen_join_view_replaces_the_page_and_has_a_way_back(app, mon
     next(b for b in at.button if b.label == "Back to the page").click().run()
     assert "join" not in at.query_params
     assert at.tabs and not at.exception
+
+
+def queue_of_two(tmp_path, estimate_seconds: float, ran_for: float):
+    """A queue that starts nothing by itself (no slot), with one run made to look running for `ran_for`
+    seconds against its estimate, and one waiting behind it."""
+    queue = TrainingQueue(None, slots=0, root=tmp_path)
+    first, second = queue.submit(TINY, 300, owner="a"), queue.submit(TINY, 300, owner="b")
+    first.estimate = replace(first.estimate, seconds=estimate_seconds)
+    first.state, first.started = RUNNING, time.monotonic() - ran_for
+    return queue, first, second
+
+
+@pytest.mark.parametrize("ran_for", [0.0, 10.0, 16.0, 300.0])
+def test_the_wait_behind_a_running_run_is_never_zero(tmp_path, ran_for):
+    """Before: max(0, estimate - elapsed), so 'about 0 s until it starts' for as long as the run ahead
+    outlived its estimate (16 s of it in a class)."""
+    queue, first, second = queue_of_two(tmp_path, estimate_seconds=14.0, ran_for=ran_for)
+    try:
+        wait = queue.wait_seconds(second)
+        assert wait >= 5.0
+        assert wait == pytest.approx(max(14.0 - ran_for, 5.0), abs=0.5)  # what it has left, by its estimate
+        assert train.wait_text(wait) == ("a few seconds" if ran_for >= 4 else "about 14 s")
+        assert queue.wait_seconds(first) == 0.0  # nothing ahead of the running one
+        # Training reported half done after 20 s: about 20 s more, whatever the estimate said.
+        first.training_since, first.progress = time.monotonic() - 20.0, 0.5
+        assert queue.wait_seconds(second) == pytest.approx(max(14.0 - ran_for, 20.0), abs=0.5)
+    finally:
+        queue.close()
+
+
+def test_a_run_says_it_is_starting_until_the_workers_first_report_then_training(tmp_path):
+    job = Job(config=TINY.with_changes(epochs=3), images=300, estimate=estimate(TINY, 300), owner="a",
+              state=RUNNING, started=time.monotonic() - 7.2)
+    assert job.starting
+    assert train.phase_text(job).startswith("Starting: loading TensorFlow and the data… 7 s so far.")
+    assert f"about {duration(job.estimate.seconds)} in all, starting included" in train.phase_text(job)
+    job.training_since, job.progress = time.monotonic(), 0.4
+    assert not job.starting
+    assert train.phase_text(job).startswith("Training: 40% of 3 epochs, 7 s so far")
+    job.started = time.monotonic() - 60  # longer than its estimate: it says so, not "60 s of about 8 s"
+    assert "past the estimate of" in train.phase_text(job) and "of about" not in train.phase_text(job)
+    job.progress = 1.0
+    assert train.phase_text(job).startswith("Scoring on the test digits and saving the model…")
+
+
+def test_a_real_run_reports_its_start_up_apart_from_its_training(mnist_path, tmp_path):
+    queue = TrainingQueue(str(mnist_path), slots=1, poll=0.05, root=tmp_path)
+    try:
+        job = queue.submit(TINY, 300, owner="a")
+        deadline = time.monotonic() + 120
+        while job.state == WAITING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.starting  # the worker is importing TensorFlow: no report yet
+        while job.state == RUNNING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.state == DONE, job.message
+        startup, total = job.training_since - job.started, job.elapsed()
+        assert 0.5 < startup < total  # start-up is a phase of its own, and takes time
+        print(f"start-up {startup:.1f} s of {total:.1f} s (estimate {job.estimate.seconds:.1f} s)")
+        discard(job)
+    finally:
+        queue.close()
+
+
+def test_the_curves_name_what_they_are_compared_with_and_keep_their_colours():
+    from views import charts
+
+    previous = {"loss": [0.5, 0.3], "test_loss": [0.4, 0.35]}
+    colours = {}
+    for moment, history in (("starting", {}), ("running", {"loss": [0.6], "test_loss": [0.5]}),
+                            ("done", {"loss": [0.6, 0.4], "test_loss": [0.5, 0.45]})):
+        spec = charts.curves_chart(history, "loss", previous, "classic (shipped)").to_dict()
+        scale = spec["encoding"]["color"]["scale"]
+        colours[moment] = dict(zip(scale["domain"], scale["range"]))
+        shown = {row["set"] for row in spec["datasets"][spec["data"]["name"]]}
+        assert {"train (classic (shipped))", "test (classic (shipped))"} <= shown
+        assert not any("previous" in name for name in shown)
+    assert colours["starting"] == colours["running"] == colours["done"]
+    assert len(set(colours["done"].values())) == 4  # four lines, four colours
+
+
+def test_a_finished_run_is_announced_with_its_accuracy_and_the_model_the_page_now_reads_with(app):
+    at = open_view(app.run(), "Train")
+    at.selectbox(key="train_preset").set_value("fast").run()
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_limit").set_value(400)
+    at.text_input(key="train_hidden").set_value("16")
+    next(b for b in at.button if b.label == "Train").click().run()
+    job = at.session_state["train_job"]
+    assert job is not None
+    deadline = time.monotonic() + 120
+    while job.state in ("waiting", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception
+    banner = " ".join(s.value for s in at.success)
+    accuracy = next(m.value for m in at.metric if m.label == "Test accuracy")
+    assert f"Trained **trained-1**: {accuracy} right on the" in banner  # together, in one line
+    assert "Now reading with trained-1; switch back in the sidebar" in banner
+    assert any("Now reading with trained-1" in t.value for t in at.toast)
+    assert at.sidebar.selectbox(key="model_name").value == "trained-1"
+    specs = " ".join(chart.proto.spec for chart in at.get("vega_lite_chart"))
+    assert "classic (shipped)" in specs
