@@ -102,7 +102,8 @@ def test_the_wait_behind_a_running_run_is_never_zero(tmp_path, ran_for):
         wait = queue.wait_seconds(second)
         assert wait >= 5.0
         assert wait == pytest.approx(max(14.0 - ran_for, 5.0), abs=0.5)  # what it has left, by its estimate
-        assert train.wait_text(wait) == ("a few seconds" if ran_for >= 4 else "about 14 s")
+        assert train.wait_text(wait) == {0.0: "about 14 s", 10.0: "a few seconds", 16.0: "a few seconds",
+                                         300.0: "a few seconds"}[ran_for]
         assert queue.wait_seconds(first) == 0.0  # nothing ahead of the running one
         # Training reported half done after 20 s: about 20 s more, whatever the estimate said.
         first.training_since, first.progress = time.monotonic() - 20.0, 0.5

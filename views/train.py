@@ -14,7 +14,7 @@ import streamlit as st
 
 import mlp
 import mlp.config
-from mlp.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, Job, discard
+from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, discard
 from mlp.limits import TrainingLimits, duration, epochs_within
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
@@ -129,7 +129,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
 
 def wait_text(seconds: float) -> str:
     """About how long a wait is, in words: 'a few seconds' rather than a precise-looking '3 s'."""
-    return "a few seconds" if seconds <= 10 else f"about {duration(seconds)}"
+    return "a few seconds" if seconds <= FEW_SECONDS else f"about {duration(seconds)}"
 
 
 def phase_text(job: Job) -> str:
