@@ -23,6 +23,9 @@ def main() -> None:
     st.set_page_config(page_title="Digit reader: an MLP on MNIST", page_icon=":pencil2:", layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
     state.init()
+    if join.full_screen_requested():  # ?join=1: the projector shows only how to join
+        join.full_screen()
+        return
     loaders.one_blas_thread()
     st.session_state.present = presenting  # the URL decides; the toggle below shows it and writes it
     data_path = os.environ.get("MNIST_NPZ", "")

@@ -37,6 +37,9 @@ WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "faile
 FINISHED = (DONE, FAILED, CANCELLED)
 RUN_PREFIX = "mlp-run-"  # then the creating server's pid and a dash: mlp-run-1234-k2j4hq
 RUN_FOLDER = re.compile(re.escape(RUN_PREFIX) + r"(\d+)-")
+# What a run still going is taken to need, at the least, once it has outlived its estimate: a wait
+# of "0 s" behind a run that is still training (16 s of it, seen in a class) is never true.
+FEW_SECONDS = 5.0
 
 
 class QueueFull(MLPError):
@@ -57,6 +60,7 @@ class Job:
     submitted: float = field(default_factory=time.monotonic)
     started: float | None = None
     progress: float = 0.0  # share of the run done, 0..1
+    training_since: float | None = None  # the worker's first report: TensorFlow and the data loaded
     history: dict[str, list[float]] = field(default_factory=dict)  # per epoch, as in a record
     message: str = ""  # why it failed, or was stopped
     folder: Path | None = None  # where the trained model's files are, once done
@@ -67,6 +71,24 @@ class Job:
     def model_path(self) -> Path | None:
         """The trained model's NAME.npz, once the run is done."""
         return self.folder / "model.npz" if self.state == DONE and self.folder else None
+
+    @property
+    def starting(self) -> bool:
+        """Whether it runs but has not reported yet: its process loads TensorFlow and the data."""
+        return self.state == RUNNING and self.training_since is None
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since it started running (0 while it waits)."""
+        return 0.0 if self.started is None else (now or time.monotonic()) - self.started
+
+    def remaining(self, now: float | None = None) -> float:
+        """About how long until it ends: its estimate less its running time, or what its training so
+        far says is left when that is more (a busy server), at least FEW_SECONDS."""
+        now = now or time.monotonic()
+        left = self.estimate.seconds - self.elapsed(now)
+        if self.training_since is not None and 0 < self.progress < 1:
+            left = max(left, (now - self.training_since) * (1 - self.progress) / self.progress)
+        return max(left, FEW_SECONDS)
 
     def seen(self) -> None:
         """The owner still cares: called on each look, so an abandoned run can be told apart."""
@@ -126,13 +148,12 @@ class TrainingQueue:
             return 1 + waiting.index(job) if job in waiting else 0
 
     def wait_seconds(self, job: Job) -> float:
-        """About how long until `job` starts: what the runs ahead of it have left."""
+        """About how long until `job` starts: what the runs ahead of it have left (0 when none is)."""
         with self._lock:
             ahead = self._jobs[: self._jobs.index(job)] if job in self._jobs else []
         now = time.monotonic()
-        remaining = [other.estimate.seconds - (now - other.started if other.started else 0.0)
-                     for other in ahead]
-        return max(0.0, sum(max(r, 0.0) for r in remaining) / max(self.slots, 1))
+        # A run ahead that outlived its estimate is still going: FEW_SECONDS, never nothing.
+        return sum(other.remaining(now) for other in ahead) / max(self.slots, 1)
 
     def cancel(self, job: Job, message: str = "Stopped.", state: str = CANCELLED) -> None:
         """Stop a run, waiting or training; its slot goes to the next run."""
@@ -210,6 +231,8 @@ class TrainingQueue:
             except (ValueError, StopIteration, AttributeError):
                 continue  # not one of the worker's lines
             if kind == "progress":
+                if job.training_since is None:
+                    job.training_since = time.monotonic()
                 job.progress = value
             elif kind == "epoch":
                 for key, number in value.items():

@@ -49,13 +49,15 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
 
 
 def curves_chart(history: dict[str, list[float]], metric: str,
-                 previous: dict[str, list[float]] | None = None) -> alt.Chart:
+                 previous: dict[str, list[float]] | None = None, previous_label: str = "previous") -> alt.Chart:
     """Train and test `metric` (loss or accuracy) per epoch; a previous run's beside it, dashed.
 
     Training still improving while the test curve turns back is over-fitting; both flat and
     poor is under-fitting: the comparison is what makes that visible.
     """
-    runs = [("this run", history)] + ([("previous", previous)] if previous else [])
+    runs = [("this run", history)] + ([(previous_label, previous)] if previous else [])
+    # Every line named up front, so that each keeps its colour whichever have points yet.
+    names = [f"{name} ({run})" for run in ("this run", previous_label) for name in ("train", "test")]
     rows = [{"epoch": epoch + 1, "set": f"{name} ({run})", "run": run, metric: value}
             for run, values in runs
             for key, name in ((metric, "train"), (f"test_{metric}", "test"))
@@ -64,9 +66,9 @@ def curves_chart(history: dict[str, list[float]], metric: str,
         point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1), title="Epoch"),
         y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
-        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="top-right"),
-                        scale=alt.Scale(range=["#1f77b4", "#e4572e", "#9ecae1", "#f4a582"])),
+        color=alt.Color("set:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=0),
+                        scale=alt.Scale(domain=names, range=["#1f77b4", "#e4572e", "#9ecae1", "#f4a582"])),
         strokeDash=alt.StrokeDash("run:N", legend=None,
-                                  scale=alt.Scale(domain=["this run", "previous"], range=[[1, 0], [4, 3]])),
+                                  scale=alt.Scale(domain=["this run", previous_label], range=[[1, 0], [4, 3]])),
         tooltip=["epoch", "set", alt.Tooltip(f"{metric}:Q", format=".4f")],
     )

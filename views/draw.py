@@ -112,12 +112,12 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
             st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                       height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
-                      initial_drawing={"objects": [], "clearRound": st.session_state.canvas_round})
+                      initial_drawing=drawing.initial_drawing(side))
             if presenting:
                 st.button("Clear", on_click=clear_canvas, width=side)
             else:
                 with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
-                    st.slider("Pen width", 8, 40, key="stroke_width", width="stretch")
+                    st.slider("Pen width", 8, 40, key="stroke_width", width="stretch", persist_state="page")
                     st.button("Clear", on_click=clear_canvas)
         with reading:
             if model is None:
@@ -131,7 +131,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                     lens_choice()  # there before the first stroke too: a lesson can pick its panel first
                 else:
                     if opened is not None:
-                        st.caption(f"Showing {opened.about}. Draw on the canvas to replace it.")
+                        st.caption(f"Showing {opened.about}. It is on the canvas: draw on it to change it, or Clear.")
                     show_reading(model, digit, digit_size, lenses=True)
         if not presenting:
             with st.expander("Or upload a photo or scan of a handwritten digit"):

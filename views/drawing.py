@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 import mlp
+from mlp.shapes import CANVAS
 from views import presenter, state
 
 # The canvas sends its picture at one pixel per CSS pixel (the component's toDataURL has a
@@ -89,12 +93,38 @@ def clear() -> None:
     """
     st.session_state.canvas_round += 1
     st.session_state.canvas_cleared = _drawing_url()
-    st.session_state.opened_digit = None
+    st.session_state.opened_digit = st.session_state.canvas_digit = None
 
 
 def open_digit(image: np.ndarray, about: str) -> None:
-    """Callback: show this (28, 28) digit in the Draw view, on an emptied canvas, with the Inside panel open."""
+    """Callback: show this (28, 28) digit in the Draw view, painted on the canvas so that a stroke can
+    correct it, with the Inside panel open."""
     clear()
     st.session_state.opened_digit = OpenedDigit(mlp.as_model_input(image), about)
+    st.session_state.canvas_digit = canvas_picture(image)
     st.session_state.lens = "Inside"
     st.session_state.view = "Draw"
+
+
+def canvas_picture(digit: np.ndarray) -> str:
+    """(28, 28) uint8 digit -> a PNG data URL at the canvas's 280 px, white on black, smoothly enlarged
+    as a pen would have drawn it."""
+    picture = Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    picture.convert("RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def initial_drawing(side: int) -> dict:
+    """The canvas's initial drawing: empty, or the opened digit as a picture object under the strokes.
+
+    A background image would not do: the component leaves it out of the drawing it sends, so a
+    stroke added to a misread digit would be read alone. A picture object is part of the drawing.
+    Its clearRound changes with each Clear, which makes the component reset in place.
+    """
+    objects = []
+    if st.session_state.canvas_digit is not None:
+        objects.append({"type": "Image", "src": st.session_state.canvas_digit, "left": 0, "top": 0,
+                        "width": CANVAS, "height": CANVAS, "scaleX": side / CANVAS, "scaleY": side / CANVAS,
+                        "originX": "left", "originY": "top", "selectable": False, "evented": False})
+    return {"objects": objects, "clearRound": st.session_state.canvas_round}

@@ -73,7 +73,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         true_digit = digit_choice("True digit", "mistake_true", on_change=reset_page)
         predicted = digit_choice("Predicted digit", "mistake_predicted", on_change=reset_page)
     with matrix:
-        rows = st.toggle("Rows as percentages", key="confusion_rows",
+        rows = st.toggle("Rows as percentages", key="confusion_rows", persist_state="page",
                          help="Each row as shares of that digit's test images, so rows compare fairly.")
         shares = evaluation.confusion_shares if rows else None
         from views import charts  # Altair: only once this view is shown

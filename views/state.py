@@ -96,6 +96,8 @@ KEYS: dict[str, Key] = {
     "stroke_width": Key(20, "the pen width slider"),
     "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
                         "(views.viewport; presenter mode)", widget=True),
+    "canvas_digit": Key(None, "the opened test digit as a PNG data URL, painted on the canvas (part of its "
+                              "initial drawing, so a stroke adds to it) until Clear"),
     "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
@@ -132,6 +134,7 @@ KEYS: dict[str, Key] = {
     "train_stop": Key(False, "the Stop button of a queued or running run", widget=True),
     "train_dismiss": Key(False, "the Dismiss button under a failed or stopped run", widget=True),
     "last_trained": Key(None, "name of this visitor's latest trained model"),
+    "trained_news": Key(None, "a model just trained and chosen: the next run says so in a toast"),
     "visitor": Key(None, "a random id for this visit: whose trained models are whose; the training "
                          "queue's owner where the browser is unknown (views.visitor)"),
 }
@@ -151,6 +154,9 @@ def init() -> None:
         if st.session_state.model_name in put_away:  # the chooser would call it missing
             st.session_state.model_name = mlp.DEFAULT_MODEL
         st.toast(put_away_sentence(put_away))
+    if (news := st.session_state.trained_news) is not None:  # a toast does not outlive the rerun it asks for
+        st.session_state.trained_news = None
+        st.toast(f"Trained {news}. {reading_with(news)}", icon=":material/model_training:")
 
 
 def put_away_sentence(names: list[str]) -> str:
@@ -158,6 +164,11 @@ def put_away_sentence(names: list[str]) -> str:
     budget = loaders.model_shelf().budget_mb
     return (f"Trained models put away to make room for newer ones: {', '.join(names)}. This server keeps "
             f"{budget:,.0f} MB of trained models for all its visitors together; train again to get one back.")
+
+
+def reading_with(name: str) -> str:
+    """The sentence that says the page now reads drawings with a newly trained model."""
+    return f"Now reading with {name}; switch back in the sidebar's model chooser."
 
 
 def canvas_key() -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 
 import mlp
 import mlp.config
-from mlp.jobs import CANCELLED, DONE, FAILED, RUNNING, WAITING, discard
+from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, discard
 from mlp.limits import TrainingLimits, duration, epochs_within
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
@@ -127,22 +127,38 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         show_trained(last, st.session_state.trained_models[last])
 
 
+def wait_text(seconds: float) -> str:
+    """About how long a wait is, in words: 'a few seconds' rather than a precise-looking '3 s'."""
+    return "a few seconds" if seconds <= FEW_SECONDS else f"about {duration(seconds)}"
+
+
+def phase_text(job: Job) -> str:
+    """What a run is doing now, how long it has been at it and how long it takes in all, in a sentence."""
+    took, total = duration(job.elapsed()), duration(job.estimate.seconds)
+    if job.starting:
+        return (f"Starting: loading TensorFlow and the data… {took} so far. The run takes about {total} "
+                "in all, starting included.")
+    # Past its estimate, the run says so rather than "12 s so far, of about 10 s".
+    of = f"of about {total} in all" if job.elapsed() <= job.estimate.seconds else \
+        f"past the estimate of {total}: the server is busy"
+    if job.progress >= 1.0:
+        return f"Scoring on the test digits and saving the model… {took} so far, {of}."
+    return f"Training: {job.progress:.0%} of {plural(job.config.epochs, 'epoch')}, {took} so far, {of}."
+
+
 @st.fragment(run_every=1.0)
 def run_status(data_path: str) -> None:
-    """The queued run, refreshed every second: its place in line, or its progress and curves."""
+    """The queued run, refreshed every second: its place in line, or its phase, progress and curves."""
     job = st.session_state.train_job
     if job is None:
         return
     job.seen()
     queue = loaders.training_queue(data_path)
     if job.state == WAITING:
-        st.info(f"Waiting: number {queue.position(job)} in line, about "
-                f"{duration(queue.wait_seconds(job))} until it starts. This run: about "
-                f"{duration(job.estimate.seconds)}.")
+        st.info(f"Waiting: number {queue.position(job)} in line, {wait_text(queue.wait_seconds(job))} until "
+                f"it starts. This run then takes about {duration(job.estimate.seconds)}, starting included.")
     elif job.state == RUNNING:
-        epochs = job.config.epochs
-        st.progress(min(job.progress, 1.0), text=f"Training: {job.progress:.0%} of {plural(epochs, 'epoch')}"
-                    f" (about {duration(job.estimate.seconds)} in all)")
+        st.progress(min(job.progress, 1.0), text=phase_text(job))
         show_curves(job.history, *st.columns(2))
     elif job.state == DONE:
         adopt(job, data_path)
@@ -165,8 +181,12 @@ def sidebar_status(data_path: str) -> None:
     if job.state == DONE:
         adopt(job, data_path)
         st.rerun(scope="app")
-    where = (f"waiting, number {loaders.training_queue(data_path).position(job)} in line"
-             if job.state == WAITING else f"{job.progress:.0%} done")
+    if job.state == WAITING:
+        where = f"waiting, number {loaders.training_queue(data_path).position(job)} in line"
+    elif job.starting:
+        where = f"starting ({duration(job.elapsed())} so far)"
+    else:
+        where = f"{job.progress:.0%} done ({duration(job.elapsed())} so far)"
     st.caption(f"Your training run: {where}.")
 
 
@@ -206,30 +226,34 @@ def adopt(job, data_path: str) -> None:
     st.session_state.models_put_away = []
     st.session_state.last_trained = name
     st.session_state.select_model = name  # applied before the chooser is drawn
+    st.session_state.trained_news = name  # a toast on the next run, in whichever view is open
 
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
-    """This run's curves, beside the previous run's (or the classic model's recorded ones) in grey."""
+    """This run's curves, beside the previous run's (or the classic model's recorded ones), named."""
     from views import charts  # Altair: only once someone trains
 
-    previous = previous_history()
-    loss_slot.altair_chart(charts.curves_chart(history, "loss", previous), width="stretch")
-    accuracy_slot.altair_chart(charts.curves_chart(history, "accuracy", previous), width="stretch")
+    label, previous = previous_history()
+    loss_slot.altair_chart(charts.curves_chart(history, "loss", previous, label), width="stretch")
+    accuracy_slot.altair_chart(charts.curves_chart(history, "accuracy", previous, label), width="stretch")
 
 
-def previous_history() -> dict[str, list[float]]:
-    """What this run is compared with: the visitor's previous run, else the shipped classic model."""
-    earlier = st.session_state.trained_models.get(st.session_state.train_curves_from)
+def previous_history() -> tuple[str, dict[str, list[float]]]:
+    """What this run is compared with, named: the visitor's previous run, else the shipped classic model."""
+    earlier_name = st.session_state.train_curves_from
+    earlier = st.session_state.trained_models.get(earlier_name)
     if earlier is not None:
-        return earlier.classifier.record.get("history", {})
+        return f"your previous run: {earlier_name}", earlier.classifier.record.get("history", {})
     classic = loaders.shipped_model("classic")
-    return classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
+    return "classic (shipped)", classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
 
 
 def show_trained(name: str, trained: TrainedModel) -> None:
-    """The result of this session's latest training run."""
+    """The result of this session's latest training run: its score in the same line as the news."""
     record = trained.classifier.record
-    st.success(f"Trained **{name}**: it is now in the sidebar's model chooser.")
+    # Scored before it is announced (adopt): the banner and the accuracy arrive together.
+    st.success(f"Trained **{name}**: {trained.evaluation.accuracy:.2%} right on the "
+               f"{len(trained.evaluation.labels):,} test digits. {state.reading_with(name)}")
     accuracy, took, download = st.columns(3, vertical_alignment="center")
     accuracy.metric("Test accuracy", f"{trained.evaluation.accuracy:.2%}")
     took.metric("Training time", f"{record.get('train_seconds', 0):.0f} s",
