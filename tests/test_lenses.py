@@ -1,0 +1,178 @@
+"""The two lenses no demo has: "What would change its mind?" and "Pin and compare".
+
+Every number they show is checked against an independent oracle: the gradient against central
+finite differences of a float64 forward pass written here from the model's weights, and against
+Keras' own automatic differentiation of the shipped .keras file; the comparison and the lesson
+steps against two readings computed by hand in float64. The pages' numbers are read back from
+their data attributes, as in test_lesson.
+"""
+
+import numpy as np
+import pytest
+from conftest import ROOT, digit_png
+from test_lesson import app, as_drawn, choose, html, values  # noqa: F401 (app: a fixture)
+from test_app import button, draw
+
+import mlp
+from mlp.compare import BOTH_OFF, BOTH_ON, OFF_TO_ON, ON_TO_OFF, compare
+from mlp.gradient import logit_gradient, margin_gradient, runner_up
+from mlp.steps import STEPS, next_step, softmax_steps, weighted_sum
+from views import pictures
+from views.pin_compare import COLOURS
+
+MODELS = ["classic", "world"]
+
+
+@pytest.fixture(scope="module")
+def digits(mnist) -> np.ndarray:
+    """The first test digits as every model takes them: float32 (n, 28, 28) in [0, 1]."""
+    return mlp.as_model_input(mnist.x_test[:4])
+
+
+def forward64(model: mlp.Classifier, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """A float64 forward pass by hand: ([each hidden layer's pre-activation], logits)."""
+    z, sums = np.asarray(x, np.float64).reshape(-1), []
+    for step in model.network.steps[:-1]:
+        before = z @ step.weights.astype(np.float64) + step.bias.astype(np.float64)
+        sums.append(before)
+        z = np.maximum(before, 0)
+    last = model.network.steps[-1]
+    return sums, z @ last.weights.astype(np.float64) + last.bias.astype(np.float64)
+
+
+def finite_difference(model: mlp.Classifier, x: np.ndarray, direction: np.ndarray, pixel: int,
+                      eps: float = 1e-4) -> float:
+    """d(direction . logits)/d(pixel), by central differences of the float64 forward pass."""
+    up, down = np.array(x, np.float64).reshape(-1), np.array(x, np.float64).reshape(-1)
+    up[pixel] += eps
+    down[pixel] -= eps
+    return float((forward64(model, up)[1] - forward64(model, down)[1]) @ direction / (2 * eps))
+
+
+def probe_pixels(gradient: np.ndarray, x: np.ndarray) -> list[int]:
+    """Pixels to probe: the steepest either way, some inked ones, some blank ones in the middle."""
+    g, ink = gradient.reshape(-1), np.asarray(x).reshape(-1)
+    inked, blank = np.flatnonzero(ink > 0.5), np.flatnonzero(ink == 0)
+    middle = [p for p in blank if 6 <= p // 28 < 22 and 6 <= p % 28 < 22]
+    rng = np.random.default_rng(7)
+    return sorted({int(np.argmax(g)), int(np.argmin(g)), *rng.choice(inked, 4, replace=False).tolist(),
+                   *rng.choice(middle, 4, replace=False).tolist()})
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_gradient_matches_finite_differences(digits, name):
+    model = mlp.load_model(name)
+    for x in digits[:3]:
+        _, logits = forward64(model, x)
+        best, second = int(np.argmax(logits)), int(np.argsort(logits)[-2])
+        gradient = logit_gradient(model, x, best)
+        flip = margin_gradient(model, x, second, best)
+        assert np.abs(gradient).max() > 0.1  # a map with something on it
+        for pixel in probe_pixels(gradient, x):
+            np.testing.assert_allclose(gradient.reshape(-1)[pixel],
+                                       finite_difference(model, x, np.eye(10)[best], pixel), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(flip.reshape(-1)[pixel],
+                                       finite_difference(model, x, np.eye(10)[second] - np.eye(10)[best], pixel),
+                                       rtol=1e-5, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def keras_gradients(digits):
+    """name -> (inputs, (n, 10, 784) gradients of each logit), by tf.GradientTape on the shipped .keras."""
+    import keras
+    import tensorflow as tf
+
+    results = {}
+    x = digits
+    for name in MODELS:
+        network = keras.saving.load_model(ROOT / "assets" / f"{name}.keras")
+        *hidden, last = network.layers
+        kernel, bias = last.get_weights()
+        rows = []
+        for image in x:
+            tensor = tf.constant(image[None])
+            with tf.GradientTape() as tape:
+                tape.watch(tensor)
+                z = tensor
+                for layer in hidden:
+                    z = layer(z, training=False)
+                logits = tf.matmul(z, kernel) + bias  # the last Dense before its softmax
+            rows.append(tape.jacobian(logits, tensor).numpy().reshape(10, 784))
+        results[name] = (x, np.stack(rows))
+    return results
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_gradient_matches_keras_automatic_differentiation(keras_gradients, name):
+    model = mlp.load_model(name)
+    x, expected = keras_gradients[name]
+    for image, jacobian in zip(x, expected):
+        for digit in range(10):
+            mine = logit_gradient(model, image, digit).reshape(-1)
+            scale = np.abs(jacobian[digit]).max()
+            assert np.abs(mine - jacobian[digit]).max() <= 1e-4 * scale, (digit, np.abs(mine - jacobian[digit]).max())
+        np.testing.assert_allclose(margin_gradient(model, image, 3, 5).reshape(-1), jacobian[3] - jacobian[5],
+                                   atol=1e-4 * np.abs(jacobian).max())
+
+
+def test_runner_up_is_the_second_largest_logit():
+    assert runner_up(np.array([0.1, 5.0, -2, 4.9, 0, 0, 0, 0, 0, 0])) == (1, 3)
+
+
+@pytest.mark.parametrize("name", [*MODELS, "logistic"])
+def test_the_weighted_sum_is_the_units_pre_activation_and_its_terms_add_up(digits, name):
+    model = mlp.load_model(name)
+    x = digits[1]
+    sums, logits = forward64(model, x)
+    first = sums[0] if sums else logits  # without a hidden layer, the "unit" is a digit's logit
+    written = weighted_sum(model, x, shown=5)
+    assert written.unit == int(np.argmax(first))
+    np.testing.assert_allclose(written.total, first[written.unit], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(written.terms.sum() + written.rest + written.bias, written.total, atol=1e-9)
+    w = model.network.steps[0].weights[:, written.unit].astype(np.float64)
+    products = np.abs(w * x.reshape(-1))
+    np.testing.assert_allclose(np.sort(np.abs(written.terms))[::-1], np.sort(products)[::-1][:5], rtol=1e-12)
+    assert written.active == int(np.count_nonzero(first > 0))
+    for unit in (0, 7):  # any unit, not only the most active
+        np.testing.assert_allclose(weighted_sum(model, x, unit=unit).total, first[unit], atol=1e-9)
+
+
+def test_softmax_written_out_gives_the_probabilities(digits, default_model):
+    _, logits = forward64(default_model, digits[2])
+    written = softmax_steps(logits)
+    expected = np.exp(logits) / np.exp(logits).sum()
+    np.testing.assert_allclose(written.probabilities, expected, rtol=1e-12)
+    np.testing.assert_allclose(written.exps / written.total, mlp.predict_proba(default_model, digits[2]),
+                               atol=1e-5)
+
+
+def test_the_steps_advance_and_wrap():
+    walked = [0]
+    for _ in range(len(STEPS)):
+        walked.append(next_step(walked[-1]))
+    assert walked == [0, 1, 2, 3, 4, 0]
+
+
+def switched(a: np.ndarray, b: np.ndarray) -> dict[int, int]:
+    """Counts of each state between two ReLU layers' pre-activations, by hand."""
+    on_a, on_b = a > 0, b > 0
+    return {OFF_TO_ON: int(np.sum(~on_a & on_b)), ON_TO_OFF: int(np.sum(on_a & ~on_b)),
+            BOTH_ON: int(np.sum(on_a & on_b)), BOTH_OFF: int(np.sum(~on_a & ~on_b))}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_compare_counts_the_units_that_switched_and_the_logits_change(digits, name):
+    model = mlp.load_model(name)
+    a, b = digits[0], digits[1]  # a 7 and a 2
+    sums_a, logits_a = forward64(model, a)
+    sums_b, logits_b = forward64(model, b)
+    result = compare(model, a, b)
+    assert len(result.layers) == len(sums_a)
+    for layer, before, after in zip(result.layers, sums_a, sums_b):
+        counts = switched(before, after)
+        assert {state: layer.count(state) for state in counts} == counts
+        assert counts[OFF_TO_ON] > 0 and counts[ON_TO_OFF] > 0  # two different digits switch units both ways
+        np.testing.assert_allclose(layer.change, np.maximum(after, 0) - np.maximum(before, 0), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(result.logit_change, logits_b - logits_a, rtol=1e-5, atol=1e-4)
+    same = compare(model, a, a)
+    assert all(layer.count(OFF_TO_ON) == layer.count(ON_TO_OFF) == 0 for layer in same.layers)
