@@ -176,3 +176,128 @@ def test_compare_counts_the_units_that_switched_and_the_logits_change(digits, na
     np.testing.assert_allclose(result.logit_change, logits_b - logits_a, rtol=1e-5, atol=1e-4)
     same = compare(model, a, a)
     assert all(layer.count(OFF_TO_ON) == layer.count(ON_TO_OFF) == 0 for layer in same.layers)
+
+
+# The page: the lenses as AppTest runs them, their numbers read back from the data attributes.
+
+def figure_values(page: str, kind: str) -> tuple[dict[str, str], np.ndarray]:
+    """A change-its-mind picture's data attributes and its 784 gradient values."""
+    import re
+
+    start = page.index(f'data-gradient-of="{kind}"')
+    tag = page[start: page.index(">", start)]
+    attributes = dict(re.findall(r'data-([\w-]+)="([^"]*)"', tag))
+    return attributes, np.array([float(v) for v in attributes["gradient"].split(",")])
+
+
+def test_the_change_its_mind_lens_paints_the_gradient_of_the_chosen_digit(app, mnist, default_model):
+    png = digit_png(mnist.x_test[0])
+    at = choose(draw(app.run(), png), lens="Change its mind?")
+    assert not at.exception and not at.error
+    x = as_drawn(png)
+    _, logits = forward64(default_model, x)
+    best, second = np.argsort(-logits)[:2]
+    for kind, direction, data in [("logit", np.eye(10)[best], {"digit": best}),
+                                  ("margin", np.eye(10)[second] - np.eye(10)[best], {"toward": second, "away": best})]:
+        attributes, gradient = figure_values(html(at), kind)
+        assert {name: int(attributes[name]) for name in data} == data
+        for pixel in probe_pixels(gradient, x):
+            np.testing.assert_allclose(gradient[pixel], finite_difference(default_model, x, direction, pixel),
+                                       rtol=1e-5, atol=1e-5)
+    at.get("button_group")[1].set_value(3).run()  # the teacher picks 3
+    attributes, gradient = figure_values(html(at), "logit")
+    assert int(attributes["digit"]) == 3
+    pixel = int(np.argmax(np.abs(gradient)))
+    np.testing.assert_allclose(gradient[pixel], finite_difference(default_model, x, np.eye(10)[3], pixel), rtol=1e-5)
+    attributes, _ = figure_values(html(at), "margin")
+    assert (int(attributes["toward"]), int(attributes["away"])) == (3, best)
+    assert f"turn this {best} into a 3" in "\n".join(m.value for m in at.markdown)
+
+
+def compare_picture(page: str, index: int) -> np.ndarray:
+    """The pin lens's picture of hidden layer `index`, decoded: (rows, columns, 4) uint8."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    start = page.index(f'data-compare-layer="{index}"')
+    found = re.search(r'src="data:image/png;base64,([^"]+)"', page[start:])
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(found.group(1)))))
+
+
+def read_states(picture: np.ndarray, units: int) -> np.ndarray:
+    """Each unit's state read back from its colour: dark is off in both, else the colour it leans to."""
+    rgb = picture[..., :3].reshape(-1, 3)[:units].astype(np.float64) - pictures.RESTING
+    directions = {state: (colour - pictures.RESTING) / np.linalg.norm(colour - pictures.RESTING)
+                  for state, colour in COLOURS.items()}
+    states = []
+    for v in rgb:
+        if np.linalg.norm(v) < 1:
+            states.append(BOTH_OFF)
+        else:
+            states.append(max(directions, key=lambda s: v @ directions[s] / np.linalg.norm(v)))
+    return np.array(states)
+
+
+def test_pin_and_compare_shows_what_switched_between_two_drawings(app, mnist, default_model):
+    a_png, b_png = digit_png(mnist.x_test[0]), digit_png(mnist.x_test[1])  # a 7, then a 2
+    at = choose(draw(app.run(), a_png), lens="Pin and compare")
+    assert not at.exception and not at.error
+    assert any("Pin this drawing, then draw another" in info.value for info in at.info)
+    button(at, "Pin this drawing").click().run()
+    at = draw(at, b_png)
+    assert not at.exception and not at.error
+    page = html(at)
+    sums_a, logits_a = forward64(default_model, as_drawn(a_png))
+    sums_b, logits_b = forward64(default_model, as_drawn(b_png))
+    for index, (before, after) in enumerate(zip(sums_a, sums_b), start=1):
+        counts = switched(before, after)
+        where = f'data-compare-layer="{index}"'
+        assert int(values(page, "data-switched-on", where)[0]) == counts[OFF_TO_ON]
+        assert int(values(page, "data-switched-off", where)[0]) == counts[ON_TO_OFF]
+        assert int(values(page, "data-both-on", where)[0]) == counts[BOTH_ON]
+        expected = (before > 0) + 2 * (after > 0)
+        np.testing.assert_array_equal(read_states(compare_picture(page, index), len(before)), expected)
+    np.testing.assert_allclose(values(page, "data-logit-change"), logits_b - logits_a, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(values(page, "data-effect"), logits_b - logits_a, rtol=1e-5, atol=1e-4)
+    assert "Unpin" in [b.label for b in at.button]
+    button(at, "Unpin").click().run()
+    assert any("Pin this drawing, then draw another" in info.value for info in at.info)
+
+
+def test_the_lesson_steps_show_this_drawings_numbers_advance_and_wrap(app, mnist, default_model):
+    png = digit_png(mnist.x_test[0])
+    at = choose(draw(app.run(), png), lens="Pin and compare")
+    at.get("button_group")[1].set_value("Step by step").run()
+    x = as_drawn(png)
+    sums, logits = forward64(default_model, x)
+    seen = []
+    for _ in range(len(STEPS) + 1):
+        assert not at.exception and not at.error
+        page = html(at)
+        step = int(values(page, "data-step")[0])
+        seen.append(step)
+        if step == 1:
+            np.testing.assert_allclose(values(page, "data-step-pixels"), x.reshape(-1), atol=1e-5)
+        elif step in (2, 3):
+            unit = int(np.argmax(sums[0]))
+            assert int(values(page, "data-unit", "data-step-")[0]) == unit
+            np.testing.assert_allclose(values(page, "data-total", "data-step-")[0], sums[0][unit], rtol=1e-6)
+            if step == 2:
+                terms = values(page, "data-terms", "data-step-sum")
+                pixels = values(page, "data-pixels", "data-step-sum").astype(int)
+                w = default_model.network.steps[0].weights[:, unit].astype(np.float64)
+                np.testing.assert_allclose(terms, w[pixels] * x.reshape(-1)[pixels], rtol=1e-6)
+                rest, bias = values(page, "data-rest", "data-step-sum")[0], values(page, "data-bias", "data-step-sum")[0]
+                np.testing.assert_allclose(terms.sum() + rest + bias, sums[0][unit], rtol=1e-6)
+            else:
+                assert int(values(page, "data-active", "data-step-relu")[0]) == int(np.sum(sums[0] > 0))
+        elif step == 4:
+            np.testing.assert_allclose(values(page, "data-step-logits"), logits, rtol=1e-5, atol=1e-4)
+        else:
+            expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+            np.testing.assert_allclose(values(page, "data-probabilities", "data-step-softmax"), expected, atol=1e-6)
+        button(at, "Next step").click().run()
+    assert seen == [1, 2, 3, 4, 5, 1]
