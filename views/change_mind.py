@@ -20,13 +20,17 @@ SIDE, BRIEF_SIDE = 300, 300  # pixels of each picture: a room must see it
 MARGIN = 4  # the input's border rows and columns, where a centred 20x20 digit puts (almost) no ink
 FADED = 0.8  # how far the border's colours fade to white: ink cannot go there, whatever the gradient says
 READ = -1  # the digit choice that follows the reading
+# Colours follow the square root of the gradient's size: the few steepest pixels would otherwise
+# leave the rest of the map too pale to read from the back of a room (the sign, what the class acts
+# on, is kept exactly).
 INK_SHADE = 0.7  # how dark full ink is drawn over the colours: the drawing stays visible under them
 
 
 def overlay(gradient: np.ndarray, ink: np.ndarray, side: int) -> Image.Image:
     """(28, 28) gradient and (28, 28) ink in [0, 1] -> red where ink raises, blue where it lowers, white
     where it does nothing, the drawing darkened on top; enlarged without smoothing."""
-    colours = np.asarray(pictures.diverging(gradient, 28), dtype=np.float64)
+    shown = np.sign(gradient) * np.sqrt(np.abs(gradient))
+    colours = np.asarray(pictures.diverging(shown, 28), dtype=np.float64)
     border = np.ones((28, 28), bool)
     border[MARGIN:-MARGIN, MARGIN:-MARGIN] = False
     colours[border] += FADED * (255 - colours[border])
@@ -65,7 +69,8 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         st.caption("Each colour is the gradient of a logit (right: of the gap between two logits) with "
                    "respect to that pixel of the 28x28 picture the model reads, computed back through the "
                    "network's active units: how fast it would change if that pixel got a little more "
-                   "ink. It holds for small changes; a whole stroke also moves the crop and the centring, "
+                   "ink (the colour grows with the square root of that rate, so that weaker pixels show "
+                   "too). It holds for small changes; a whole stroke also moves the crop and the centring, "
                    "and switches units on and off, so the map is a guide to try, not a promise. "
                    "Blue on your own strokes is ink that argues against the digit. The border is faded: "
                    "the drawing is scaled to 20x20 and centred, so ink almost never lands there.")
