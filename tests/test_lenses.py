@@ -110,9 +110,9 @@ def test_the_gradient_matches_keras_automatic_differentiation(keras_gradients, n
         for digit in range(10):
             mine = logit_gradient(model, image, digit).reshape(-1)
             scale = np.abs(jacobian[digit]).max()
-            assert np.abs(mine - jacobian[digit]).max() <= 1e-4 * scale, (digit, np.abs(mine - jacobian[digit]).max())
+            assert np.abs(mine - jacobian[digit]).max() <= 1e-5 * scale, (digit, np.abs(mine - jacobian[digit]).max())
         np.testing.assert_allclose(margin_gradient(model, image, 3, 5).reshape(-1), jacobian[3] - jacobian[5],
-                                   atol=1e-4 * np.abs(jacobian).max())
+                                   atol=1e-5 * np.abs(jacobian).max())
 
 
 def test_runner_up_is_the_second_largest_logit():
@@ -301,3 +301,30 @@ def test_the_lesson_steps_show_this_drawings_numbers_advance_and_wrap(app, mnist
             np.testing.assert_allclose(values(page, "data-probabilities", "data-step-softmax"), expected, atol=1e-6)
         button(at, "Next step").click().run()
     assert seen == [1, 2, 3, 4, 5, 1]
+
+
+def test_ink_on_red_closes_the_gap_and_ink_on_blue_widens_it(mnist, default_model):
+    # What the class is told to try, done by machine on the model's input: ten blank pixels of the
+    # central 20x20 (where a drawing's ink lands) fully inked where the flip map is reddest close the
+    # gap to the runner-up for nearly every digit; the ten bluest mostly widen it; ten random ones
+    # close it by far less. Measured on the first 100 of MNIST's test digits: red 100/100 (median +12.0), blue 24/100
+    # (median -3.0), random 91/100 (median +3.0).
+    rng = np.random.default_rng(0)
+    centre = np.zeros((28, 28), bool)
+    centre[4:24, 4:24] = True
+    moved = {"red": [], "blue": [], "random": []}
+    for x in mlp.as_model_input(mnist.x_test[:100]):
+        pixels = x.reshape(-1)
+        logits = forward64(default_model, x)[1]
+        best, second = runner_up(logits)
+        blank = np.flatnonzero(centre.reshape(-1) & (pixels < 0.5))
+        flip = margin_gradient(default_model, x, second, best).reshape(-1)[blank]
+        for kind, chosen in [("red", blank[np.argsort(-flip)[:10]]), ("blue", blank[np.argsort(flip)[:10]]),
+                             ("random", rng.choice(blank, 10, replace=False))]:
+            inked = pixels.copy()
+            inked[chosen] = 1.0
+            after = forward64(default_model, inked)[1]
+            moved[kind].append((after[second] - after[best]) - (logits[second] - logits[best]))
+    closed = {kind: sum(change > 0 for change in changes) for kind, changes in moved.items()}
+    assert closed["red"] >= 95 and closed["blue"] <= 50, closed
+    assert np.median(moved["red"]) > 2 * np.median(moved["random"]) > 0, {k: np.median(v) for k, v in moved.items()}

@@ -26,6 +26,10 @@ READ = -1  # the digit choice that follows the reading
 INK_SHADE = 0.7  # how dark full ink is drawn over the colours: the drawing stays visible under them
 
 
+# Eleven buttons scroll sideways on a phone, hiding 6 to 9: let them wrap, as the lens buttons do.
+_WRAP_DIGITS = "<style>.st-key-mind_digit [role='radiogroup'] { flex-wrap: wrap; }</style>"
+
+
 def overlay(gradient: np.ndarray, ink: np.ndarray, side: int) -> Image.Image:
     """(28, 28) gradient and (28, 28) ink in [0, 1] -> red where ink raises, blue where it lowers, white
     where it does nothing, the drawing darkened on top; enlarged without smoothing."""
@@ -52,6 +56,7 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     """Two maps over the model's input: what raises the chosen digit, and what flips the reading."""
     inside = look_inside(model, digit)
     best, second = runner_up(inside.logits)
+    st.html(_WRAP_DIGITS)
     choice = st.pills("Digit", [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
                       format_func=lambda d: f"the one it reads ({best})" if d == READ else str(d))
     target = best if choice in (None, READ) else int(choice)
@@ -66,7 +71,7 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
                 f"{other}'s logit is {gap:.1f} below {best}'s.")
     if not brief:
-        st.caption("Each colour is the gradient of a logit (right: of the gap between two logits) with "
+        st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two logits) with "
                    "respect to that pixel of the 28x28 picture the model reads, computed back through the "
                    "network's active units: how fast it would change if that pixel got a little more "
                    "ink (the colour grows with the square root of that rate, so that weaker pixels show "

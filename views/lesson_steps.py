@@ -58,7 +58,8 @@ def sum_step(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
     rows = "".join(f"<tr><td>{place(int(p))}</td><td>{w:+.3f} × {v:.2f}</td><td>= {w * v:+.3f}</td></tr>"
                    for p, w, v in zip(total.pixels, total.weights, total.values))
     others = 784 - len(total.pixels)
-    st.html(f'{_TABLE}<div data-step-sum data-unit="{total.unit}" data-pixels="{",".join(str(int(p)) for p in total.pixels)}" '
+    pixels = ",".join(str(int(p)) for p in total.pixels)
+    st.html(f'{_TABLE}<div data-step-sum data-unit="{total.unit}" data-pixels="{pixels}" '
             f'data-terms="{numbers(total.terms)}" data-rest="{total.rest:.8g}" data-bias="{total.bias:.8g}" '
             f'data-total="{total.total:.8g}"><b>The weighted sum of {who}</b>: each pixel times its weight, '
             f'added up, plus a bias.<table class="mlp-step"><tr><td>pixel</td><td>weight × ink</td><td></td></tr>'

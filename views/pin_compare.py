@@ -14,7 +14,7 @@ import streamlit as st
 from PIL import Image
 
 import mlp
-from mlp.compare import BOTH_OFF, BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
+from mlp.compare import BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
 from mlp.inside import grid_shape, layer_grid, look_inside
 from views import lesson_steps, pictures
 from views.inside import numbers
