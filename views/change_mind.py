@@ -71,9 +71,9 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
                 f"{other}'s logit is {gap:.1f} below {best}'s.")
     if not brief:
-        st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two logits) with "
-                   "respect to that pixel of the 28x28 picture the model reads, computed back through the "
-                   "network's active units: how fast it would change if that pixel got a little more "
+        st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two "
+                   "logits) with respect to that pixel of the 28x28 picture the model reads, computed back "
+                   "through the network's active units: how fast it would change if that pixel got a little more "
                    "ink (the colour grows with the square root of that rate, so that weaker pixels show "
                    "too). It holds for small changes; a whole stroke also moves the crop and the centring, "
                    "and switches units on and off, so the map is a guide to try, not a promise. "

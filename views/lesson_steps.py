@@ -107,7 +107,8 @@ def softmax_step(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
     st.html(f'{_TABLE}<div data-step-softmax data-exps="{numbers(written.exps)}" data-total="{written.total:.8g}" '
             f'data-probabilities="{numbers(written.probabilities)}">'
             "<b>Softmax</b>: e to each logit (less the largest, which changes nothing), divided by their sum."
-            '<table class="mlp-step"><tr><td>digit</td><td>logit</td><td>e^(logit − top)</td><td>probability</td>'
+            '<table class="mlp-step"><tr><td>digit</td><td>logit</td><td>e^(logit − top)</td>'
+            '<td>probability</td>'
             f'</tr>{rows}{left}<tr class="sum"><td>sum</td><td></td><td>{written.total:.6f}</td><td>100%</td>'
             '</tr></table></div>')
 

@@ -116,7 +116,8 @@ def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> No
     if pinned.model != model.name:
         st.caption(f"A was pinned under {pinned.model}; both are read here by {model.name}.")
     change = result.logit_change
-    st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: {moved(change)}</div>')
+    st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: '
+            f'{moved(change)}</div>')
     st.html(effect_bars(change))
     if not brief:
         st.caption("Orange: units off for A and on for B; blue: on for A and off for B; grey: on for both; "
