@@ -9,9 +9,11 @@ their data attributes, as in test_lesson.
 
 import numpy as np
 import pytest
+import test_browser as web
 from conftest import ROOT, digit_png
-from test_lesson import app, as_drawn, choose, html, values  # noqa: F401 (app: a fixture)
 from test_app import button, draw
+from test_browser import browser, open_page, server  # noqa: F401 (fixtures: chromium, the page's server)
+from test_lesson import app, as_drawn, choose, html, values  # noqa: F401 (app: a fixture)
 
 import mlp
 from mlp.compare import BOTH_OFF, BOTH_ON, OFF_TO_ON, ON_TO_OFF, compare
@@ -351,3 +353,45 @@ def test_both_lenses_run_for_every_shape_of_model(app, mnist, name):
     for _ in range(len(STEPS)):
         assert not at.exception and not at.error
         button(at, "Next step").click().run()
+
+
+@pytest.mark.browser
+def test_both_lenses_in_a_real_browser_in_presenter_mode(browser, server):  # noqa: F811 (fixtures)
+    page = open_page(browser, server + "?present=1", 1920, 1080)
+    web.draw(page, web.SEVEN)
+    page.locator("[data-prediction='7']").wait_for(timeout=web.UPDATE)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Change its mind?").first.click()
+    for kind in ("logit", "margin"):
+        page.locator(f"[data-gradient-of='{kind}'] img").wait_for(timeout=web.UPDATE)
+    web.settle(page)
+    assert page.locator("[data-gradient-of='logit']").get_attribute("data-digit") == "7"
+    below = page.get_by_text("Try it:").bounding_box()
+    assert below["y"] + below["height"] <= 1080  # beside the canvas, no scrolling to see it
+
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Pin and compare").first.click()
+    page.get_by_role("button", name="Pin this drawing").click()
+    page.get_by_role("button", name="Unpin").wait_for(timeout=web.UPDATE)
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_text(web.HINT).wait_for(timeout=web.UPDATE)
+    web.settle(page)
+    web.draw(page, web.ONE)
+    page.locator("[data-prediction='1']").wait_for(timeout=web.UPDATE)
+    page.locator("[data-compare-layer='2'] img").wait_for(timeout=web.UPDATE)  # the default model has two
+    web.settle(page)
+    first = page.locator("[data-compare-layer='1']")
+    assert int(first.get_attribute("data-switched-on")) > 0 and int(first.get_attribute("data-switched-off")) > 0
+    bars = page.locator("[data-effect]").bounding_box()
+    assert bars["y"] + bars["height"] <= 1080
+
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Step by step").first.click()
+    seen = []
+    for _ in range(len(STEPS) + 1):
+        shown = page.locator("[data-step]")
+        shown.wait_for(timeout=web.UPDATE)
+        web.settle(page)
+        seen.append(int(shown.get_attribute("data-step")))
+        page.get_by_role("button", name="Next step").click()
+        page.wait_for_function("want => document.querySelector('[data-step]')?.dataset.step === want",
+                               arg=str(seen[-1] % len(STEPS) + 1), timeout=web.UPDATE)
+    assert seen == [1, 2, 3, 4, 5, 1]
+    web.assert_no_exception(page)

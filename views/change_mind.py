@@ -12,7 +12,6 @@ from PIL import Image
 
 import mlp
 from mlp.gradient import logit_gradient, margin_gradient, runner_up
-from mlp.inside import look_inside
 from views import pictures
 from views.inside import numbers
 
@@ -54,18 +53,19 @@ def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption:
 
 def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     """Two maps over the model's input: what raises the chosen digit, and what flips the reading."""
-    inside = look_inside(model, digit)
-    best, second = runner_up(inside.logits)
+    trace = model.network.trace(digit)  # once, for the reading and both maps
+    logits = trace[-1][0]
+    best, second = runner_up(logits)
     st.html(_WRAP_DIGITS)
     choice = st.pills("Digit", [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
                       format_func=lambda d: f"the one it reads ({best})" if d == READ else str(d))
     target = best if choice in (None, READ) else int(choice)
     other = second if target == best else target  # the digit to turn this reading into
-    gap = float(inside.logits[best] - inside.logits[other])
+    gap = float(logits[best] - logits[other])
     side = BRIEF_SIDE if brief else SIDE
-    raise_map = figure("logit", logit_gradient(model, digit, target), digit, side,
+    raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, side,
                        f"<b>Ink here: more {target} (red), less {target} (blue)</b>", digit=target)
-    flip_map = figure("margin", margin_gradient(model, digit, other, best), digit, side,
+    flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, side,
                       f"<b>To turn this {best} into a {other}, add ink on red</b>", toward=other, away=best)
     st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')
     st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
