@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import test_browser as web
 from conftest import ROOT, digit_png
-from test_app import button, draw
+from test_app import button, draw, texts
 from test_browser import browser, open_page, server  # noqa: F401 (fixtures: chromium, the page's server)
 from test_lesson import app, as_drawn, choose, html, values  # noqa: F401 (app: a fixture)
 
@@ -268,6 +268,16 @@ def test_pin_and_compare_shows_what_switched_between_two_drawings(app, mnist, de
         np.testing.assert_array_equal(read_states(compare_picture(page, index), len(before)), expected)
     np.testing.assert_allclose(values(page, "data-logit-change"), logits_b - logits_a, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(values(page, "data-effect"), logits_b - logits_a, rtol=1e-5, atol=1e-4)
+    at = choose(at, model="classic")  # A stays pinned: both drawings are read again by the new model
+    classic = mlp.load_model("classic")
+    sums_a, _ = forward64(classic, as_drawn(a_png))
+    sums_b, _ = forward64(classic, as_drawn(b_png))
+    page = html(at)
+    assert page.count("data-compare-layer=") == 1
+    switched_on = int(values(page, "data-switched-on", 'data-compare-layer="1"')[0])
+    assert switched_on == switched(sums_a[0], sums_b[0])[OFF_TO_ON]
+    a_read = int(np.argmax(forward64(default_model, as_drawn(a_png))[1]))
+    assert f"A was pinned under {default_model.name}, which read it as {a_read}" in texts(at)
     assert "Unpin" in [b.label for b in at.button]
     button(at, "Unpin").click().run()
     assert any("Pin this drawing, then draw another" in info.value for info in at.info)

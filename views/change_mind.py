@@ -15,13 +15,10 @@ from mlp.gradient import logit_gradient, margin_gradient, runner_up
 from views import pictures
 from views.inside import numbers
 
-SIDE, BRIEF_SIDE = 300, 300  # pixels of each picture: a room must see it
+SIDE = 300  # pixels of each picture, presenting or not: a room must see it, and two fit side by side
 MARGIN = 4  # the input's border rows and columns, where a centred 20x20 digit puts (almost) no ink
 FADED = 0.8  # how far the border's colours fade to white: ink cannot go there, whatever the gradient says
 READ = -1  # the digit choice that follows the reading
-# Colours follow the square root of the gradient's size: the few steepest pixels would otherwise
-# leave the rest of the map too pale to read from the back of a room (the sign, what the class acts
-# on, is kept exactly).
 INK_SHADE = 0.7  # how dark full ink is drawn over the colours: the drawing stays visible under them
 
 
@@ -32,6 +29,9 @@ _WRAP_DIGITS = "<style>.st-key-mind_digit [role='radiogroup'] { flex-wrap: wrap;
 def overlay(gradient: np.ndarray, ink: np.ndarray, side: int) -> Image.Image:
     """(28, 28) gradient and (28, 28) ink in [0, 1] -> red where ink raises, blue where it lowers, white
     where it does nothing, the drawing darkened on top; enlarged without smoothing."""
+    # Colours follow the square root of the gradient's size: the few steepest pixels would otherwise
+    # leave the rest of the map too pale to read from the back of a room. The sign, what the class
+    # acts on, is kept exactly.
     shown = np.sign(gradient) * np.sqrt(np.abs(gradient))
     colours = np.asarray(pictures.diverging(shown, 28), dtype=np.float64)
     border = np.ones((28, 28), bool)
@@ -62,10 +62,9 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     target = best if choice in (None, READ) else int(choice)
     other = second if target == best else target  # the digit to turn this reading into
     gap = float(logits[best] - logits[other])
-    side = BRIEF_SIDE if brief else SIDE
-    raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, side,
+    raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, SIDE,
                        f"<b>Ink here: more {target} (red), less {target} (blue)</b>", digit=target)
-    flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, side,
+    flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, SIDE,
                       f"<b>To turn this {best} into a {other}, add ink on red</b>", toward=other, away=best)
     st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')
     st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
@@ -73,9 +72,9 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     if not brief:
         st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two "
                    "logits) with respect to that pixel of the 28x28 picture the model reads, computed back "
-                   "through the network's active units: how fast it would change if that pixel got a little more "
-                   "ink (the colour grows with the square root of that rate, so that weaker pixels show "
-                   "too). It holds for small changes; a whole stroke also moves the crop and the centring, "
-                   "and switches units on and off, so the map is a guide to try, not a promise. "
+                   "through the network's active units: how fast it would change if that pixel got a "
+                   "little more ink (the colour grows with the square root of that rate, so that weaker "
+                   "pixels show too). It holds for small changes; a whole stroke also moves the crop and "
+                   "the centring, and switches units on and off, so the map is a guide to try, not a promise. "
                    "Blue on your own strokes is ink that argues against the digit. The border is faded: "
                    "the drawing is scaled to 20x20 and centred, so ink almost never lands there.")

@@ -18,6 +18,7 @@ from mlp.compare import BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
 from mlp.inside import grid_shape, layer_grid, look_inside
 from views import lesson_steps, pictures
 from views.inside import numbers
+from views.text import percent
 from views.units import effect_bars
 
 COMPARE, STEP = "Compare with pinned", "Step by step"
@@ -114,7 +115,8 @@ def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> No
     if not result.layers:
         st.caption(f"{model.name} has no hidden layer: only the logits can change.")
     if pinned.model != model.name:
-        st.caption(f"A was pinned under {pinned.model}; both are read here by {model.name}.")
+        st.caption(f"A was pinned under {pinned.model}, which read it as {pinned.digit} "
+                   f"({percent(pinned.probability)}); both are read here by {model.name}.")
     change = result.logit_change
     st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: '
             f'{moved(change)}</div>')
