@@ -11,6 +11,7 @@ import mlp.preprocessing  # up front: the first stroke should not wait for scipy
 from mlp.shapes import CANVAS
 from views import (bars, drawing, guards, inside, linear, pictures, presenter, state, toolbar, units,
                    upload_reading, viewport)
+from views import change_mind, pin_compare  # two lenses of their own (the LENSES table)
 from views.text import plain
 
 LOW_CONFIDENCE = 0.6  # below this the page says the model is unsure
@@ -28,7 +29,8 @@ def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = 
 
 # The panels beside the canvas, each its own module: what a lesson looks at in the same drawing.
 LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden units": units.show,
-          "No hidden layer": linear.show}
+          "No hidden layer": linear.show, "Change its mind?": change_mind.show,
+          "Pin and compare": pin_compare.show}
 
 
 def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = False) -> str:

@@ -102,6 +102,14 @@ KEYS: dict[str, Key] = {
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
     "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
+    # Draw: the "What would change its mind?" and "Pin and compare" lenses
+    "mind_digit": Key(-1, "the digit whose logit's gradient the change-its-mind lens paints; -1: the one read"),
+    "pinned": Key(None, "drawing A, pinned to compare the current drawing with (views.pin_compare.Pinned)"),
+    "pin_part": Key("Compare with pinned", "the pin lens's part: the comparison or the lesson steps"),
+    "lesson_step": Key(0, "the lesson script's current step, from 0 (views.lesson_steps)"),
+    "pin_drawing": Key(False, "the Pin this drawing button", widget=True),
+    "unpin_drawing": Key(False, "the Unpin button", widget=True),
+    "next_step": Key(False, "the lesson script's Next step button", widget=True),
     "upload": Key(None, "the uploaded picture", widget=True),
     "upload_reading": Key(None, "the uploaded picture read (views.upload_reading.UploadReading), for its file id: "
                                 "decoded once per file, not on every rerun"),

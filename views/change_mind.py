@@ -1,0 +1,80 @@
+"""The "What would change its mind?" lens: where more ink would raise or lower a digit's logit,
+painted over the 28x28 picture the model reads, and where ink would turn the reading into another digit.
+
+A game for the class: flip a reading with the fewest strokes, drawing where the picture is red.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+import mlp
+from mlp.gradient import logit_gradient, margin_gradient, runner_up
+from views import pictures
+from views.inside import numbers
+
+SIDE = 300  # pixels of each picture, presenting or not: a room must see it, and two fit side by side
+MARGIN = 4  # the input's border rows and columns, where a centred 20x20 digit puts (almost) no ink
+FADED = 0.8  # how far the border's colours fade to white: ink cannot go there, whatever the gradient says
+READ = -1  # the digit choice that follows the reading
+INK_SHADE = 0.7  # how dark full ink is drawn over the colours: the drawing stays visible under them
+
+
+# Eleven buttons scroll sideways on a phone, hiding 6 to 9: let them wrap, as the lens buttons do.
+_WRAP_DIGITS = "<style>.st-key-mind_digit [role='radiogroup'] { flex-wrap: wrap; }</style>"
+
+
+def overlay(gradient: np.ndarray, ink: np.ndarray, side: int) -> Image.Image:
+    """(28, 28) gradient and (28, 28) ink in [0, 1] -> red where ink raises, blue where it lowers, white
+    where it does nothing, the drawing darkened on top; enlarged without smoothing."""
+    # Colours follow the square root of the gradient's size: the few steepest pixels would otherwise
+    # leave the rest of the map too pale to read from the back of a room. The sign, what the class
+    # acts on, is kept exactly.
+    shown = np.sign(gradient) * np.sqrt(np.abs(gradient))
+    colours = np.asarray(pictures.diverging(shown, 28), dtype=np.float64)
+    border = np.ones((28, 28), bool)
+    border[MARGIN:-MARGIN, MARGIN:-MARGIN] = False
+    colours[border] += FADED * (255 - colours[border])
+    shaded = colours * (1 - INK_SHADE * np.clip(ink, 0, 1))[..., None]
+    return Image.fromarray(shaded.round().astype(np.uint8)).resize((side, side), Image.Resampling.NEAREST)
+
+
+def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption: str, **data: int) -> str:
+    """One picture as HTML, its 784 gradient values in a data attribute for a test to check."""
+    attributes = " ".join(f'data-{name}="{value}"' for name, value in data.items())
+    return (f'<figure data-gradient-of="{kind}" {attributes} data-gradient="{numbers(gradient.reshape(-1))}" '
+            f'style="margin:0"><figcaption style="font-size:.95em;margin-bottom:.2rem">{caption}</figcaption>'
+            f'<img src="{pictures.data_url(overlay(gradient, ink, side))}" width="{side}" height="{side}" '
+            f'style="image-rendering:pixelated;max-width:100%;height:auto;border-radius:2px" '
+            f'alt="{caption}: red where more ink raises it, blue where it lowers it"></figure>')
+
+
+def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """Two maps over the model's input: what raises the chosen digit, and what flips the reading."""
+    trace = model.network.trace(digit)  # once, for the reading and both maps
+    logits = trace[-1][0]
+    best, second = runner_up(logits)
+    st.html(_WRAP_DIGITS)
+    choice = st.pills("Digit", [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
+                      format_func=lambda d: f"the one it reads ({best})" if d == READ else str(d))
+    target = best if choice in (None, READ) else int(choice)
+    other = second if target == best else target  # the digit to turn this reading into
+    gap = float(logits[best] - logits[other])
+    raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, SIDE,
+                       f"<b>Ink here: more {target} (red), less {target} (blue)</b>", digit=target)
+    flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, SIDE,
+                      f"<b>To turn this {best} into a {other}, add ink on red</b>", toward=other, away=best)
+    st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')
+    st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
+                f"{other}'s logit is {gap:.1f} below {best}'s.")
+    if not brief:
+        st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two "
+                   "logits) with respect to that pixel of the 28x28 picture the model reads, computed back "
+                   "through the network's active units: how fast it would change if that pixel got a "
+                   "little more ink (the colour grows with the square root of that rate, so that weaker "
+                   "pixels show too). It holds for small changes; a whole stroke also moves the crop and "
+                   "the centring, and switches units on and off, so the map is a guide to try, not a promise. "
+                   "Blue on your own strokes is ink that argues against the digit. The border is faded: "
+                   "the drawing is scaled to 20x20 and centred, so ink almost never lands there.")

@@ -1,0 +1,141 @@
+"""The "Pin and compare" lens: keep one drawing (A), then see what changes inside the network for the
+next one (B); and a lesson script, stepped from the front, through this drawing's own numbers.
+
+Units sit at the same places as in the Inside panel's layer pictures (mlp.inside.layer_grid), so a
+class that has seen those pictures recognises them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+import mlp
+from mlp.compare import BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
+from mlp.inside import grid_shape, layer_grid, look_inside
+from views import lesson_steps, pictures
+from views.inside import numbers
+from views.text import percent
+from views.units import effect_bars
+
+COMPARE, STEP = "Compare with pinned", "Step by step"
+THUMB, BRIEF_THUMB = 84, 72  # pixels of A's and B's small pictures
+WIDTH, BRIEF_WIDTH = 256, 192  # pixels across a layer's picture
+# One colour per change; a unit's colour is as strong as its activation changed (at least FAINTEST).
+COLOURS = {OFF_TO_ON: np.array([228, 87, 46.0]), ON_TO_OFF: np.array([31, 119, 180.0]),
+           BOTH_ON: np.array([215, 215, 215.0])}
+FAINTEST = 0.35
+_STYLE = """<style>
+.mlp-compare{display:flex;flex-wrap:wrap;gap:.4rem 1.25rem;align-items:flex-start}
+.mlp-compare figure{margin:0}
+.mlp-compare img{display:block;image-rendering:pixelated;max-width:100%;height:auto;border-radius:2px}
+.mlp-compare figcaption{font-size:.9em;margin-bottom:.2rem}
+</style>"""
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Drawing A as it was pinned: the model's input and what it read."""
+
+    pixels: np.ndarray  # (28, 28) float32, the model's input
+    digit: int
+    probability: float
+    model: str  # the model that read it
+
+
+def pin(model: mlp.Classifier, digit: np.ndarray) -> None:
+    """Keep this drawing as A (a callback of the Pin button)."""
+    probabilities = look_inside(model, digit).probabilities
+    best = int(np.argmax(probabilities))
+    st.session_state.pinned = Pinned(np.array(digit, np.float32), best, float(probabilities[best]), model.name)
+
+
+def unpin() -> None:
+    """Forget A."""
+    st.session_state.pinned = None
+
+
+def change_picture(layer: LayerChange) -> np.ndarray:
+    """(rows, columns, 4) uint8: each unit at its fixed place, dark when off in both drawings, else
+    coloured by what it did, stronger the more its activation changed; transparent where no unit is."""
+    states = layer_grid(layer.states.astype(np.float32))
+    change = np.abs(layer.change)
+    strength = layer_grid((FAINTEST + (1 - FAINTEST) * change / max(float(change.max()), 1e-9)).astype(np.float32))
+    rgba = np.zeros((*states.shape, 4))
+    rgba[..., :3] = pictures.RESTING
+    for state, colour in COLOURS.items():
+        where = states == state
+        rgba[where, :3] = pictures.RESTING + strength[where][:, None] * (colour - pictures.RESTING)
+    rgba[..., 3] = np.where(np.isnan(states), 0, 255)
+    return rgba.round().astype(np.uint8)
+
+
+def layer_figure(index: int, layer: LayerChange, width: int) -> str:
+    """One hidden layer's change as a captioned picture; its counts and changes in data attributes."""
+    rows, columns = grid_shape(len(layer.before))
+    cell = max(1, width // columns)
+    on, off, kept = layer.count(OFF_TO_ON), layer.count(ON_TO_OFF), layer.count(BOTH_ON)
+    picture = Image.fromarray(change_picture(layer), "RGBA")
+    return (f'<figure data-compare-layer="{index}" data-switched-on="{on}" data-switched-off="{off}" '
+            f'data-both-on="{kept}" data-states="{",".join(str(s) for s in layer.states)}" '
+            f'data-change="{numbers(layer.change)}"><figcaption><b>Layer {index}</b>: '
+            f'<span style="color:#e4572e">{on} on</span>, <span style="color:#1f77b4">{off} off</span>, '
+            f'{kept} stayed on</figcaption><img src="{pictures.data_url(picture)}" width="{columns * cell}" '
+            f'height="{rows * cell}" alt="Hidden layer {index}: {on} units switched on, {off} off, {kept} '
+            'stayed on"></figure>')
+
+
+def moved(change: np.ndarray) -> str:
+    """'8 rose most (+5.1), 3 fell most (-4.2)'."""
+    up, down = int(np.argmax(change)), int(np.argmin(change))
+    return f"{up} rose most ({change[up]:+.1f}), {down} fell most ({change[down]:+.1f})"
+
+
+def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
+    """A beside B, each hidden layer's switched units, and each logit's change A -> B."""
+    pinned = st.session_state.pinned
+    if pinned is None:
+        st.info("Pin this drawing, then draw another: see which units switch and how each digit's score moves.")
+        return
+    result = compare(model, pinned.pixels, digit)
+    thumb = BRIEF_THUMB if brief else THUMB
+    b_best = int(np.argmax(result.b.probabilities))
+    a_best = int(np.argmax(result.a.probabilities))
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.image(pictures.enlarged(pinned.pixels, thumb), width=thumb, caption=f"A: {a_best}")
+        st.image(pictures.enlarged(digit, thumb), width=thumb, caption=f"B: {b_best}")
+        if result.layers:
+            width = BRIEF_WIDTH if brief else WIDTH
+            st.html(f'<div class="mlp-compare">'
+                    f'{"".join(layer_figure(i, layer, width) for i, layer in enumerate(result.layers, 1))}</div>',
+                    width="content")
+    if not result.layers:
+        st.caption(f"{model.name} has no hidden layer: only the logits can change.")
+    if pinned.model != model.name:
+        st.caption(f"A was pinned under {pinned.model}, which read it as {pinned.digit} "
+                   f"({percent(pinned.probability)}); both are read here by {model.name}.")
+    change = result.logit_change
+    st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: '
+            f'{moved(change)}</div>')
+    st.html(effect_bars(change))
+    if not brief:
+        st.caption("Orange: units off for A and on for B; blue: on for A and off for B; grey: on for both; "
+                   "dark: off for both. The stronger the colour, the more the unit's activation changed. "
+                   "Each unit sits where it sits in the Inside panel.")
+
+
+def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+    """Pin a drawing and compare the next with it, or walk the lesson script through this one."""
+    st.html(_STYLE)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.button("Pin this drawing", on_click=pin, args=(model, digit), key="pin_drawing")
+        if st.session_state.pinned is not None:
+            st.button("Unpin", on_click=unpin, key="unpin_drawing")
+        part = st.segmented_control("Part", [COMPARE, STEP], key="pin_part", label_visibility="collapsed")
+    if part == STEP:
+        lesson_steps.show(model, digit, brief)
+    else:
+        show_comparison(model, digit, brief)
