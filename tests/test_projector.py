@@ -22,12 +22,14 @@ LENSES = {"Probabilities": "[data-top='true'][data-digit='7']", "Inside": "[data
 GRID_TEXT = "MNIST test digits correctly"
 READABLE = 16  # px: the smallest type a room reads on 1080p
 
-# The reading's column (the second column of the Draw view): its lowest visible box, and the smallest
-# type of any text in it, in CSS pixels.
+# The reading's column (the second column of the Draw view): the lowest box of what it shows (elements
+# without children: containers stretch to the canvas's column), and the smallest type of any text in
+# it, in CSS pixels.
 LENS_BOTTOM = """() => {
   const column = document.querySelectorAll("[data-testid='stColumn']")[1];
   let bottom = 0;
   for (const el of column.querySelectorAll("*")) {
+    if (el.children.length) continue;
     const box = el.getBoundingClientRect();
     if (box.width > 0 && box.height > 0) bottom = Math.max(bottom, box.bottom);
   }
@@ -107,12 +109,15 @@ def test_every_lens_fits_beside_the_canvas_in_type_a_room_reads(browser, server,
         assert_no_exception(page)
         bottom = page.evaluate(LENS_BOTTOM)
         assert bottom <= height + 0.5, f"{lens}: the lens ends at {bottom:.0f} px in a {height} px window"
-        assert page.get_by_test_id("stMain").evaluate("main => main.scrollTop") == 0
+        main = page.get_by_test_id("stMain")  # the page's scroller
+        assert main.evaluate("main => main.scrollTop") == 0
+        overflow = main.evaluate("main => main.scrollHeight - main.clientHeight")
+        assert overflow <= 4, f"{lens}: the page scrolls by {overflow} px"  # no scroll bar on the projector
         assert inside_the_window(page, canvas_box(page)), lens
         if height >= 1080:
             size, text = page.evaluate(SMALLEST_TYPE)
             assert size >= READABLE, f"{lens}: {text!r} at {size} px"
-        page.screenshot(path=ARTIFACTS / f"present-{height}p-{lens.split()[0].lower()}.png")
+        page.screenshot(path=ARTIFACTS / f"present-{height}p-{lens.lower().replace(' ', '-')}.png")
     page.close()
 
 

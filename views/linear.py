@@ -62,8 +62,12 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         st.markdown("**A linear model per digit**: each digit's logit is its weights times the pixels, plus "
                     "a bias; here each weight times the ink digits put on its pixel")
     tile = BRIEF_TILE if brief else TILE
-    st.image([pictures.diverging(unit_picture(baseline, d), tile) for d in range(10)],
-             caption=[str(d) for d in range(10)], width=tile)
+    if brief:  # ten in a row, as large as the window's height allows (58 pixels on 720p, 86 on 1080p)
+        st.html("<style>.st-key-templates img{width:8vh!important;height:auto!important}"
+                ".st-key-templates [data-testid='stImage']{width:auto!important}</style>")
+    with st.container(key="templates"):
+        st.image([pictures.diverging(unit_picture(baseline, d), tile) for d in range(10)],
+                 caption=[str(d) for d in range(10)], width=tile)
     if brief:
         return
     st.caption("Red where ink makes the digit likelier, blue where it counts against it: each pixel's "

@@ -23,7 +23,7 @@ NORMAL_GAP, NORMAL_SHARE = 48, 1 / 2.25  # outside presenter mode: gap="large", 
 # read from the back of a room on a projector and stay as they are on a laptop or a phone.
 _STYLE = """<style>
 html { font-size: clamp(16px, 1.05vw, 22px); }
-[data-testid='stMainBlockContainer'] { padding: 3.75rem 2rem 2rem 2rem; }
+[data-testid='stMainBlockContainer'] { padding: 3.75rem 2rem 0 2rem; }
 </style>"""
 
 

@@ -102,6 +102,9 @@ KEYS: dict[str, Key] = {
     "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
+    "unit_gallery": Key(None, "the Hidden units gallery's container: a key for its CSS, no value", widget=True),
+    "unit_closeup": Key(None, "the chosen unit's picture's container: a key for its CSS, no value", widget=True),
+    "templates": Key(None, "the No hidden layer templates' container: a key for its CSS, no value", widget=True),
     "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
     "upload": Key(None, "the uploaded picture", widget=True),
     "upload_reading": Key(None, "the uploaded picture read (views.upload_reading.UploadReading), for its file id: "

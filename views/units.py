@@ -17,8 +17,13 @@ from views.inside import numbers
 
 SHOWN = 16  # units in the gallery, the most active first
 TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
-# Presenter mode: one row of units and a smaller close-up, so the panel fits beside the canvas.
+# Presenter mode: one row of units and a smaller close-up, so the panel fits beside the canvas; the
+# pictures follow the window's height (8 and 17 % of it: 58 and 122 pixels on 720p, 86 and 184 on 1080p).
 BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS = 8, 56, 120, 44
+_BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto!important}"
+                ".st-key-unit_closeup img{width:17vh!important;height:auto!important}"
+                ".st-key-unit_gallery [data-testid='stImage'],.st-key-unit_closeup [data-testid='stImage']"
+                "{width:auto!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
 FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
@@ -73,8 +78,11 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     # The numbers ride on the title: one element, no gap of its own.
     st.html(f'<div data-units-order="{",".join(str(u) for u in order)}" '
             f'data-activations="{numbers(hidden[order])}">{title}</div>')
-    st.image([pictures.diverging(unit_picture(model, int(u)), tile) for u in order],
-             caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=tile)
+    if brief:
+        st.html(_BRIEF_STYLE)
+    with st.container(key="unit_gallery"):
+        st.image([pictures.diverging(unit_picture(model, int(u)), tile) for u in order],
+                 caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=tile)
     options = [MOST_ACTIVE, *range(len(hidden))]
     if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
         st.session_state.lesson_unit = MOST_ACTIVE
@@ -89,7 +97,7 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     # A row that wraps, not two columns: a column narrower than the picture (a small window, presenter
     # mode's larger text) let the picture spill under the numbers beside it.
     with st.container(horizontal=True, gap="medium", vertical_alignment="top"):
-        picture = st.empty()
+        picture = st.container(key="unit_closeup", width="content")
         numbers_side = st.container(width="stretch", gap="xsmall" if brief else "small")
     with numbers_side:
         if brief:  # the choice beside the picture: the panel's height is what a projector lacks
