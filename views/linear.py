@@ -64,7 +64,8 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     tile = BRIEF_TILE if brief else TILE
     if brief:  # ten in a row, as large as the window's height allows (58 pixels on 720p, 86 on 1080p)
         st.html("<style>.st-key-templates img{width:8vh!important;height:auto!important}"
-                ".st-key-templates [data-testid='stImage']{width:auto!important}</style>")
+                ".st-key-templates [data-testid='stImage']{width:auto!important}"
+                ".st-key-templates [data-testid='stImageCaption']{width:8vh!important}</style>")
     with st.container(key="templates"):
         st.image([pictures.diverging(unit_picture(baseline, d), tile) for d in range(10)],
                  caption=[str(d) for d in range(10)], width=tile)

@@ -23,7 +23,8 @@ BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS = 8, 56, 120, 44
 _BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto!important}"
                 ".st-key-unit_closeup img{width:17vh!important;height:auto!important}"
                 ".st-key-unit_gallery [data-testid='stImage'],.st-key-unit_closeup [data-testid='stImage']"
-                "{width:auto!important}</style>")
+                "{width:auto!important}.st-key-unit_gallery [data-testid='stImageCaption']{width:8vh!important}"
+                ".st-key-unit_closeup [data-testid='stImageCaption']{width:17vh!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
 FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
