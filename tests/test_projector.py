@@ -9,8 +9,8 @@ element boxes, font sizes and pixels in the browser, never the page's own arithm
 import time
 
 import pytest
-from test_browser import (ARTIFACTS, FIRST_RUN, HINT, ONE, SEVEN, UPDATE, assert_no_exception, browser, draw,  # noqa: F401
-                          inside_the_window, open_page, server, settle)
+from test_browser import (ARTIFACTS, FIRST_RUN, HINT, ONE, SEVEN, UPDATE, assert_no_exception,  # noqa: F401
+                          browser, draw, inside_the_window, open_page, server, settle)
 
 pytestmark = pytest.mark.browser
 

@@ -101,10 +101,11 @@ def model_switch() -> None:
     chosen = st.session_state.model_name
     options = list(dict.fromkeys([*LESSON_MODELS, chosen]))  # a model chosen in the sidebar shows too
     st.session_state.present_model = chosen  # the sidebar may have changed it since the last run
-    st.caption("Model reading:", width="content")
+    st.caption("Model reading:", width="content",
+               help="Which model reads the drawing: the default, or the small 128-unit classic. The "
+                    "sidebar's chooser holds every model.")
     st.segmented_control("Model reading", options, key="present_model", on_change=follow_switch,
-                         label_visibility="collapsed", help="Which model reads the drawing: the default, or the small 128-unit "
-                              "classic. The sidebar's chooser holds every model.")
+                         label_visibility="collapsed")
 
 
 def placeholder() -> None:
