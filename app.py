@@ -44,6 +44,8 @@ def main() -> None:
                   help="Canvas and prediction sized to the screen, short explanations, the sidebar folded. "
                        "Kept in the address (?present=1): bookmark it.")
         join.show()
+        if presenting:
+            presenter.model_switch()
     if problem:
         st.error(problem)
     if st.session_state.train_job is not None:

@@ -241,12 +241,11 @@ def test_presenter_mode_is_kept_in_the_url_and_shows_a_big_prediction(app, mnist
     assert at.query_params["present"] in ("1", ["1"])
 
 
-@pytest.mark.parametrize("space, expected", [
+@pytest.mark.parametrize("space, expected", [  # "width": the row's, reported above the canvas
     (None, presenter.DEFAULT),
-    ({"width": 780, "top": 190, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 16}, 750),  # column
-    ({"width": 900, "top": 190, "viewportWidth": 1920, "viewportHeight": 900, "rem": 16}, 620),  # height
-    ({"width": 900, "top": 200, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 20}, 770),  # big text
-    ({"width": 380, "top": 170, "viewportWidth": 960, "viewportHeight": 540, "rem": 16}, 280),  # 1080p, 200 %
+    ({"width": 1840, "top": 190, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 20}, 780),  # height
+    ({"width": 1216, "top": 170, "viewportWidth": 1280, "viewportHeight": 1024, "rem": 16}, 580),  # half the row
+    ({"width": 896, "top": 170, "viewportWidth": 960, "viewportHeight": 540, "rem": 16}, 280),  # 1080p, 200 %
     ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 844, "rem": 16}, 330),  # phone
     ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 600, "rem": 16}, 240),  # never tiny
 ])

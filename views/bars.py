@@ -26,7 +26,7 @@ def probability_bars(probabilities: np.ndarray, height: int = BAR_HEIGHT) -> str
         bars.append(
             f'<div data-digit="{digit}" data-top="{str(top).lower()}" style="flex:1;display:flex;'
             'flex-direction:column;align-items:center;justify-content:flex-end;min-width:0">'
-            f'<span style="font-size:0.75rem;opacity:0.75;white-space:nowrap">'
+            f'<span style="font-size:0.8rem;opacity:0.75;white-space:nowrap">'
             f'{percent(float(p)) if top or height >= 100 else ""}</span>'
             f'<div style="width:70%;height:{bar:.1f}px;background:{colour};border-radius:2px 2px 0 0">'
             '</div>'

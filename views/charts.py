@@ -11,13 +11,25 @@ import numpy as np
 import pandas as pd
 
 
+# Chart sizes and type in pixels (Vega draws in pixels, not rem): the page's, and presenter mode's,
+# where every number must read from the back of a room.
+MATRIX_SIDE, MATRIX_FONT, AXIS_FONT = 340, 11, 11
+PRESENT_SIDE, PRESENT_FONT, PRESENT_AXIS_FONT = 400, 15, 18
+
+
 def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: int | None,
-                    shares: np.ndarray | None = None) -> alt.LayerChart:
+                    shares: np.ndarray | None = None, presenting: bool = False) -> alt.LayerChart:
     """Heat map of the 10x10 confusion counts; off-diagonal cells coloured by mistakes, clickable.
 
     With `shares` (each row as shares of that true digit's images) the cells show and are coloured
-    by percentages of their row instead of counts: a rare digit's mistakes weigh as much.
+    by percentages of their row instead of counts: a rare digit's mistakes weigh as much. With
+    `presenting`, larger cells and type.
     """
+    side, font, axis_font = (PRESENT_SIDE, PRESENT_FONT, PRESENT_AXIS_FONT) if presenting else \
+        (MATRIX_SIDE, MATRIX_FONT, AXIS_FONT)
+    # Vega drops labels it thinks overlap (every other row, once the type grows): a digit's row
+    # without its label cannot be read, and ten labels always fit in ten cells.
+    axis = dict(labelOverlap=False, labelFontSize=axis_font, titleFontSize=axis_font, labelPadding=6)
     true_idx, pred_idx = np.indices(confusion.shape)
     table = pd.DataFrame({"true": true_idx.ravel(), "predicted": pred_idx.ravel(),
                           "count": confusion.ravel()})
@@ -28,9 +40,9 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
                        & (predicted is None or table["predicted"] == predicted)
                        & (true_digit is not None or predicted is not None))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click")
-    base = alt.Chart(table, width=340, height=340).encode(
-        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:O", title="True digit"),
+    base = alt.Chart(table, width=side, height=side).encode(
+        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(labelAngle=0, orient="top", **axis)),
+        y=alt.Y("true:O", title="True digit", axis=alt.Axis(**axis)),
     )
     top = max(float(table["mistakes"].max()), 1e-9)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
@@ -41,7 +53,7 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
                  alt.Tooltip("count:Q", title="images"), alt.Tooltip("share:Q", title="% of row", format=".1f")],
     ).add_params(cell)
     chosen = base.mark_rect(fill=None, stroke="#1f77b4", strokeWidth=2.5).transform_filter("datum.chosen")
-    counts = base.mark_text(fontSize=11).encode(
+    counts = base.mark_text(fontSize=font).encode(
         text=alt.Text("count:Q") if shares is None else alt.Text("share:Q", format=".1f"),
         color=alt.condition(f"datum.mistakes > {top / 2}", alt.value("white"), alt.value("#333333")),
     ).transform_filter("datum.count > 0")

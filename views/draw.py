@@ -54,10 +54,11 @@ def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = F
 _WRAP_LENSES = "<style>.st-key-lens [role='radiogroup'] { flex-wrap: wrap; }</style>"
 
 
-def lens_choice() -> str:
+def lens_choice(width: str = "content") -> str:
     """The lens buttons (they wrap in a narrow column) -> the chosen lens's name."""
     st.html(_WRAP_LENSES)
-    lens = st.pills("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed")
+    lens = st.pills("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed",
+                    width=width)
     return lens if lens in LENSES else next(iter(LENSES))
 
 
@@ -84,11 +85,14 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
+        if presenting and lenses:  # beside the big digit, not under it: the lens gets the height
+            lens = lens_choice(width="stretch")
     if not_digit:
         st.warning(f"This does not look like a digit to the model. If it must be one, it reads {best}.")
     elif confidence < LOW_CONFIDENCE:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
-    lens = lens_choice() if lenses else "Probabilities"
+    if not (presenting and lenses):
+        lens = lens_choice() if lenses else "Probabilities"
     LENSES[lens](model, digit, brief=presenting)
 
 
@@ -102,25 +106,18 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     """Canvas beside the reading and a lens on it; a stroke reruns only this fragment (so it guards itself)."""
     with guards.contained():
         presenting = st.session_state.present
-        pad, reading = st.columns([1.1, 1] if presenting else [1, 1.25], gap="medium" if presenting else "large")
+        space = viewport.canvas_space()  # the row's width and the window's size, as the browser says
+        side = presenter.canvas_side(space) if presenting else presenter.normal_side(space)
+        pad, reading = st.columns(presenter.columns(space, side) if presenting else [1, 1.25],
+                                  gap="medium" if presenting else "large")
         with pad:
+            digit_size = None
             if presenting:  # as large as the browser says fits
-                space = viewport.canvas_space()
-                side = presenter.canvas_side(space)
                 digit_size = presenter.digit_size(side, under_canvas=presenter.stacked(space))
             else:
                 st.space("small")  # room for the canvas's toolbar, which sits above it (views.toolbar)
-                side, digit_size = presenter.normal_side(viewport.canvas_space()), None
-            pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
-            st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
-                      height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
-                      initial_drawing=drawing.initial_drawing(side))
-            if presenting:
-                st.button("Clear", on_click=clear_canvas, width=side)
-            else:
-                with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
-                    st.slider("Pen width", 8, 40, key="stroke_width", width="stretch", persist_state="page")
-                    st.button("Clear", on_click=clear_canvas)
+            # Outside presenter mode the canvas is 280 pixels on all but the narrowest columns: drawn at once.
+            canvas(side, space is not None or not presenting, presenting)
         with reading:
             if model is None:
                 guards.no_model()
@@ -139,6 +136,31 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             with st.expander("Or upload a photo or scan of a handwritten digit"):
                 upload_view(model)
         toolbar.keep_off_canvas()
+
+
+def canvas(side: int, settled: bool, presenting: bool) -> None:
+    """The canvas at `side` CSS pixels and Clear under it; a placeholder until its size is known.
+
+    A canvas drawn at a guessed size and resized a moment later lost a stroke begun in between, and
+    a resized canvas crops its drawing while the reading stays: a new size empties both, in place,
+    as Clear does (the component offers that; scaling would mean rewriting its drawing's JSON).
+    """
+    if not settled:
+        presenter.placeholder()
+    else:
+        if st.session_state.canvas_side not in (None, side) and drawing.read_canvas() is not None:
+            drawing.clear()
+        st.session_state.canvas_side = side
+        pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
+        st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
+                  height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
+                  initial_drawing=drawing.initial_drawing(side))
+    if presenting:
+        st.button("Clear", on_click=clear_canvas, width=side)
+    else:
+        with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
+            st.slider("Pen width", 8, 40, key="stroke_width", width="stretch", persist_state="page")
+            st.button("Clear", on_click=clear_canvas)
 
 
 def upload_view(model: mlp.Classifier | None) -> None:

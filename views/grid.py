@@ -13,6 +13,9 @@ from views.filters import digit_choice
 
 GRID_SIDE = 10  # the grid shows GRID_SIDE x GRID_SIDE digits
 PAGE = GRID_SIDE * GRID_SIDE
+FIT_BELOW = 3  # rem kept under the sheet when it fits the window's height
+_FIT = ("<style>.st-key-grid_sheet img{width:min(100%%,calc((100vh - " + str(FIT_BELOW) + "rem) * %.4f))"
+        "!important;height:auto!important;max-width:100%%}</style>")
 
 
 def reset_grid() -> None:
@@ -57,4 +60,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                "Each title is the model's reading.")
     sheet = pictures.contact_sheet(x_test[shown], evaluation.labels[shown], evaluation.predicted[shown],
                                    columns=GRID_SIDE)
-    st.image(sheet, width="content")
+    # As large as the window allows: the whole sheet in view under the buttons on a projector, no
+    # wider than the column on a phone (never a fixed picture that the window crops or leaves small).
+    st.html(_FIT % (sheet.width / sheet.height))
+    with st.container(key="grid_sheet"):
+        st.image(sheet, width="stretch")

@@ -141,11 +141,40 @@ def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief
     return f"**{heading}** {gap_sentence(sure)}{few} {not_digit_sentence(name, knows)}"
 
 
+# Presenter mode: one block, the layers beside the outputs, pictures sized to the window's height,
+# so that the whole way through fits beside the canvas on a projector (text stays in rem: readable).
+_BRIEF_STYLE = """<style>
+.mlp-brief{display:flex;flex-direction:column;gap:.35rem}
+.mlp-brief .mlp-strip{display:block;width:100%;height:1rem;image-rendering:pixelated}
+.mlp-brief .mlp-way{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:flex-start}
+.mlp-brief .mlp-layers{gap:.5rem 1rem}
+.mlp-brief .mlp-layers img{height:min(22vh,16rem);width:auto;max-width:none}
+.mlp-brief .mlp-out{width:auto;flex:1;min-width:14rem;font-size:.85rem}
+.mlp-brief .mlp-out td,.mlp-brief .mlp-out th{line-height:1.2}
+</style>"""
+
+
+def brief_way(name: str, widths: str, inside, inked: int) -> str:
+    """The way through the network as one block for presenter mode: input strip, layers, outputs."""
+    layers = layer_pictures(inside.hidden, BRIEF_WIDTH) if inside.hidden else \
+        "<div>No hidden layer: the 784 numbers go straight to the ten outputs.</div>"
+    return (f'<div class="mlp-brief"><div><b>{name}</b>: {widths} numbers. <span data-layer="input" '
+            f'data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>, {inked} of them inked</span>'
+            f'</div><img class="mlp-strip" src="{pictures.data_url(pictures.strip(inside.pixels, 1))}" '
+            'alt="The 784 numbers in a row"><div class="mlp-way">'
+            f'{layers}{output_table(inside.logits, inside.probabilities)}</div></div>')
+
+
 def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     """The drawing's way through the network, layer by layer."""
     inside = look_inside(model, digit)
     widths = " → ".join([str(len(inside.pixels)), *(str(len(h)) for h in inside.hidden), "10"])
     st.html(_STYLE)
+    if brief:
+        st.html(_BRIEF_STYLE + brief_way(model.name, widths, inside, active_count(inside.pixels)))
+        sure = confidence(inside.logits, inside.probabilities)
+        st.caption(confidence_note(model.name, sure, not_digit_knowledge(model, digit), brief))
+        return
     st.markdown(f"**{model.name}**: {widths} numbers, layer by layer")
     inked = active_count(inside.pixels)
     st.html(f'<div data-layer="input" data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>, '

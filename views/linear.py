@@ -13,24 +13,30 @@ from views.text import percent
 
 BASELINE = "logistic"  # the shipped model without a hidden layer (python -m mlp train --preset logistic)
 WITH_HIDDEN = "classic"  # compared with it when the chosen model has no hidden layer itself
-TILE = 84
+TILE, BRIEF_TILE = 84, 56  # pixels of a template; presenter mode: ten in one row beside the canvas
 
 
 def has_hidden_layer(model: mlp.Classifier) -> bool:
     return len(model.network.steps) > 1
 
 
-def reading(model: mlp.Classifier, digit: np.ndarray, title: str) -> None:
+def reading(model: mlp.Classifier, digit: np.ndarray, title: str, brief: bool = False) -> None:
     """One model's reading of the drawing: its name, test accuracy, answer and probabilities."""
     probabilities = mlp.predict_proba(model, digit)
     (best, confidence), = mlp.top_k(probabilities, k=1)
     accuracy = model.record.get("test_accuracy")
     scored = f"{accuracy:.2%} of the test digits" if accuracy is not None else "test accuracy not recorded"
+    answer = (f'<div data-model="{model.name}" data-prediction="{best}" '
+              f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
+              f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
+              f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
+    if brief:  # one block: presenter mode has no height to spare for the gaps between elements
+        st.html(f'<div style="display:flex;gap:.75rem;align-items:center">{answer}'
+                f"<div><b>{title}</b><br>{model.name}: {scored}</div></div>"
+                f"{bars.probability_bars(probabilities, height=50)}")
+        return
     st.markdown(f"**{title}**  \n{model.name}: {scored}")
-    st.html(f'<div data-model="{model.name}" data-prediction="{best}" '
-            f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
-            f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
-            f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
+    st.html(answer)
     st.html(bars.probability_bars(probabilities, height=60))
 
 
@@ -46,15 +52,24 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         return
     left, right = st.columns(2, gap="medium")
     with left:
-        reading(deep, digit, "With hidden layers")
+        reading(deep, digit, "With hidden layers", brief)
     with right:
-        reading(baseline, digit, "Without a hidden layer")
-    st.markdown("**A linear model per digit**: each digit's logit is its weights times the pixels, plus "
-                "a bias; here each weight times the ink digits put on its pixel")
-    st.image([pictures.diverging(unit_picture(baseline, d), TILE) for d in range(10)],
-             caption=[str(d) for d in range(10)], width=TILE)
+        reading(baseline, digit, "Without a hidden layer", brief)
     if brief:
-        st.caption("Red: ink here counts for the digit; blue: against. One template per digit.")
+        st.markdown("**One linear template per digit**: weight times ink. Red: ink here counts for the "
+                    "digit; blue: against.")
+    else:
+        st.markdown("**A linear model per digit**: each digit's logit is its weights times the pixels, plus "
+                    "a bias; here each weight times the ink digits put on its pixel")
+    tile = BRIEF_TILE if brief else TILE
+    if brief:  # ten in a row, as large as the window's height allows (58 pixels on 720p, 86 on 1080p)
+        st.html("<style>.st-key-templates img{width:8vh!important;height:auto!important}"
+                ".st-key-templates [data-testid='stImage']{width:auto!important}"
+                ".st-key-templates [data-testid='stImageCaption']{width:8vh!important}</style>")
+    with st.container(key="templates"):
+        st.image([pictures.diverging(unit_picture(baseline, d), tile) for d in range(10)],
+                 caption=[str(d) for d in range(10)], width=tile)
+    if brief:
         return
     st.caption("Red where ink makes the digit likelier, blue where it counts against it: each pixel's "
                "weight on the raw pixels (normalisation folded in) times its ink on an average MNIST "

@@ -78,7 +78,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         shares = evaluation.confusion_shares if rows else None
         from views import charts  # Altair: only once this view is shown
 
-        st.altair_chart(charts.confusion_chart(evaluation.confusion, true_digit, predicted, shares),
+        st.altair_chart(charts.confusion_chart(evaluation.confusion, true_digit, predicted, shares,
+                                              presenting=st.session_state.present),
                         width="content", on_select=pick_confusion_cell, selection_mode="cell", key="confusion")
     with scores:
         st.dataframe(per_digit_table(evaluation), hide_index=True, width="stretch", column_config={

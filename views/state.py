@@ -80,6 +80,7 @@ KEYS: dict[str, Key] = {
     "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
     "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
                    widget=True),
+    "present_model": Key(None, "presenter mode's model switch; it follows and sets model_name", widget=True),
     "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
     "trained_models": Key(None, "name -> TrainedModel: the models this visitor trained (TrainedModels, "
                                 "a view of the server's shelf, made in init)"),
@@ -98,9 +99,14 @@ KEYS: dict[str, Key] = {
                         "(views.viewport; presenter mode)", widget=True),
     "canvas_digit": Key(None, "the opened test digit as a PNG data URL, painted on the canvas (part of its "
                               "initial drawing, so a stroke adds to it) until Clear"),
+    "canvas_side": Key(None, "the canvas's side in CSS pixels at the last run: a new one clears the canvas "
+                             "and its reading together"),
     "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
+    "unit_gallery": Key(None, "the Hidden units gallery's container: a key for its CSS, no value", widget=True),
+    "unit_closeup": Key(None, "the chosen unit's picture's container: a key for its CSS, no value", widget=True),
+    "templates": Key(None, "the No hidden layer templates' container: a key for its CSS, no value", widget=True),
     "lesson_unit": Key(-1, "the hidden unit chosen in the Hidden units panel; -1: the most active"),
     # Draw: the "What would change its mind?" and "Pin and compare" lenses
     "mind_digit": Key(-1, "the digit whose logit's gradient the change-its-mind lens paints; -1: the one read"),
@@ -118,6 +124,8 @@ KEYS: dict[str, Key] = {
     "grid_digit": Key(ANY, "the grid's true-digit filter"),
     "grid_offset": Key(0, "index of the first digit on the grid's page"),
     "grid_sample": Key(None, "seed of the grid's random sample; None: pages in order"),
+    "grid_sheet": Key(None, "the grid's picture's container: a key for its CSS (fitted to the window), "
+                            "no value", widget=True),
     # Mistakes
     "mistake_true": Key(ANY, "the mistakes' true-digit filter"),
     "mistake_predicted": Key(ANY, "the mistakes' predicted-digit filter"),

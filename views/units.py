@@ -17,6 +17,14 @@ from views.inside import numbers
 
 SHOWN = 16  # units in the gallery, the most active first
 TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
+# Presenter mode: one row of units and a smaller close-up, so the panel fits beside the canvas; the
+# pictures follow the window's height (8 and 17 % of it: 58 and 122 pixels on 720p, 86 and 184 on 1080p).
+BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS = 8, 56, 120, 44
+_BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto!important}"
+                ".st-key-unit_closeup img{width:17vh!important;height:auto!important}"
+                ".st-key-unit_gallery [data-testid='stImage'],.st-key-unit_closeup [data-testid='stImage']"
+                "{width:auto!important}.st-key-unit_gallery [data-testid='stImageCaption']{width:8vh!important}"
+                ".st-key-unit_closeup [data-testid='stImageCaption']{width:17vh!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
 FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
@@ -24,10 +32,10 @@ FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization
           "on average. Red raises it, blue lowers it, white does nothing, as at the border, where "
           "digits almost never reach (their weights are large there, but there is nothing to multiply). "
           "Each picture has its own colour scale, set by the central 20x20 where digits are drawn.")
-BRIEF_FOLDED = "Weight times the ink digits put there: red raises the unit, blue lowers it."
+BRIEF_FOLDED = "weight times ink; red raises a unit, blue lowers it."
 
 
-def effect_bars(effect: np.ndarray) -> str:
+def effect_bars(effect: np.ndarray, height: int = 90) -> str:
     """(10,) change of each digit's logit per unit of activation, as bars up (red) or down (blue)."""
     reach = max(float(np.abs(effect).max()), 1e-9)
     cells = []
@@ -37,7 +45,7 @@ def effect_bars(effect: np.ndarray) -> str:
         bar = (f'<div style="position:absolute;left:20%;width:60%;height:{height:.1f}%;'
                f'{"bottom" if up else "top"}:50%;background:{"#e4572e" if up else "#1f77b4"}"></div>')
         cells.append(f'<div style="flex:1;display:flex;flex-direction:column;align-items:center">'
-                     f'<div style="position:relative;width:100%;height:90px">{bar}</div>'
+                     f'<div style="position:relative;width:100%;height:{height}px">{bar}</div>'
                      f'<span>{digit}</span></div>')
     return (f'<div data-effect="{numbers(effect)}" role="img" aria-label="Change of each digit\'s logit" '
             'style="display:flex;border-top:1px dashed rgba(128,128,128,.4)">'
@@ -60,33 +68,51 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         st.info(f"{model.name} has no hidden layer: its ten weight pictures, one per digit, are the whole "
                 "model. See them under “No hidden layer”.")
         return
-    order = most_active(hidden, SHOWN)
-    st.markdown(f"**The {len(order)} units of the first hidden layer (of {len(hidden):,}) that respond "
-                "most to this drawing**")
+    shown, tile, large, bars = (BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS) if brief else \
+        (SHOWN, TILE, LARGE, 90)
+    order = most_active(hidden, shown)
+    if brief:
+        title = f"<b>The {len(order)} most active of {len(hidden):,} first-layer units</b>: {BRIEF_FOLDED}"
+    else:
+        title = (f"<b>The {len(order)} units of the first hidden layer (of {len(hidden):,}) that respond most "
+                 "to this drawing</b>")
+    # The numbers ride on the title: one element, no gap of its own.
     st.html(f'<div data-units-order="{",".join(str(u) for u in order)}" '
-            f'data-activations="{numbers(hidden[order])}"></div>')
-    st.image([pictures.diverging(unit_picture(model, int(u)), TILE) for u in order],
-             caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=TILE)
+            f'data-activations="{numbers(hidden[order])}">{title}</div>')
+    if brief:
+        st.html(_BRIEF_STYLE)
+    with st.container(key="unit_gallery"):
+        st.image([pictures.diverging(unit_picture(model, int(u)), tile) for u in order],
+                 caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=tile)
     options = [MOST_ACTIVE, *range(len(hidden))]
     if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
         st.session_state.lesson_unit = MOST_ACTIVE
-    choice = st.selectbox("Look at unit", options, key="lesson_unit",
-                          format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
-    unit = int(order[0]) if choice == MOST_ACTIVE else int(choice)
-    effect = unit_effect(model, digit, unit)
+
+    def choose_unit() -> int:
+        choice = st.selectbox("Look at unit", options, key="lesson_unit",
+                              label_visibility="collapsed" if brief else "visible",
+                              format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
+        return int(order[0]) if choice == MOST_ACTIVE else int(choice)
+
+    unit = None if brief else choose_unit()
     # A row that wraps, not two columns: a column narrower than the picture (a small window, presenter
     # mode's larger text) let the picture spill under the numbers beside it.
     with st.container(horizontal=True, gap="medium", vertical_alignment="top"):
-        st.image(pictures.diverging(unit_picture(model, unit), LARGE), width=LARGE,
-                 caption=f"Unit {unit}'s 784 weights, times ink")
-        numbers_side = st.container(width="stretch")
+        picture = st.container(key="unit_closeup", width="content")
+        numbers_side = st.container(width="stretch", gap="xsmall" if brief else "small")
     with numbers_side:
+        if brief:  # the choice beside the picture: the panel's height is what a projector lacks
+            unit = choose_unit()
+        effect = unit_effect(model, digit, unit)
         st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
                 f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
                 '</div>')
-        st.html(effect_bars(effect))
+        st.html(effect_bars(effect, bars))
         if not brief:
             st.caption("How much each digit's logit would rise (red) or fall (blue) if this unit's "
                        "activation rose by 1, for this drawing (later layers' inactive units pass "
                        "nothing on).")
-    st.caption(BRIEF_FOLDED if brief else FOLDED)
+    picture.image(pictures.diverging(unit_picture(model, unit), large), width=large,
+                  caption=f"Unit {unit}'s 784 weights, times ink")
+    if not brief:
+        st.caption(FOLDED)

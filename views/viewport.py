@@ -1,8 +1,8 @@
 """Where the canvas goes: the browser reports the room it has, so presenter mode can size it to the screen.
 
 Streamlit does not tell the server the window's size. A tiny component of our own (no iframe,
-a few lines of JavaScript) sits where the canvas will go and reports its own width, its distance
-from the top of the page and the window's size, on load and whenever the window changes
+a few lines of JavaScript) sits just above the canvas's row and reports its own width (the row's),
+its distance from the top of the page and the window's size, on load and whenever the window changes
 (browser zoom too). Nothing is sent while nothing changes by more than SLACK pixels.
 """
 
