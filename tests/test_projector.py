@@ -18,7 +18,8 @@ PROJECTORS = [(1280, 720), (1920, 1080)]
 IDS = [f"{w}x{h}" for w, h in PROJECTORS]
 # Each lens and the element it draws from the drawing (a 7).
 LENSES = {"Probabilities": "[data-top='true'][data-digit='7']", "Inside": "[data-layer='hidden-1']",
-          "Hidden units": "[data-effect]", "No hidden layer": "[data-model='logistic'][data-prediction='7']"}
+          "Hidden units": "[data-effect]", "No hidden layer": "[data-model='logistic'][data-prediction='7']",
+          "Change its mind?": "[data-gradient-of]", "Pin and compare": "[data-testid='stButton']"}
 GRID_TEXT = "MNIST test digits correctly"
 READABLE = 16  # px: the smallest type a room reads on 1080p
 
@@ -199,4 +200,38 @@ def test_a_stroke_begun_as_the_draw_tab_shows_is_kept_whole(browser, server):  #
     assert canvas_box(page) == box  # not resized under the pen
     ink, hit = page.evaluate(INK, [along(SEVEN[0], box)])
     assert ink > 0 and all(hit), f"{hit.count(False)} of {len(hit)} points of the stroke missing on the canvas"
+    page.close()
+
+
+@pytest.mark.parametrize("width, height", PROJECTORS, ids=IDS)
+def test_pin_and_compare_and_each_lesson_step_fit_beside_the_canvas(browser, server, width, height):  # noqa: F811
+    """The pin lens at its tallest: two drawings compared layer by layer, then each step of the script."""
+    page = open_presenter(browser, server, width, height)
+    draw(page, SEVEN)
+    page.locator("[data-prediction='7']").wait_for(timeout=UPDATE)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Pin and compare").first.click()
+    page.get_by_role("button", name="Pin this drawing").click()
+    page.get_by_role("button", name="Unpin").wait_for(timeout=UPDATE)
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_text(HINT).wait_for(timeout=UPDATE)
+    settle(page)
+    draw(page, ONE)
+    page.locator("[data-compare-layer='2'] img").wait_for(timeout=UPDATE)
+    settle(page)
+    shown = ["compare"]
+    for step in range(1, 6):
+        bottom = page.evaluate(LENS_BOTTOM)
+        assert bottom <= height + 0.5, f"{shown[-1]}: the lens ends at {bottom:.0f} px in a {height} px window"
+        assert inside_the_window(page, canvas_box(page)), shown[-1]
+        if step == 1:
+            page.locator("[data-testid='stButtonGroup'] button", has_text="Step by step").first.click()
+        else:
+            page.get_by_role("button", name="Next step").click()
+        page.wait_for_function("want => document.querySelector('[data-step]')?.dataset.step === want",
+                               arg=str(step), timeout=UPDATE)
+        settle(page)
+        shown.append(f"step {step}")
+    bottom = page.evaluate(LENS_BOTTOM)
+    assert bottom <= height + 0.5, f"{shown[-1]}: the lens ends at {bottom:.0f} px in a {height} px window"
+    assert_no_exception(page)
     page.close()

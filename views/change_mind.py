@@ -16,6 +16,7 @@ from views import pictures
 from views.inside import numbers
 
 SIDE = 300  # pixels of each picture, presenting or not: a room must see it, and two fit side by side
+PRESENTER_HEIGHT = "28vh"  # at most, in presenter mode: 300 px on 1080p, 200 on a 720-pixel projector
 MARGIN = 4  # the input's border rows and columns, where a centred 20x20 digit puts (almost) no ink
 FADED = 0.8  # how far the border's colours fade to white: ink cannot go there, whatever the gradient says
 READ = -1  # the digit choice that follows the reading
@@ -41,13 +42,20 @@ def overlay(gradient: np.ndarray, ink: np.ndarray, side: int) -> Image.Image:
     return Image.fromarray(shaded.round().astype(np.uint8)).resize((side, side), Image.Resampling.NEAREST)
 
 
-def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption: str, **data: int) -> str:
-    """One picture as HTML, its 784 gradient values in a data attribute for a test to check."""
+def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption: str, brief: bool = False,
+           **data: int) -> str:
+    """One picture as HTML, its 784 gradient values in a data attribute for a test to check.
+
+    In presenter mode (`brief`) its height follows the window's, so that the lens fits beside the
+    canvas on a 720-pixel projector too.
+    """
+    size = (f"height:min({PRESENTER_HEIGHT},{side}px);width:auto" if brief
+            else "max-width:100%;height:auto")
     attributes = " ".join(f'data-{name}="{value}"' for name, value in data.items())
     return (f'<figure data-gradient-of="{kind}" {attributes} data-gradient="{numbers(gradient.reshape(-1))}" '
             f'style="margin:0"><figcaption style="font-size:.95em;margin-bottom:.2rem">{caption}</figcaption>'
             f'<img src="{pictures.data_url(overlay(gradient, ink, side))}" width="{side}" height="{side}" '
-            f'style="image-rendering:pixelated;max-width:100%;height:auto;border-radius:2px" '
+            f'style="image-rendering:pixelated;{size};border-radius:2px" '
             f'alt="{caption}: red where more ink raises it, blue where it lowers it"></figure>')
 
 
@@ -63,9 +71,10 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     other = second if target == best else target  # the digit to turn this reading into
     gap = float(logits[best] - logits[other])
     raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, SIDE,
-                       f"<b>Ink here: more {target} (red), less {target} (blue)</b>", digit=target)
+                       f"<b>Ink here: more {target} (red), less {target} (blue)</b>", brief, digit=target)
     flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, SIDE,
-                      f"<b>To turn this {best} into a {other}, add ink on red</b>", toward=other, away=best)
+                      f"<b>To turn this {best} into a {other}, add ink on red</b>", brief, toward=other,
+                      away=best)
     st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')
     st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
                 f"{other}'s logit is {gap:.1f} below {best}'s.")

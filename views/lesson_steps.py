@@ -15,7 +15,8 @@ from views.inside import numbers
 from views.units import effect_bars
 
 PICTURE, BRIEF_PICTURE = 196, 168  # pixels of the input's picture in step 1
-SHOWN = 5  # weight x pixel terms written out in step 2, the largest first
+SHOWN, BRIEF_SHOWN = 5, 3  # weight x pixel terms written out in step 2, the largest first (presenter
+# mode writes fewer, so that the step fits beside the canvas on a 720-pixel projector)
 _TABLE = ("<style>.mlp-step{border-collapse:collapse;font-variant-numeric:tabular-nums}"
           ".mlp-step td{padding:1px 10px;text-align:right;border:none;white-space:nowrap}"
           ".mlp-step tr.sum td{border-top:2px solid rgba(128,128,128,.6);font-weight:700}</style>")
@@ -51,18 +52,19 @@ def pixels_step(digit: np.ndarray, brief: bool) -> None:
 
 def sum_step(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
     """Step 2: one unit's weighted sum written out: the largest weight x pixel terms, the rest, the bias."""
-    total = weighted_sum(model, digit, shown=SHOWN)
+    total = weighted_sum(model, digit, shown=BRIEF_SHOWN if brief else SHOWN)
     hidden = len(model.network.steps) > 1
     who = (f"unit {total.unit} of the first layer (the one with the largest sum of its {total.units})"
            if hidden else f"digit {total.unit}'s logit (this model has no hidden layer)")
     rows = "".join(f"<tr><td>{place(int(p))}</td><td>{w:+.3f} × {v:.2f}</td><td>= {w * v:+.3f}</td></tr>"
                    for p, w, v in zip(total.pixels, total.weights, total.values))
     others = 784 - len(total.pixels)
+    heading = "<tr><td>pixel</td><td>weight × ink</td><td></td></tr>"  # presenter mode: said in the sentence
     pixels = ",".join(str(int(p)) for p in total.pixels)
     st.html(f'{_TABLE}<div data-step-sum data-unit="{total.unit}" data-pixels="{pixels}" '
             f'data-terms="{numbers(total.terms)}" data-rest="{total.rest:.8g}" data-bias="{total.bias:.8g}" '
             f'data-total="{total.total:.8g}"><b>The weighted sum of {who}</b>: each pixel times its weight, '
-            f'added up, plus a bias.<table class="mlp-step"><tr><td>pixel</td><td>weight × ink</td><td></td></tr>'
+            f'added up, plus a bias.<table class="mlp-step">{"" if brief else heading}'
             f'{rows}<tr><td>{others} other pixels</td><td></td><td>= {total.rest:+.3f}</td></tr>'
             f'<tr><td>bias</td><td></td><td>{total.bias:+.3f}</td></tr>'
             f'<tr class="sum"><td>sum</td><td></td><td>= {total.total:+.3f}</td></tr></table></div>')

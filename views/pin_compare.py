@@ -33,7 +33,8 @@ _STYLE = """<style>
 .mlp-compare figure{margin:0}
 .mlp-compare img{display:block;image-rendering:pixelated;max-width:100%;height:auto;border-radius:2px}
 .mlp-compare figcaption{font-size:.9em;margin-bottom:.2rem}
-</style>"""
+.mlp-compare.brief img{height:min(16vh,192px);width:auto;max-width:none}
+</style>"""  # presenter mode (.brief): layer pictures follow the window's height, to fit a 720-pixel projector
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> No
         st.image(pictures.enlarged(digit, thumb), width=thumb, caption=f"B: {b_best}")
         if result.layers:
             width = BRIEF_WIDTH if brief else WIDTH
-            st.html(f'<div class="mlp-compare">'
+            st.html(f'<div class="mlp-compare{" brief" if brief else ""}">'
                     f'{"".join(layer_figure(i, layer, width) for i, layer in enumerate(result.layers, 1))}</div>',
                     width="content")
     if not result.layers:
