@@ -117,6 +117,10 @@ def test_an_unsure_reading_says_so_and_names_the_two_likeliest_digits(app, mnist
     assert not at.exception
     assert metric(at, "Prediction") == str(first)
     assert [w.value for w in at.warning] == [f"Not sure: maybe {first} or {second}."]
+    at.toggle(key="present").set_value(True).run()  # on the projector the big digit says it, in no box
+    assert not at.exception and not at.warning
+    big = re.search(r'<div data-prediction="(\d)"[^>]*>.*?</div>', "".join(e.proto.body for e in at.get("html")))
+    assert big and big[1] == str(first) and f"maybe {second}" in big[0]
 
 
 def test_clear_empties_the_canvas(app, mnist):

@@ -33,9 +33,11 @@ LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden u
           "Pin and compare": pin_compare.show}
 
 
-def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = False) -> str:
-    """The predicted digit at `size` pixels for a projector, its confidence beside it; for a drawing the
-    model's check calls no digit, a "?" as big, "not a digit" beside it and the digit it would be, small."""
+def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = False,
+                   maybe: int | None = None) -> str:
+    """The predicted digit at `size` pixels for a projector, its confidence beside it (and `maybe`, the
+    runner-up, when the model is unsure); for a drawing the model's check calls no digit, a "?" as big,
+    "not a digit" beside it and the digit it would be, small."""
     row = f'display:flex;align-items:center;gap:0.12em;line-height:1;font-size:{size}px'
     if not_digit:
         return (f'<div data-prediction="?" data-would-be="{digit}" style="{row}" '
@@ -46,7 +48,7 @@ def big_prediction(digit: int, confidence: float, size: int, not_digit: bool = F
     return (f'<div data-prediction="{digit}" style="{row}" '
             f'aria-label="Prediction {digit}, {confidence:.0%} sure">'
             f'<span style="font-weight:800">{digit}</span><span style="font-size:0.25em;opacity:0.8">'
-            f'{confidence:.0%}<br>sure</span></div>')
+            f'{confidence:.0%}<br>sure{"" if maybe is None else f"<br>maybe {maybe}"}</span></div>')
 
 
 # Button groups scroll sideways when their row is too narrow; the lens buttons wrap instead, so that
@@ -74,8 +76,10 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
     (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
     not_digit = mlp.looks_like_digit(model, digit) is False  # None: this model has no such check
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
+        unsure = confidence < LOW_CONFIDENCE and not not_digit
         if presenting:
-            st.html(big_prediction(best, confidence, digit_size, not_digit), width="content")
+            st.html(big_prediction(best, confidence, digit_size, not_digit, runner_up if unsure else None),
+                    width="content")
         elif not_digit:  # the flag where the digit would be, as large; the digit it would be, small
             st.metric("Prediction", "?", width=100)
             st.html(f'<div data-would-be="{best}" style="line-height:1.2"><b style="font-size:1.4rem">'
@@ -87,9 +91,11 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
         st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
         if presenting and lenses:  # beside the big digit, not under it: the lens gets the height
             lens = lens_choice(width="stretch")
-    if not_digit:
+    if presenting and lenses:
+        pass  # the big prediction says it ("?", "maybe 0"): a warning box would push the lens off a projector
+    elif not_digit:
         st.warning(f"This does not look like a digit to the model. If it must be one, it reads {best}.")
-    elif confidence < LOW_CONFIDENCE:
+    elif unsure:
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
     if not (presenting and lenses):
         lens = lens_choice() if lenses else "Probabilities"
