@@ -510,3 +510,12 @@ def test_the_presenter_explanation_claims_the_gap_only_where_it_holds(default_mo
         assert ("gap alone means" in note) == (top / (top + second) - top < 0.01)  # the other eight take < 1 point
         assert ("The check says: not a digit." in note) == flagged
         assert ("A scribble gets a digit too." in note) == (not_digit_training(model) == 0)
+
+
+def test_a_unit_that_reaches_no_logit_says_so_rather_than_naming_no_digit_twice():
+    from views.units import pushes
+
+    # A heart leaves the default model's second layer silent: no first-layer unit reaches a logit.
+    assert pushes(np.zeros(10, np.float32)) == "moves no digit's logit: the units it feeds are all off for this drawing"
+    effect = np.array([0, 0.5, 0, 0, -2, 0, 0, 3, 0, -0.1], np.float32)
+    assert pushes(effect) == "pushes 7 and 1 up most, 4 and 9 down most"

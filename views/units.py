@@ -53,7 +53,9 @@ def effect_bars(effect: np.ndarray, height: int = 90) -> str:
 
 
 def pushes(effect: np.ndarray) -> str:
-    """'pushes 7 and 9 up most, 1 and 0 down most'."""
+    """'pushes 7 and 9 up most, 1 and 0 down most'; what it means when it pushes none."""
+    if not np.any(effect):  # every path to the logits runs through a unit that is off for this drawing
+        return "moves no digit's logit: the units it feeds are all off for this drawing"
     order = np.argsort(effect)
     up = " and ".join(str(d) for d in order[::-1][:2] if effect[d] > 0) or "no digit"
     down = " and ".join(str(d) for d in order[:2] if effect[d] < 0) or "no digit"
