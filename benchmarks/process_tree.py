@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 from mlp.processes import tree as descendants  # pid and every process below it
+from mlp.processes import tree_rss_mb  # the same tree's resident memory
 
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -30,13 +30,7 @@ def cpu_seconds(pid: int) -> float:
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of pid and its descendants, in bytes (shared pages counted in each)."""
-    total = 0
-    for member in descendants(pid):
-        try:
-            total += int((PROC / str(member) / "statm").read_text().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    return round(tree_rss_mb(pid) * 2**20)
 
 
 def load_average() -> tuple[float, float, float]:

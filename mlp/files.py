@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from mlp.errors import MLPError
+from mlp.processes import alive
 
 PARTIAL = ".partial"  # marks a file still being written; renamed into place when complete
 
@@ -102,7 +103,7 @@ def remove_leftovers(target: Path) -> list[Path]:
     removed = []
     for path in target.parent.glob(f".{target.name}.*{PARTIAL}{target.suffix}"):
         head, pid, _ = path.name.removesuffix(PARTIAL + target.suffix).rsplit(".", 2)
-        if head != f".{target.name}" or (pid.isdigit() and _alive(int(pid))):
+        if head != f".{target.name}" or (pid.isdigit() and alive(int(pid))):
             continue
         with suppress(OSError):
             path.unlink()
@@ -126,15 +127,3 @@ def file_sha256(path: Path) -> str:
     """Hex sha256 of a file's contents."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

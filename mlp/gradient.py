@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.model import Classifier
+from mlp.predict import top_k
 from mlp.shapes import SIZE
 
 
@@ -47,5 +48,5 @@ def weights_gradient(model: Classifier, image: np.ndarray, direction: np.ndarray
 
 def runner_up(logits: np.ndarray) -> tuple[int, int]:
     """(10,) logits -> (the digit read, the next most likely)."""
-    order = np.argsort(-np.asarray(logits, dtype=np.float64), kind="stable")
-    return int(order[0]), int(order[1])
+    (best, _), (second, _) = top_k(np.asarray(logits), k=2)
+    return best, second

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +10,7 @@ from PIL import Image
 
 import mlp
 from mlp.shapes import CANVAS
-from views import presenter, state
+from views import pictures, presenter, state
 
 # The canvas sends its picture at one pixel per CSS pixel (the component's toDataURL has a
 # multiplier of 1 and no retina scaling), so never larger than the largest canvas the page draws.
@@ -110,9 +108,7 @@ def canvas_picture(digit: np.ndarray) -> str:
     """(28, 28) uint8 digit -> a PNG data URL at the canvas's 280 px, white on black, smoothly enlarged
     as a pen would have drawn it."""
     picture = Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
-    buffer = io.BytesIO()
-    picture.convert("RGB").save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return pictures.data_url(picture.convert("RGB"))
 
 
 def initial_drawing(side: int) -> dict:
