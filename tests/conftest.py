@@ -2,6 +2,8 @@
 
 import io
 import os
+import resource
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -86,3 +88,11 @@ def need_nginx(what: str) -> None:
         find_nginx()
     except FileNotFoundError as err:
         pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the {what}", pytrace=False)
+
+
+def file_size_limit(limit: int):
+    """For a child's preexec_fn: writes past `limit` bytes fail with EFBIG, as on a full disk."""
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited

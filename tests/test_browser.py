@@ -5,6 +5,7 @@ Starts `streamlit run app.py` on a free port and drives Debian's chromium with P
 artifacts/browser/. Chromium missing is a failure, not a skip, unless MLP_SKIP_BROWSER=1.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -57,20 +58,33 @@ def browser():
         chromium.close()
 
 
+@contextlib.contextmanager
+def running_app(mnist_path, log_name: str, loopback_only: bool = True):
+    """`streamlit run app.py` on a free port until the block ends; yields its loopback URL.
+
+    loopback_only=False starts it as the README does, on every interface, so phones can reach it.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = replica_command(port)
+    if not loopback_only:
+        at = command.index("--server.address")
+        del command[at:at + 2]
+    with open(ARTIFACTS / log_name, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
+        try:
+            wait_for(f"http://127.0.0.1:{port}", [process], timeout=60)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            stop([process])
+
+
 @pytest.fixture(scope="module")
 def server(mnist_path):
     """`streamlit run app.py` on a free port; its URL. The process is ended afterwards."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with open(ARTIFACTS / "server.log", "w") as log:
-        process = subprocess.Popen(replica_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            wait_for(url.rstrip("/"), [process], timeout=60)
-            yield url
-        finally:
-            stop([process])
+    with running_app(mnist_path, "server.log") as url:
+        yield url
 
 
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, scale: float = 1):

@@ -3,20 +3,16 @@ misread digit corrected on the canvas, and the full-screen join code on a 1080p 
 
 import base64
 import io
-import os
 import re
-import subprocess
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from PIL import Image
 from streamlit import net_util
 from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exception, browser, draw, open_page,  # noqa: F401
-                          server, settle)
+                          running_app, server, settle)
 
 import mlp
-from deploy.serve import free_port, replica_command, stop, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -102,17 +98,8 @@ def test_look_inside_puts_the_digit_on_the_canvas_and_a_stroke_adds_to_it(browse
 @pytest.fixture(scope="module")
 def readme_server(mnist_path):
     """`streamlit run app.py` as the README starts it: on every interface, so phones can reach it."""
-    port = free_port()
-    with open(ARTIFACTS / "readme-server.log", "w") as log:
-        command = replica_command(port)
-        del command[command.index("--server.address"):command.index("--server.address") + 2]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
-        try:
-            wait_for(f"http://127.0.0.1:{port}", [process], timeout=60)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            stop([process])
+    with running_app(mnist_path, "readme-server.log", loopback_only=False) as url:
+        yield url
 
 
 def open_join_screen(browser, url: str):

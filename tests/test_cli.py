@@ -2,15 +2,13 @@
 
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, within_sampling_error
+from conftest import ROOT, file_size_limit, within_sampling_error
 from damaged_models import DAMAGE_MESSAGES, write_damaged, write_record_with
 from PIL import Image, ImageDraw
 
@@ -226,14 +224,6 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
     assert result.returncode == 0 and "classic" in result.stdout
 
 
-def _file_size_limit(limit: int):
-    """For a child process: writes past `limit` bytes fail with EFBIG, as on a full disk."""
-    def limited():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return limited
-
-
 def test_train_onto_a_full_disk_says_so_in_one_line_and_keeps_the_old_model(tmp_path, mnist_path):
     for suffix in (".keras", ".npz"):  # an older model at --out: the shipped logistic one
         shutil.copy(mlp.shipped_models()["logistic"].with_suffix(suffix), tmp_path / f"m{suffix}")
@@ -241,7 +231,7 @@ def test_train_onto_a_full_disk_says_so_in_one_line_and_keeps_the_old_model(tmp_
     result = subprocess.run(
         [sys.executable, "-m", "mlp", "train", "--limit", "200", "--epochs", "1", "--data",
          str(mnist_path), "--out", str(tmp_path / "m")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=_file_size_limit(200_000))
+        cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=file_size_limit(200_000))
     _one_line_error(result)
     assert result.returncode == 1
     assert result.stderr.startswith("error: the disk is full: nothing was saved, the old m.keras "

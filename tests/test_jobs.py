@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import file_size_limit
 
 import mlp
 from mlp.config import TrainConfig
@@ -207,18 +208,12 @@ def test_a_killed_server_takes_its_worker_with_it(mnist_path, tmp_path):
 
 def test_a_run_whose_model_cannot_be_saved_tells_the_visitor_in_their_words(mnist_path, tmp_path):
     # Writes past 200 KB fail with EFBIG, as on a full disk: the trained model is the first large file.
-    def full_disk():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
-
     config = TrainConfig(hidden=(128,), epochs=1, batch_size=64)
     result = subprocess.run(
         [sys.executable, "-m", "mlp.worker", "--config", json.dumps(config.to_dict()),
          "--images", "200", "--data", str(mnist_path), "--out", str(tmp_path)],
         cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=600,
-        preexec_fn=full_disk)
+        preexec_fn=file_size_limit(200_000))
     last = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 1
     assert last.startswith('{"failed": "The server\'s disk is full'), last
