@@ -1,8 +1,9 @@
 """The page: draw a digit and watch an MLP read it; browse its test predictions and mistakes; train one.
 
 Run with `streamlit run app.py` (MNIST from $MNIST_NPZ, a local mnist.npz in the Keras layout,
-else the Keras download). This file is the frame: page set-up, the model chooser and the
-router, one name-to-view table. Each view lives in its own module under views/.
+else the Keras download). This file is the frame: page set-up, the model chooser, the router
+(one name-to-view table) and, once per process, the server's own set-up (views/server.py).
+Each view lives in its own module under views/.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import os
 
 import streamlit as st
 
-import mlp
-from views import draw, grid, guards, join, loaders, mistakes, presenter, sidebar, state, train
+from views import draw, grid, guards, join, mistakes, presenter, server, sidebar, state, train
 
 # The router: tab title -> view. Each view is show(model, data_path) and says itself what it lacks.
 VIEWS = {"Draw": draw.show, "Test grid": grid.show, "Mistakes": mistakes.show, "Train": train.show}
@@ -26,7 +26,6 @@ def main() -> None:
     if join.full_screen_requested():  # ?join=1: the projector shows only how to join
         join.full_screen()
         return
-    loaders.one_blas_thread()
     st.session_state.present = presenting  # the URL decides; the toggle below shows it and writes it
     data_path = os.environ.get("MNIST_NPZ", "")
     model, problem = None, None
@@ -48,15 +47,17 @@ def main() -> None:
             presenter.model_switch()
     if problem:
         st.error(problem)
-    if st.session_state.train_job is not None:
-        with st.sidebar, guards.contained("the training status"):
-            train.sidebar_status(data_path)
     tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
+    opened = [name for name, tab in zip(VIEWS, tabs) if tab.open]
     for tab, show in zip(tabs, VIEWS.values()):
         if tab.open:
             with tab, guards.contained():
                 show(model, data_path)
-    loaders.warm_up(data_path, mlp.DEFAULT_MODEL)  # after the first page is out, not before
+    if st.session_state.train_job is not None and "Train" not in opened:
+        # A run in progress shows in the sidebar from any view; the Train view follows it itself.
+        with guards.contained("the training status"):
+            train.run_status(data_path)
+    server.server_setup(data_path)  # once per process, after the first page is out
 
 
 main()

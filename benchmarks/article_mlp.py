@@ -17,12 +17,12 @@ import numpy as np
 
 import mlp
 from mlp.cli import positive_int
-from mlp.quiet import keras as quiet_keras
+from mlp.quiet import import_keras_quietly
 
 
 def article_model():
     """Flatten > BatchNorm > Dense(128, relu) > Dense(10, softmax), compiled as the article does."""
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     model = keras.models.Sequential([
         keras.Input(shape=(28, 28)),
         keras.layers.Flatten(),
@@ -40,7 +40,7 @@ def fit_article(data: mlp.Mnist, epochs: int = 10, verbose="auto", on_epoch=None
     Returns (model, seconds per epoch). The epoch clock stops before on_epoch runs, so whatever
     on_epoch does (the benchmark scores the test set there) is not counted as training time.
     """
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     model = article_model()
     seconds: list[float] = []
     clock = {}

@@ -74,9 +74,9 @@ class Stopwatch:
 def run_article(data: mlp.Mnist, epochs: int, seed: int) -> dict:
     """The seed article's script (benchmarks/article_mlp.py), silent, scored after each epoch."""
     from benchmarks.article_mlp import fit_article
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
-    keras().utils.set_random_seed(seed)
+    import_keras_quietly().utils.set_random_seed(seed)
     x_test = data.x_test / 255
     marks = []
     clock = Stopwatch()
@@ -93,9 +93,9 @@ def run_article(data: mlp.Mnist, epochs: int, seed: int) -> dict:
 
 def run_preset(name: str, data: mlp.Mnist, epochs: int | None, seed: int) -> dict:
     """mlp.train with a preset, as the page and the CLI call it."""
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
-    keras()  # importing TensorFlow is not training; the article's run imports it before its clock too
+    import_keras_quietly()  # importing TensorFlow is not training; the article's run imports it before its clock too
     config = mlp.PRESETS[name].with_changes(epochs=epochs, seed=seed)
     marks = []
     clock = Stopwatch()

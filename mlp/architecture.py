@@ -6,13 +6,13 @@ from pathlib import Path
 
 from mlp.config import TrainConfig
 from mlp.errors import ModelError, first_line
-from mlp.quiet import keras as quiet_keras
+from mlp.quiet import import_keras_quietly
 from mlp.shapes import CLASSES, SIZE
 
 
 def build_model(config: TrainConfig):
     """An untrained, compiled Keras MLP for `config`: (n, 28, 28) images -> (n, 10) probabilities."""
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     layers = [keras.Input(shape=(SIZE, SIZE)), keras.layers.Flatten()]
     if config.batch_norm:
         layers.append(keras.layers.BatchNormalization())
@@ -45,7 +45,7 @@ def describe(keras_model) -> str:
 
 def load_keras(path: Path):
     """Read a .keras file in safe mode (no arbitrary code) and check it maps 28x28 to 10 classes."""
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many kinds (ValueError, OSError, zip errors...)

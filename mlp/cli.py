@@ -150,7 +150,7 @@ def _train(args) -> int:
     from mlp.data import load_mnist
     from mlp.files import check_space, check_target
     from mlp.model import KERAS, WEIGHTS, save_model, saved_size
-    from mlp.training import train
+    from mlp.training import train, used_not_digits
 
     try:
         config = PRESETS[args.preset].with_changes(
@@ -171,9 +171,9 @@ def _train(args) -> int:
         extra = load_extra(args.extra_data)
         extra = replace(extra, x=extra.x[: args.limit], y=extra.y[: args.limit],
                         x_not_digits=extra.x_not_digits[: args.limit])
-    not_digits = extra.x_not_digits if extra and config.not_digit_weight > 0 else None
+    not_digits = used_not_digits(config, extra)
     outliers = f" (and {len(not_digits)} non-digits)" if not_digits is not None else ""
-    if config.not_digit_weight > 0 and (not_digits is None or not len(not_digits)):
+    if config.not_digit_weight > 0 and not_digits is None:
         print(f"note: no non-digits to train on (--extra-data gives them), so the non-digit "
               f"weight {config.not_digit_weight:g} does nothing", flush=True)
     if extra and extra.redrawn_from and data.sha256 and extra.redrawn_from != data.sha256:
@@ -191,14 +191,8 @@ def _train(args) -> int:
               f"  test loss {logs['test_loss']:.4f}  test accuracy {logs['test_accuracy']:.4f}",
               flush=True)
 
-    result = train(config, data, on_epoch=on_epoch,
-                   extra=(extra.x, extra.y) if extra else None, not_digits=not_digits)
-    record = result.record(out.name, data)
-    if extra:
-        record["train_examples"] += len(extra.x)
-        record["extra_data"] = {"source": extra.source, "sha256": extra.sha256,
-                                "examples": len(extra.x), "redrawn_from": extra.redrawn_from,
-                                "not_digits": 0 if not_digits is None else len(not_digits)}
+    result = train(config, data, on_epoch=on_epoch, extra=extra)
+    record = result.record(out.name)
     keras_path, weights_path = save_model(result.keras_model, out, record)
     print(f"{record['architecture']}: test accuracy {result.test_accuracy:.4f} "
           f"after {result.seconds:.0f} s; saved {weights_path} "
@@ -240,12 +234,12 @@ def _evaluate(args) -> int:
 
 def _fit_check(args) -> int:
     from mlp.model import load_model, save_check
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
     model = load_model(args.model)  # a damaged model is said before seconds of importing
     if model.path is None:
         raise MLPError(f"model {model.name} has no NAME.npz to store its check in")
-    keras()  # TensorFlow, imported without its start-up chatter, before augment imports it
+    import_keras_quietly()  # TensorFlow without its start-up chatter, before augment imports it
     from mlp.augment import distort_once
     from mlp.data import load_extra, load_mnist
     from mlp.digit_check import fit_digit_check
@@ -279,37 +273,37 @@ def _predict(args) -> int:
     model = load_model(args.model)
     failed = 0
     for path in args.images:
-        record = {"path": path, "label": None, "confidence": None, "probabilities": None,
-                  "looks_like_digit": None, "digit_likeness": None}
+        prediction = {"path": path, "label": None, "confidence": None, "probabilities": None,
+                      "looks_like_digit": None, "digit_likeness": None}
         try:
             x = preprocess(open_image(path))
             if x is None:
-                record["error"] = "no digit found: the image is blank or all one colour"
+                prediction["error"] = "no digit found: the image is blank or all one colour"
             else:
                 probabilities = predict_proba(model, x)
-                record.update(label=int(probabilities.argmax()),
-                              confidence=round(float(probabilities.max()), 6),
-                              probabilities=[round(float(p), 6) for p in probabilities])
+                prediction.update(label=int(probabilities.argmax()),
+                                  confidence=round(float(probabilities.max()), 6),
+                                  probabilities=[round(float(p), 6) for p in probabilities])
                 likeness = digit_likeness(model, x)
                 if likeness is not None:  # the label stays: the page may still show it
-                    record.update(digit_likeness=round(likeness, 6),
-                                  looks_like_digit=likeness >= model.check.threshold)
+                    prediction.update(digit_likeness=round(likeness, 6),
+                                      looks_like_digit=likeness >= model.check.threshold)
         except MLPError as err:
-            record["error"] = str(err)
-        failed += "error" in record
+            prediction["error"] = str(err)
+        failed += "error" in prediction
         if args.json:
-            print(json.dumps(record), flush=True)
-        elif "error" in record:
-            print(f"{path}: {record['error']}", file=sys.stderr, flush=True)
+            print(json.dumps(prediction), flush=True)
+        elif "error" in prediction:
+            print(f"{path}: {prediction['error']}", file=sys.stderr, flush=True)
         else:
-            doubt = ", does not look like a digit" if record["looks_like_digit"] is False else ""
-            print(f"{path}: {record['label']} ({record['confidence']:.1%}{doubt})", flush=True)
+            doubt = ", does not look like a digit" if prediction["looks_like_digit"] is False else ""
+            print(f"{path}: {prediction['label']} ({prediction['confidence']:.1%}{doubt})", flush=True)
     return 1 if failed else 0
 
 
 def _models(args) -> int:
     from mlp.errors import ModelError
-    from mlp.model import DEFAULT_MODEL, load_model, record_number, shipped_models
+    from mlp.model import DEFAULT_MODEL, load_model, recorded_number, shipped_models
 
     shipped, listed = shipped_models(), {}
     for name, path in shipped.items():
@@ -332,7 +326,8 @@ def _models(args) -> int:
         elif "damaged" in entry:
             print(f"{label}: {entry['damaged']}")
         else:
-            accuracy, seconds = record_number(entry, "test_accuracy"), record_number(entry, "train_seconds")
+            accuracy = recorded_number(entry, "test_accuracy")
+            seconds = recorded_number(entry, "train_seconds")
             architecture = entry.get("architecture")
             print(f"{label}: test accuracy {'?' if accuracy is None else f'{accuracy:.4f}'}")
             print(f"  {architecture if isinstance(architecture, str) else '?'}; "

@@ -15,7 +15,7 @@ import numpy as np
 
 from mlp.digit_check import digit_likeness
 from mlp.inside import share_of_gap, top_two_gap
-from mlp.model import Classifier, record_number
+from mlp.model import Classifier, recorded_number
 
 SURE, UNSURE = 0.9, 0.6  # top probability from which a reading is near-certain; below which it is unsure
 GAP_TOLERANCE = 0.01  # the gap alone "explains" the top probability when it is within a point of it
@@ -65,9 +65,9 @@ class NotDigitKnowledge:
 
 def not_digit_training(model: Classifier) -> int:
     """How many non-digit drawings the model was trained on, from its record (0 when none)."""
-    if not record_number(model.record.get("config"), "not_digit_weight"):  # weight 0: left out of the loss
+    if not recorded_number(model.record.get("config"), "not_digit_weight"):  # weight 0: left out of the loss
         return 0
-    return int(record_number(model.record.get("extra_data"), "not_digits") or 0)
+    return int(recorded_number(model.record.get("extra_data"), "not_digits") or 0)
 
 
 def not_digit_knowledge(model: Classifier, image: np.ndarray) -> NotDigitKnowledge:

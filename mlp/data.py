@@ -119,10 +119,10 @@ def _read_npz(path: Path) -> Mnist:
 
 
 def _download() -> Mnist:
-    from mlp.quiet import keras  # only here: importing it costs seconds
+    from mlp.quiet import import_keras_quietly  # only here: importing it costs seconds
 
     try:
-        (x_train, y_train), (x_test, y_test) = keras().datasets.mnist.load_data()
+        (x_train, y_train), (x_test, y_test) = import_keras_quietly().datasets.mnist.load_data()
     except Exception:  # offline, Keras raises a plain Exception ("URL fetch failure")
         raise DataError(MISSING) from None
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)

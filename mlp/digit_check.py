@@ -112,9 +112,9 @@ def fit_digit_check(network, digits: np.ndarray, not_digits: np.ndarray, *,
     aside: the threshold is set so that `digit_share_flagged` of those digits fall below it,
     and the report gives both parts' rates at that threshold.
     """
-    from mlp.quiet import keras as quiet_keras
+    from mlp.quiet import import_keras_quietly
 
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     rng = np.random.default_rng(seed)
     digit_part, not_part = _split(len(digits), rng), _split(len(not_digits), rng)
     features = {name: network.features(images[index]) for name, images, index in (

@@ -85,8 +85,9 @@ def read_record(path: Path) -> dict:
     return record if isinstance(record, dict) else {}
 
 
-def record_number(record: dict, key: str) -> float | None:
-    """A record's figure as a finite float, or None when it is absent, text, or not a number.
+def recorded_number(record: dict, key: str) -> float | None:
+    """The number a model's record (or a part of it) holds under `key`, as a finite float; None
+    when it is absent, text, or not a number.
 
     Records are JSON a person may have edited: "0.97" or "high" must not break a listing.
     """

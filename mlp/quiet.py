@@ -17,7 +17,7 @@ from contextlib import contextmanager
 _import_lock = threading.Lock()
 
 
-def keras():
+def import_keras_quietly():
     """The keras module, imported (once per process) with TensorFlow's native chatter silenced."""
     if "keras" in sys.modules and "tensorflow" in sys.modules:
         return sys.modules["keras"]

@@ -12,10 +12,10 @@ from typing import Callable
 import numpy as np
 
 from mlp.config import TrainConfig
-from mlp.data import Mnist, as_model_input
+from mlp.data import ExtraData, Mnist, as_model_input
 from mlp.architecture import build_model, describe
 from mlp.limits import usable_cores
-from mlp.quiet import keras as quiet_keras
+from mlp.quiet import import_keras_quietly
 from mlp.shapes import CLASSES
 
 NOT_DIGIT = CLASSES  # the training label of a drawing that is not a digit
@@ -35,14 +35,15 @@ class TrainResult:
     history: dict[str, list[float]]  # per epoch: loss, accuracy, test_loss, test_accuracy
     seconds: float
     stopped_early: bool  # should_stop() asked to stop before the last epoch
+    trained_on: dict  # what it learnt from, as its record says (see learnt_from)
 
     @property
     def test_accuracy(self) -> float:
         return self.history["test_accuracy"][-1] if self.history.get("test_accuracy") else float("nan")
 
-    def record(self, name: str, data: Mnist) -> dict:
-        """What the model's record says about this run."""
-        keras = quiet_keras()
+    def record(self, name: str) -> dict:
+        """The model's record: every field saved beside its weights, whoever trained it."""
+        keras = import_keras_quietly()
         import tensorflow as tf
 
         return {
@@ -55,35 +56,54 @@ class TrainResult:
             "history": {key: [round(float(v), 6) for v in values] for key, values in self.history.items()},
             "train_seconds": round(self.seconds, 1),
             "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "train_examples": int(len(data.x_train)),
-            "data": {"source": "mnist.npz" if data.sha256 else data.source, "sha256": data.sha256},
+            **self.trained_on,
             "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                          "keras": keras.__version__, "numpy": np.__version__},
             "machine": f"{platform.machine()}, {usable_cores()} CPU cores",
         }
 
 
+def used_not_digits(config: TrainConfig, extra: ExtraData | None) -> np.ndarray | None:
+    """The extra data's non-digits that training with `config` learns from, or None: none given,
+    or a not-digit weight of 0 leaves them out of the loss."""
+    if extra is None or config.not_digit_weight <= 0 or not len(extra.x_not_digits):
+        return None
+    return extra.x_not_digits
+
+
+def learnt_from(config: TrainConfig, data: Mnist, extra: ExtraData | None) -> dict:
+    """The record's fields on the training data: how many examples, which MNIST file, what extra data."""
+    not_digits = used_not_digits(config, extra)
+    return {
+        "train_examples": int(len(data.x_train)) + (len(extra.x) if extra is not None else 0),
+        "data": {"source": "mnist.npz" if data.sha256 else data.source, "sha256": data.sha256},
+        "extra_data": None if extra is None else {
+            "source": extra.source, "sha256": extra.sha256, "examples": len(extra.x),
+            "redrawn_from": extra.redrawn_from, "not_digits": 0 if not_digits is None else len(not_digits)},
+    }
+
+
 def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = None,
           on_batch: BatchCallback | None = None,
           should_stop: Callable[[], bool] | None = None,
-          extra: tuple[np.ndarray, np.ndarray] | None = None,
-          not_digits: np.ndarray | None = None) -> TrainResult:
+          extra: ExtraData | None = None) -> TrainResult:
     """Train a new model for `config` on `data`; callbacks report progress and may stop it.
 
-    `extra` is more training digits (uint8 (n, 28, 28), labels (n,)) added to MNIST's,
-    such as the drawn training set; the test set stays MNIST's alone. `not_digits` (uint8
-    (m, 28, 28)) are drawings that are not digits, trained towards an even guess with
-    `config.not_digit_weight` (none when it is 0). Training accuracy counts digits only.
+    `extra` is more training data beside MNIST, such as the drawn training set: its digits
+    (x, y) are added to MNIST's (the test set stays MNIST's alone), and its non-digits
+    (x_not_digits) are trained towards an even guess with `config.not_digit_weight` (not at
+    all when it is 0). Training accuracy counts digits only. The result's record names all of it.
     """
-    keras = quiet_keras()
+    keras = import_keras_quietly()
 
     keras.utils.set_random_seed(config.seed)
     model = build_model(config)
     x_train, y_train = data.x_train, data.y_train
     if extra is not None:
-        x_train = np.concatenate([x_train, extra[0]])
-        y_train = np.concatenate([y_train, np.asarray(extra[1], dtype=y_train.dtype)])
-    outliers = not_digits is not None and len(not_digits) > 0 and config.not_digit_weight > 0
+        x_train = np.concatenate([x_train, extra.x])
+        y_train = np.concatenate([y_train, np.asarray(extra.y, dtype=y_train.dtype)])
+    not_digits = used_not_digits(config, extra)
+    outliers = not_digits is not None
     if outliers:
         x_train = np.concatenate([x_train, not_digits])
         y_train = np.concatenate([y_train, np.full(len(not_digits), NOT_DIGIT, y_train.dtype)])
@@ -133,7 +153,8 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     model.fit(batches, epochs=config.epochs, callbacks=[progress], verbose=0,
               shuffle=False)  # the batches come shuffled
     seconds = time.perf_counter() - started
-    return TrainResult(model, config, history, seconds, stopped_early=model.stop_training)
+    return TrainResult(model, config, history, seconds, stopped_early=model.stop_training,
+                       trained_on=learnt_from(config, data, extra))
 
 
 def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
@@ -165,7 +186,7 @@ def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
 def _loss_with_not_digits(weight: float):
     """Cross-entropy for digits; for label NOT_DIGIT, `weight` times the cross-entropy of the
     prediction against an even guess (the mean of -log p over the ten digits)."""
-    ops = quiet_keras().ops
+    ops = import_keras_quietly().ops
 
     def loss(y_true, y_pred):
         labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
@@ -179,7 +200,7 @@ def _loss_with_not_digits(weight: float):
 
 def _digit_accuracy():
     """Training accuracy over the digits of each batch only, logged as 'accuracy'."""
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     ops = keras.ops
 
     class DigitAccuracy(keras.metrics.Metric):
@@ -208,7 +229,7 @@ def _digit_accuracy():
 
 def _test_scores(model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Loss and accuracy on the test set in one eager forward pass: no graph to trace or compile."""
-    keras = quiet_keras()
+    keras = import_keras_quietly()
     probabilities = model(x, training=False)
     loss = keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, probabilities))
     accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), axis=1) == y)

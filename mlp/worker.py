@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", required=True, help="a TrainConfig as JSON")
     parser.add_argument("--images", type=int, required=True, help="train on the first N images")
     parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ, else Keras' download)")
+    parser.add_argument("--extra-data", type=Path, metavar="FILE",
+                        help="more training data beside MNIST's, as `mlp train --extra-data` takes")
     parser.add_argument("--out", required=True, type=Path, help="folder for model.npz and model.keras")
     parser.add_argument("--server", type=int, help="end when this process (the server) ends")
     args = parser.parse_args(argv)
@@ -38,18 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     # Lower priority than the page: a run takes the CPU the visitors' strokes leave idle.
     if hasattr(os, "nice"):
         os.nice(NICENESS)
-    from mlp.data import load_mnist
+    from mlp.data import load_extra, load_mnist
     from mlp.model import save_model
     from mlp.training import train
 
     try:
         config = TrainConfig.from_dict(json.loads(args.config))
         data = load_mnist(args.data).first(train=args.images)
-        result = train(config, data,
+        extra = None if args.extra_data is None else load_extra(args.extra_data)
+        result = train(config, data, extra=extra,
                        on_batch=lambda epoch, batch, batches: report(
                            "progress", (epoch + batch / batches) / config.epochs),
                        on_epoch=lambda epoch, epochs, logs: report("epoch", logs))
-        save_model(result.keras_model, args.out / "model", result.record("model", data))
+        save_model(result.keras_model, args.out / "model", result.record("model"))
     except DiskFullError:  # its own words speak to someone at a command line, not a visitor
         report("failed", "The server's disk is full, so the trained model could not be saved. "
                "Try again later.")

@@ -5,6 +5,7 @@ The canvas cannot be driven here; a drawing is injected as the state the compone
 """
 
 import base64
+import html
 import io
 import re
 import shutil
@@ -356,15 +357,25 @@ def test_an_exception_in_a_view_is_contained(app, monkeypatch, mnist):
 
 
 def test_a_visitor_typed_hidden_layer_value_is_shown_literally_not_as_markdown(app, monkeypatch):
-    monkeypatch.setattr(mlp, "train", lambda *args, **kwargs: pytest.fail("trained on a bad value"))
+    from markdown_it import MarkdownIt
+
+    from mlp.jobs import TrainingQueue
+
+    queued = []  # the page trains through the server's queue: nothing may reach it
+    monkeypatch.setattr(TrainingQueue, "submit", lambda queue, *args, **kwargs: queued.append(args))
+    typed = "**bold** :red[x]"
     at = open_view(app.run(), "Train")
-    at.text_input(key="train_hidden").set_value("**bold** :red[x]")
+    at.text_input(key="train_hidden").set_value(typed)
     button(at, "Train").click().run()
     assert not at.exception
+    assert not queued and at.session_state["train_job"] is None
     errors = [e.value for e in at.error]
     assert len(errors) == 1
-    # Every Markdown character the visitor typed is escaped, so it shows as typed.
-    assert "“\\*\\*bold\\*\\* \\:red\\[x\\]”" in errors[0]
+    # Rendered as Markdown (CommonMark, as the browser does), the sentence shows what was typed.
+    rendered = MarkdownIt("commonmark").render(errors[0])
+    assert "<strong>" not in rendered and "<em>" not in rendered
+    assert f"“{typed}”" in html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert ":red[" not in errors[0]  # Streamlit's own colour syntax, which CommonMark lacks
 
 
 def sized_png(mode: str, digit: np.ndarray) -> bytes:
@@ -512,6 +523,50 @@ def test_a_visitor_keeps_only_their_latest_trained_models(app, mnist):
     at = finish_training(at)
     assert not at.exception
     assert list(at.session_state["trained_models"]) == ["trained-2", "trained-3", "trained-4"]
+
+
+def run_as_the_queue_hands_it_back(folder) -> "Job":
+    """A run that is training, whose model (the shipped classic one) is ready in `folder`."""
+    from mlp.jobs import RUNNING, Job
+    from mlp.limits import estimate
+
+    folder.mkdir()
+    for suffix in (".npz", ".keras"):
+        shutil.copy(mlp.shipped_models()["classic"].with_suffix(suffix), folder / f"model{suffix}")
+    config = mlp.PRESETS["classic"].with_changes(epochs=1)
+    job = Job(config=config, images=500, estimate=estimate(config, 500), owner="this visitor",
+              state=RUNNING, started=time.monotonic(), folder=folder)
+    job.training_since, job.progress = time.monotonic(), 0.5
+    return job
+
+
+def test_a_finished_run_is_adopted_once_with_the_sidebar_and_the_train_view_both_showing_it(
+        app, monkeypatch, tmp_path):
+    from mlp.jobs import DONE
+    from views import train
+
+    job = run_as_the_queue_hands_it_back(tmp_path / "run")
+    at = open_view(app.run(), "Train")
+    at.session_state["train_job"] = job
+    at.run()
+    assert not at.exception
+    # Both show the run: the sidebar's line and the Train view's progress.
+    lines = [c.value for c in at.sidebar.caption if c.value.startswith("Your training run")]
+    assert len(lines) == 1 and lines[0].startswith("Your training run: 50% done (")
+    assert any(element.proto.text.startswith("Training: 50%") for element in at.get("progress"))
+    adopted = []
+    adopt = train.adopt
+    monkeypatch.setattr(train, "adopt", lambda job, data_path: (adopted.append(job), adopt(job, data_path)))
+    job.state = DONE
+    at.run()
+    assert not at.exception
+    assert adopted == [job]
+    assert list(at.session_state["trained_models"]) == ["trained-1"]
+    chooser = at.sidebar.selectbox(key="model_name")
+    assert chooser.value == "trained-1" and "trained-2 (trained here)" not in chooser.options
+    assert "Trained **trained-1**" in texts(at)
+    at = open_view(at, "Draw").run()  # later runs, in any view, adopt nothing more
+    assert adopted == [job] and list(at.session_state["trained_models"]) == ["trained-1"]
 
 
 def test_a_run_over_the_servers_bounds_is_refused_before_it_starts(app):

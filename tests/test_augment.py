@@ -2,9 +2,9 @@ import numpy as np
 
 from mlp.augment import Distortion, distort, training_dataset
 from mlp.config import TrainConfig
-from mlp.quiet import keras
+from mlp.quiet import import_keras_quietly
 
-keras()  # TensorFlow, imported without its native start-up lines
+import_keras_quietly()  # TensorFlow, imported without its native start-up lines
 import tensorflow as tf  # noqa: E402  (already loaded: this only names it)
 
 

@@ -163,9 +163,9 @@ def test_a_missing_or_damaged_shipped_model_is_named_without_server_paths(tmp_pa
 
 
 def test_a_model_that_is_not_an_mlp_is_refused(tmp_path):
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
-    keras = keras()
+    keras = import_keras_quietly()
     conv = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(2, 3),
                              keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     path = tmp_path / "conv.keras"
@@ -185,9 +185,9 @@ def test_wrong_shapes_are_refused():
 
 
 def _tiny(seed: int):
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
-    keras().utils.set_random_seed(seed)
+    import_keras_quietly().utils.set_random_seed(seed)
     return build_model(TrainConfig(hidden=(8,)))
 
 
@@ -228,13 +228,13 @@ def test_an_unwritable_output_folder_fails_before_anything_is_written(tmp_path):
 KILLED_SAVE = """
 import os, sys, time
 from pathlib import Path
-from mlp.quiet import keras
+from mlp.quiet import import_keras_quietly
 from mlp import model as model_module
 from mlp.architecture import build_model
 from mlp.config import TrainConfig
 
 stop_at = int(sys.argv[1])
-keras().utils.set_random_seed(2)
+import_keras_quietly().utils.set_random_seed(2)
 new = build_model(TrainConfig(hidden=(8,)))
 real_replace, calls = os.replace, [0]
 
@@ -317,8 +317,8 @@ def test_the_check_of_a_network_without_a_hidden_layer_reads_the_pixels(tmp_path
     (0.97, 0.97), (1, 1.0), ("0.97", None), ("high", None), (None, None), (True, None),
     ([0.9], None), (float("nan"), None), (float("inf"), None)])
 def test_a_records_figure_is_a_number_or_nothing(value, number):
-    assert model_module.record_number({"test_accuracy": value}, "test_accuracy") == number
-    assert model_module.record_number({}, "test_accuracy") is None
+    assert model_module.recorded_number({"test_accuracy": value}, "test_accuracy") == number
+    assert model_module.recorded_number({}, "test_accuracy") is None
 
 
 def test_the_space_a_save_needs_is_not_underestimated(tmp_path):
@@ -326,9 +326,9 @@ def test_the_space_a_save_needs_is_not_underestimated(tmp_path):
     from mlp.config import TrainConfig
 
     for hidden in ((8,), (300, 100)):
-        from mlp.quiet import keras
+        from mlp.quiet import import_keras_quietly
 
-        keras().utils.set_random_seed(0)
+        import_keras_quietly().utils.set_random_seed(0)
         config = TrainConfig(hidden=hidden)
         paths = model_module.save_model(build_model(config), tmp_path / f"m{len(hidden)}",
                                         {"history": {"loss": [0.5] * 100}})
@@ -339,14 +339,14 @@ def test_the_space_a_save_needs_is_not_underestimated(tmp_path):
 FULL_DISK_SAVE = """
 import os, resource, signal, sys
 from pathlib import Path
-from mlp.quiet import keras
+from mlp.quiet import import_keras_quietly
 from mlp import model as model_module
 from mlp.architecture import build_model
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
 
 limit, out = int(sys.argv[1]), Path(sys.argv[2])
-keras().utils.set_random_seed(2)
+import_keras_quietly().utils.set_random_seed(2)
 new = build_model(TrainConfig(hidden=(64,)))
 # Random text does not compress: the record makes the .npz larger than the .keras file, so
 # that a limit between the two sizes lets the .keras file be written and fails the .npz.

@@ -1,9 +1,16 @@
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
+from conftest import ROOT
 
 import mlp
 from mlp.architecture import build_model, describe
 from mlp.config import PRESETS, TrainConfig
+from mlp.data import ExtraData
+from mlp.model import read_record
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +102,69 @@ def test_augmented_training_runs_through_the_input_pipeline(small):
 
 def test_the_record_describes_the_run(small):
     result = mlp.train(TrainConfig(epochs=1, batch_size=200), small)
-    meta = result.record("tiny", small)
-    assert meta["config"]["epochs"] == 1 and meta["train_examples"] == 600
-    assert meta["data"]["sha256"] == small.sha256
-    assert {"tensorflow", "keras", "numpy"} <= set(meta["versions"])
+    record = result.record("tiny")
+    assert record["config"]["epochs"] == 1 and record["train_examples"] == 600
+    assert record["data"]["sha256"] == small.sha256
+    assert record["extra_data"] is None
+    assert {"tensorflow", "keras", "numpy"} <= set(record["versions"])
+
+
+def blocks(count: int, seed: int = 0) -> np.ndarray:
+    """uint8 (count, 28, 28) white squares at random places: drawings that are not digits."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((count, 28, 28), np.uint8)
+    for image in images:
+        top, left = rng.integers(2, 12, 2)
+        image[top : top + 14, left : left + 14] = 255
+    return images
+
+
+def test_the_record_counts_the_extra_data_it_was_trained_on(small):
+    extra = ExtraData(x=small.x_test[:40], y=small.y_test[:40], x_not_digits=blocks(30),
+                      source="drawn.npz", sha256="e" * 64)
+    config = TrainConfig(epochs=1, batch_size=200, hidden=(8,))
+    record = mlp.train(config, small, extra=extra).record("tiny")
+    assert record["train_examples"] == 600 + 40
+    assert record["extra_data"] == {"source": "drawn.npz", "sha256": "e" * 64, "examples": 40,
+                                    "redrawn_from": None, "not_digits": 0}  # a weight of 0: left out
+    weighted = mlp.train(config.with_changes(not_digit_weight=0.5), small, extra=extra).record("tiny")
+    assert weighted["extra_data"]["not_digits"] == 30
+
+
+def fields(record: dict, prefix: str = "") -> set[str]:
+    """Every key of a record, nested ones as parent.key; a history's per-epoch lists count once."""
+    names = set()
+    for key, value in record.items():
+        names.add(prefix + key)
+        if isinstance(value, dict) and key != "history":
+            names |= fields(value, f"{prefix}{key}.")
+    return names
+
+
+def test_the_page_s_worker_and_the_command_line_write_records_with_the_same_fields(tmp_path, mnist_path,
+                                                                                   mnist):
+    extra = tmp_path / "extra.npz"
+    np.savez(extra, x=mnist.x_train[-50:], y=mnist.y_train[-50:], x_not_digits=blocks(20))
+    config = PRESETS["fast"].with_changes(epochs=1, hidden=(8,), not_digit_weight=0.5)
+    common = ["--data", str(mnist_path), "--extra-data", str(extra)]
+    # The worker as the training queue starts it (mlp.jobs), and the command a user types.
+    worker = subprocess.Popen([sys.executable, "-m", "mlp.worker", "--config", json.dumps(config.to_dict()),
+                               "--images", "200", "--out", str(tmp_path / "worker"), *common],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = subprocess.run([sys.executable, "-m", "mlp", "train", "--preset", "fast", "--epochs", "1",
+                              "--hidden", "8", "--not-digit-weight", "0.5", "--limit", "200",
+                              "--out", str(tmp_path / "cli" / "model"), *common],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+    reports, errors = worker.communicate(timeout=600)
+    assert command.returncode == 0, command.stderr
+    assert worker.returncode == 0 and '{"done": ""}' in reports, reports + errors
+    by_worker = read_record(tmp_path / "worker" / "model.npz")
+    by_command = read_record(tmp_path / "cli" / "model.npz")
+    assert by_worker and fields(by_worker) == fields(by_command)
+    for record in (by_worker, by_command):  # 200 MNIST digits and the file's 50, its 20 non-digits
+        assert record["train_examples"] == 250
+        assert record["extra_data"]["examples"] == 50 and record["extra_data"]["not_digits"] == 20
+        assert record["config"] == by_command["config"]
 
 
 def test_config_validates_and_round_trips():
@@ -139,7 +205,9 @@ def test_training_on_non_digits_makes_the_model_unsure_of_them_and_counts_digits
     fit, _ = training_not_digits(600, seed=0)
     unseen, _ = training_not_digits(200, seed=1)
     config = TrainConfig(epochs=5, batch_size=32, hidden=(64,), not_digit_weight=1.0)
-    exposed = mlp.train(config, small, not_digits=fit)
+    drawn = ExtraData(x=small.x_train[:0], y=small.y_train[:0], x_not_digits=fit, source="drawn",
+                      sha256="")
+    exposed = mlp.train(config, small, extra=drawn)
     plain = mlp.train(config, small)  # the weight alone trains nothing without non-digits
     for result in (exposed, plain):
         # 0.78-0.83 test and over 0.94 training accuracy, on the full set's digits or the sample's

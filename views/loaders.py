@@ -2,20 +2,18 @@
 
 Shared objects are read-only: nothing here is trained, compiled or changed after loading.
 A failure is kept like a result (an offline server must not retry a download on every
-rerun); `forget_mnist` clears it for a "Try again" button.
+rerun); `forget_mnist` clears it for a "Try again" button. Loaders only load: what the
+process does besides (one BLAS thread, the collector's freeze, the warm-up) is in
+views.server, which the frame calls.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
-import threading
 from dataclasses import replace
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 import mlp
 from mlp.jobs import TrainingQueue
@@ -25,28 +23,14 @@ from mlp.shelf import ModelShelf
 log = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner=False)
-def one_blas_thread() -> None:
-    """Once per server: matrix products on one thread. The page multiplies one drawing at a time,
-    which a second BLAS thread does not speed up; it only spins, waiting for work, and tripled
-    the CPU time of a stroke (14 against 44 ms a run, measured). Training has its own process."""
-    threadpool_limits(limits=1, user_api="blas")
-
-
 @st.cache_resource(show_spinner="Loading the model...")
 def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
     """A shipped model by name, or the ModelError that says why it cannot be loaded."""
     try:
-        model = mlp.load_model(name)
+        return mlp.load_model(name)
     except mlp.ModelError as err:
         log.warning("Cannot load the model %s: %s", name, err)
         return err.with_traceback(None)
-    # Streamlit collects garbage after every script run: a full collection walks every object
-    # alive (0.2 s a run with TensorFlow loaded, before it left the page). Frozen objects, what
-    # the page loaded up to now, are skipped: 8 ms at most since (benchmarks/page_speed.py).
-    gc.collect()
-    gc.freeze()
-    return model
 
 
 @st.cache_resource(show_spinner="Reading MNIST...")
@@ -63,29 +47,6 @@ def mnist(data_path: str) -> mlp.Mnist | mlp.DataError:
         log.warning("MNIST is not available: %s", err)
         return err.with_traceback(None)
     return replace(data, x_train=data.x_train[:0].copy())
-
-
-@st.cache_resource(show_spinner=False)
-def warm_up(data_path: str, model_name: str) -> threading.Thread:
-    """Once per server, in the background: read MNIST and score the default model on it, so that
-    the first visit to the Test grid or the Mistakes finds both ready."""
-    def work() -> None:
-        model, data = shipped_model(model_name), mnist(data_path)
-        if isinstance(model, mlp.Classifier) and isinstance(data, mlp.Mnist):
-            shipped_model_scores(model, model_name, data_path)
-        release_freed_memory()
-
-    thread = threading.Thread(target=work, name="warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def release_freed_memory() -> None:
-    """Hand memory freed by large temporary arrays back to the system (glibc keeps it otherwise)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 def forget_mnist() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import mlp
-from mlp.model import record_number
+from mlp.model import recorded_number
 from views import loaders
 from views.text import plain, plural, without_paths
 
@@ -37,9 +37,9 @@ def describe_record(record: dict) -> None:
     architecture = record.get("architecture")
     st.caption(architecture.replace(" > ", " → ") if isinstance(architecture, str)
                else "architecture not recorded")
-    if (accuracy := record_number(record, "test_accuracy")) is not None:
+    if (accuracy := recorded_number(record, "test_accuracy")) is not None:
         st.markdown(f"Test accuracy **{accuracy:.2%}** on the 10,000 MNIST test digits.")
-    examples, epochs, seconds = (record_number(record, key) for key in
+    examples, epochs, seconds = (recorded_number(record, key) for key in
                                  ("train_examples", "epochs_run", "train_seconds"))
     if examples:
         epochs_text = f" for {plural(int(epochs), 'epoch')}" if epochs is not None else ""

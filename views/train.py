@@ -14,7 +14,7 @@ import streamlit as st
 
 import mlp
 import mlp.config
-from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, discard
+from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, TrainingQueue, discard
 from mlp.limits import TrainingLimits, duration, epochs_within
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
@@ -122,7 +122,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     if st.session_state.models_put_away:
         st.info(state.put_away_sentence(st.session_state.models_put_away))
     if st.session_state.train_job is not None:
-        run_status(data_path)
+        run_status(data_path, in_train_view=True)
     elif (last := st.session_state.last_trained) in st.session_state.trained_models:
         show_trained(last, st.session_state.trained_models[last])
 
@@ -147,22 +147,33 @@ def phase_text(job: Job) -> str:
 
 
 @st.fragment(run_every=1.0)
-def run_status(data_path: str) -> None:
-    """The queued run, refreshed every second: its place in line, or its phase, progress and curves."""
+def run_status(data_path: str, in_train_view: bool = False) -> None:
+    """This visitor's run, refreshed every second: a line in the sidebar, and in the Train view its
+    place in line, or its phase, progress and curves.
+
+    The one place that follows a run: looking keeps it alive (job.seen), and a finished run is
+    adopted here and nowhere else. The frame calls it in the sidebar from the other views; the
+    Train view calls it itself, with its details.
+    """
     job = st.session_state.train_job
     if job is None:
         return
     job.seen()
+    if job.state == DONE:
+        adopt(job, data_path)
+        st.rerun(scope="app")
     queue = loaders.training_queue(data_path)
+    if job.state in (WAITING, RUNNING):
+        with st.sidebar:
+            st.caption(f"Your training run: {sidebar_phase_text(job, queue)}.")
+    if not in_train_view:
+        return
     if job.state == WAITING:
         st.info(f"Waiting: number {queue.position(job)} in line, {wait_text(queue.wait_seconds(job))} until "
                 f"it starts. This run then takes about {duration(job.estimate.seconds)}, starting included.")
     elif job.state == RUNNING:
         st.progress(min(job.progress, 1.0), text=phase_text(job))
         show_curves(job.history, *st.columns(2))
-    elif job.state == DONE:
-        adopt(job, data_path)
-        st.rerun(scope="app")
     elif job.state in (FAILED, CANCELLED):
         st.warning(plain(job.message) or "The run did not finish.")
     if job.state in (WAITING, RUNNING):
@@ -171,30 +182,21 @@ def run_status(data_path: str) -> None:
         st.button("Dismiss", key="train_dismiss", on_click=forget_job)
 
 
-@st.fragment(run_every=2.0)
-def sidebar_status(data_path: str) -> None:
-    """A line in the sidebar while this visitor's run waits or trains; it also keeps the run alive."""
-    job = st.session_state.train_job
-    if job is None or job.state not in (WAITING, RUNNING, DONE):
-        return
-    job.seen()
-    if job.state == DONE:
-        adopt(job, data_path)
-        st.rerun(scope="app")
+def sidebar_phase_text(job: Job, queue: TrainingQueue) -> str:
+    """Where a waiting or running run is, in a few words for the sidebar."""
     if job.state == WAITING:
-        where = f"waiting, number {loaders.training_queue(data_path).position(job)} in line"
-    elif job.starting:
-        where = f"starting ({duration(job.elapsed())} so far)"
-    else:
-        where = f"{job.progress:.0%} done ({duration(job.elapsed())} so far)"
-    st.caption(f"Your training run: {where}.")
+        return f"waiting, number {queue.position(job)} in line"
+    if job.starting:
+        return f"starting ({duration(job.elapsed())} so far)"
+    return f"{job.progress:.0%} done ({duration(job.elapsed())} so far)"
 
 
 def forget_job() -> None:
+    """Dismiss a failed or stopped run: the Train view's form is free again."""
     st.session_state.train_job = None
 
 
-def adopt(job, data_path: str) -> None:
+def adopt(job: Job, data_path: str) -> None:
     """Read the finished run's model (NumPy, no TensorFlow), keep it in this visit, select it."""
     trained = st.session_state.trained_models
     taken = set(mlp.shipped_models()) | set(trained)
