@@ -5,7 +5,8 @@ Evaluation tooling beside the product, not part of it: `drawn` uses `mlp`, never
     strokes.py     stroke paths of each digit's styles (some held out of training), bent as hands vary them
     paint.py       strokes, or an MNIST digit, -> ink at canvas scale
     conditions.py  the conditions (small in a corner, tilted, on paper, finger, ...): one record each
-    dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION, the random streams of each part
+    dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION
+    streams.py     the random streams each part draws from, each by its name (rng_for)
     not_digits.py  letters, shapes, scribbles, several digits: not a digit; NOT_DIGIT_VERSION
     training.py    training data (training styles and kinds only, streams of their own) as 28x28 arrays
     score.py       score(model, drawn_set) per condition and style; score_not_digits; record

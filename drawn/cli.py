@@ -251,16 +251,16 @@ def _score(args) -> int:
         scores = score_not_digits(model, make_not_digit_set(args.per_kind, args.seed), drawn,
                                   mnist_test=None if mnist is None else mnist[0])
         scores |= {"per_condition": args.per_condition, "per_kind": args.per_kind}
-        show = _print_not_digits
+        print_scores = _print_not_digits
     else:
         scores = score(model, drawn)
-        show = _print_table
+        print_scores = _print_table
     if args.record:
         record(model, scores, key="not_digits" if args.not_digits else "drawn")
     if args.json:
         print(json.dumps({"model": model.name, **scores}))
     else:
-        show(model.name, scores)
+        print_scores(model.name, scores)
     _say_if_strokes_only(mnist)
     return 0
 

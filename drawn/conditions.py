@@ -2,8 +2,8 @@
 
 A condition says how big the digit is, how wide the brush, how tilted, where it sits on
 which canvas, what it is shown on (the canvas, a transparent canvas, a photo of paper) and
-what goes wrong (a stray dab, a hurried hand). `look` and `show` read the records; nothing
-else looks at a condition's name.
+what goes wrong (a stray dab, a hurried hand). `random_geometry` and `hand_in` read the
+records; nothing else looks at a condition's name.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ CONDITIONS = {
 
 
 @dataclass(frozen=True)
-class Look:
-    """One drawing's share of its condition's randomness."""
+class Geometry:
+    """One drawing's size, brush, tilt and canvas: its share of its condition's randomness."""
 
     canvas: tuple[int, int]  # (height, width) of the image in pixels
     height: float  # ink height in pixels (an MNIST digit: its longer side)
@@ -123,7 +123,7 @@ class Look:
     angle: float  # rotation in degrees, counter-clockwise
 
 
-def look(condition: Condition, rng: np.random.Generator, mnist: bool) -> Look:
+def random_geometry(condition: Condition, rng: np.random.Generator, mnist: bool) -> Geometry:
     """Random canvas, size, brush and tilt for one drawing; `mnist`: it is an MNIST digit."""
     # The usual values are drawn for every condition, even one that replaces them, so that the
     # random stream, and with it each seed's drawings, stays as it was.
@@ -139,15 +139,15 @@ def look(condition: Condition, rng: np.random.Generator, mnist: bool) -> Look:
         size = rng.uniform(*condition.size)
     if condition.brush is not None and (condition.brush_on_mnist or not mnist):
         brush = rng.uniform(*condition.brush)
-    return Look(canvas, size * min(canvas), brush, angle)
+    return Geometry(canvas, size * min(canvas), brush, angle)
 
 
-def show(patch: np.ndarray, look: Look, condition: Condition,
-         rng: np.random.Generator) -> np.ndarray:
+def hand_in(patch: np.ndarray, geometry: Geometry, condition: Condition,
+            rng: np.random.Generator) -> np.ndarray:
     """An ink patch (h, w) float32 -> the uint8 image handed in: shaped, placed, on its surface."""
     if condition.squash is not None:
         patch = _squash(patch, rng.uniform(*condition.squash))
-    ink = _place(patch, look.canvas, condition.place, rng)
+    ink = _place(patch, geometry.canvas, condition.place, rng)
     if condition.stray_dot:
         ink = _with_stray_dot(ink, rng)
     return condition.surface(ink, rng)

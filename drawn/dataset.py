@@ -9,7 +9,7 @@ digits themselves. Everything is seeded: the same seed gives the same images, so
 regenerated rather than stored.
 
 The set is for measuring only. Training data comes from `drawn.training`, which draws only the
-styles not held out, from random streams of its own (`generator`), so no drawing of this set
+styles not held out, from random streams of its own (`drawn.streams`), so no drawing of this set
 is ever trained on and the held-out styles are never seen at all.
 """
 
@@ -23,8 +23,9 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from drawn.conditions import CONDITIONS, Condition, Look, look, show
+from drawn.conditions import CONDITIONS, Condition, Geometry, hand_in, random_geometry
 from drawn.paint import paint, paint_mnist
+from drawn.streams import rng_for
 from drawn.strokes import bend, digit_styles, styles_of
 
 # Bump whenever a seed's drawings change, so that recorded scores can be told stale.
@@ -33,12 +34,6 @@ from drawn.strokes import bend, digit_styles, styles_of
 GENERATOR_VERSION = "3"
 SOURCES = ("strokes", "mnist")
 MNIST_STYLE = "mnist"  # the style recorded for a redrawn MNIST digit, in the sets and in training
-PARTS = ("test", "training")  # what a random stream draws for: measuring, or training
-
-
-def generator(part: str, seed: int, *keys: int) -> np.random.Generator:
-    """The random stream for one part of the drawings; the two parts never share a stream."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PARTS.index(part), *keys)))
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: arrays do not compare to a single bool
@@ -57,22 +52,22 @@ class DrawnSet:
         return len(self.images)
 
 
-# draw(i, label) -> (ink patch, look, style) for the i-th image of one condition
-Draw = Callable[[int, int], tuple[np.ndarray, Look, str]]
+# draw(i, label) -> (ink patch, geometry, style) for the i-th image of one condition
+Draw = Callable[[int, int], tuple[np.ndarray, Geometry, str]]
 
 
 def _draw_set(source: str, seed: int, per_condition: int,
               drawer: Callable[[Condition, np.random.Generator], Draw]) -> DrawnSet:
-    """The loop both sources share: each condition with its own generator, labels cycling 0-9."""
+    """The loop both sources share: each condition with its own stream, labels cycling 0-9."""
     images, labels, conditions, styles = [], [], [], []
-    for index, (name, condition) in enumerate(CONDITIONS.items()):
-        # One generator per (source, condition): adding a condition leaves the others unchanged.
-        rng = generator("test", seed, SOURCES.index(source), index)
+    for name, condition in CONDITIONS.items():
+        # One stream per (source, condition), by name: adding one leaves the others unchanged.
+        rng = rng_for("test", seed, source, name)
         draw = drawer(condition, rng)
         for i in range(per_condition):
             label = i % 10
             patch, chosen, style = draw(i, label)
-            images.append(show(patch, chosen, condition, rng))
+            images.append(hand_in(patch, chosen, condition, rng))
             labels.append(label)
             conditions.append(name)
             styles.append(style)
@@ -96,7 +91,7 @@ def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
             strokes = bend(styles[name].strokes, rng, wobble=condition.wobble,
                            misplace=condition.misplace, shake=condition.shake,
                            rounding=condition.rounding)
-            chosen = look(condition, rng, mnist=False)
+            chosen = random_geometry(condition, rng, mnist=False)
             return paint(strokes, chosen.height, chosen.brush, chosen.angle), chosen, name
 
         return draw
@@ -109,7 +104,7 @@ def mnist_as_drawn(
 ) -> DrawnSet:
     """MNIST digits (n, 28, 28) uint8 with labels (n,) -> the same conditions at canvas scale.
 
-    Digits are picked with the seeded generator, `per_condition` per condition, labels cycling 0-9.
+    Digits are picked from the seeded streams, `per_condition` per condition, labels cycling 0-9.
     """
     labels = np.asarray(labels).reshape(-1)
     if len(images) != len(labels):
@@ -124,7 +119,7 @@ def mnist_as_drawn(
             digit = np.asarray(images[candidates[rng.integers(len(candidates))]], dtype=np.uint8)
             if not np.any(digit):
                 raise ValueError(f"an MNIST image labelled {label} is blank")
-            chosen = look(condition, rng, mnist=True)
+            chosen = random_geometry(condition, rng, mnist=True)
             return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen, MNIST_STYLE
 
         return draw

@@ -14,9 +14,9 @@ from typing import Callable
 
 import numpy as np
 
-from drawn.conditions import CONDITIONS, look, show
-from drawn.dataset import generator
+from drawn.conditions import CONDITIONS, hand_in, random_geometry
 from drawn.paint import paint
+from drawn.streams import rng_for
 from drawn.strokes import _arc, _bezier, _join, _line, bend, digit_styles
 
 Strokes = list[np.ndarray]
@@ -276,7 +276,7 @@ def not_digit_kinds() -> dict[str, Kind]:
         "star": Kind(_star, held_out=True),
         # Held out up to the set's version 3, where the check flagged one heart in three:
         # the non-digit a class draws most. Trained on since version 4; cloud, fish, house
-        # and moon took its place among the held-out kinds. (Here, to keep every stream.)
+        # and moon took its place among the held-out kinds. (Here, where it stood: see below.)
         "heart": Kind(_heart),
         "spiral": Kind(_spiral, held_out=True),
         "hash": Kind(_fixed([_line((0.35, 0.0), (0.25, 1.0)), _line((0.75, 0.0), (0.65, 1.0)),
@@ -286,7 +286,8 @@ def not_digit_kinds() -> dict[str, Kind]:
                                                                    (0.65, 0.85))]), held_out=True),
         "three_digits": Kind(_digits_side_by_side(3, held_out=True), held_out=True),
     }
-    # Training only, after the kinds measured in version 3, which so keep their random streams.
+    # Training only, after the kinds measured in version 3. Each kind has its own stream, by name,
+    # but its place here sets the conditions its drawings cycle through: new kinds go last.
     seen_letters = {name: letters[name] for name in measured_letters + training_only_letters}
     kinds |= {f"letter_{name}": Kind(_fixed(letters[name]), measured=False)
               for name in training_only_letters}
@@ -296,7 +297,7 @@ def not_digit_kinds() -> dict[str, Kind]:
         "wave": Kind(_wave, measured=False),
         "word": Kind(_letter_pair(seen_letters), measured=False),
     }
-    # Held out since the set's version 4; last, so that the other kinds keep their streams.
+    # Held out since the set's version 4; last, so that the other kinds keep their conditions.
     kinds |= {"cloud": Kind(_cloud, held_out=True), "fish": Kind(_fish, held_out=True),
               "house": Kind(_house, held_out=True), "moon": Kind(_moon, held_out=True)}
     return kinds
@@ -321,9 +322,9 @@ def draw_not_digit(kind: Kind, condition_name: str, rng: np.random.Generator) ->
     condition = CONDITIONS[condition_name]
     strokes = bend(kind.draw(rng), rng, wobble=condition.wobble, misplace=condition.misplace,
                    shake=condition.shake, rounding=condition.rounding)
-    chosen = look(condition, rng, mnist=False)
+    chosen = random_geometry(condition, rng, mnist=False)
     patch = paint(strokes, chosen.height, chosen.brush, chosen.angle, longer_side=True)
-    return show(patch, chosen, condition, rng)
+    return hand_in(patch, chosen, condition, rng)
 
 
 def make_not_digit_set(per_kind: int = 20, seed: int = 0, part: str = "test",
@@ -337,9 +338,9 @@ def make_not_digit_set(per_kind: int = 20, seed: int = 0, part: str = "test",
     for index, (name, kind) in enumerate(not_digit_kinds().items()):
         if not kind.measured or held_out is not None and kind.held_out != held_out:
             continue
-        rng = generator(part, seed, 2, index)  # 2: after the digit sources' 0 and 1
+        rng = rng_for(part, seed, "not_digit", name)
         for i in range(per_kind):
-            condition = names[(index + i) % len(names)]
+            condition = names[(index + i) % len(names)]  # a kind's place: which condition first
             images.append(draw_not_digit(kind, condition, rng))
             kinds.append(name)
             conditions.append(condition)

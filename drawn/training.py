@@ -2,7 +2,7 @@
 
 Digits in the styles that are not held out, MNIST's training digits redrawn under the same
 conditions (tilted, a thin pen, a fingertip, ...), and non-digits of the kinds that are not
-held out, all drawn from random streams of their own (`generator("training", ...)`), put
+held out, all drawn from random streams of their own (`rng_for("training", ...)`), put
 through `preprocess` and stored as MNIST-like 28x28 uint8 arrays. The drawn test set redraws
 MNIST's *test* digits; only *training* digits are redrawn here. `mlp` reads the file
 (`python -m mlp train --extra-data FILE`); it never imports this package.
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from drawn.conditions import CONDITIONS, look, show
-from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE, generator
+from drawn.conditions import CONDITIONS, hand_in, random_geometry
+from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE
 from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_kinds
 from drawn.paint import paint, paint_mnist
+from drawn.streams import rng_for
 from drawn.strokes import bend, digit_styles
 from mlp.preprocessing import preprocess
 
@@ -37,7 +38,7 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
     styles = {name: style for name, style in digit_styles().items() if not style.held_out}
     by_digit = {d: [name for name, style in styles.items() if style.digit == d] for d in range(10)}
     names = list(CONDITIONS)
-    rng = generator("training", seed, 0)
+    rng = rng_for("training", seed, "stroke_digits")
     images, labels, chosen_styles = [], [], []
     for i in range(count):
         label = i % 10
@@ -46,9 +47,9 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
         strokes = bend(styles[style].strokes, rng, wobble=condition.wobble,
                        misplace=condition.misplace, shake=condition.shake,
                        rounding=condition.rounding, overshoot=OVERSHOOT)
-        chosen = look(condition, rng, mnist=False)
-        digit = as_mnist(show(paint(strokes, chosen.height, chosen.brush, chosen.angle),
-                              chosen, condition, rng))
+        chosen = random_geometry(condition, rng, mnist=False)
+        digit = as_mnist(hand_in(paint(strokes, chosen.height, chosen.brush, chosen.angle),
+                                 chosen, condition, rng))
         if digit is not None:
             images.append(digit)
             labels.append(label)
@@ -68,16 +69,16 @@ def redrawn_mnist(images: np.ndarray, labels: np.ndarray, count: int,
     if len(images) != len(labels):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     names = list(CONDITIONS)
-    rng = generator("training", seed, 3)  # 0, 1 and 2 are taken by the other training streams
+    rng = rng_for("training", seed, "redrawn_mnist")
     out, out_labels = [], []
     for index in rng.choice(len(images), size=count, replace=count > len(images)):
         digit = np.asarray(images[index], dtype=np.uint8)
         if not digit.any():
             continue
         condition = CONDITIONS[names[rng.integers(len(names))]]
-        chosen = look(condition, rng, mnist=True)
-        drawing = as_mnist(show(paint_mnist(digit, chosen.height, chosen.brush, chosen.angle),
-                                chosen, condition, rng))
+        chosen = random_geometry(condition, rng, mnist=True)
+        drawing = as_mnist(hand_in(paint_mnist(digit, chosen.height, chosen.brush, chosen.angle),
+                                   chosen, condition, rng))
         if drawing is not None:
             out.append(drawing)
             out_labels.append(int(labels[index]))
@@ -88,7 +89,7 @@ def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     """`count` non-digits of the training kinds -> images (n, 28, 28) uint8, kind names (n,)."""
     kinds = {name: kind for name, kind in not_digit_kinds().items() if not kind.held_out}
     kind_names, condition_names = list(kinds), list(CONDITIONS)
-    rng = generator("training", seed, 1)
+    rng = rng_for("training", seed, "not_digits")
     images, chosen_kinds = [], []
     for i in range(count):
         name = kind_names[i % len(kind_names)]

@@ -33,9 +33,11 @@ START_SECONDS = 8.0  # starting the worker and saving the model: importing Tenso
 STEP_SECONDS = 0.0012  # fixed cost of one gradient step (Keras and TensorFlow overhead)
 FLOPS = 50e9  # multiply-adds per second reached by the dense layers, forward and backward
 # Distorting batches on the fly: 20 % more time on a quiet machine (1.98 against 1.65 s an
-# epoch of 20,000 digits), but about twice the time at a load average of 4 (robust, 3 epochs
-# of 60,000: 16.8 s an epoch, 7.6 s without augmentation), where the niced worker's augmentation
-# threads compete for the 2 cores. A run must fit the busy case: stopped at the limit, it is lost.
+# epoch of 20,000 digits), 2.2 times the time at a load average of 4 (robust, 3 epochs of
+# 60,000: 16.8 s an epoch, 7.6 s without augmentation), where the niced worker's augmentation
+# threads compete for the 2 cores. A run must fit the busy case: stopped at the limit, it is
+# lost. 2.0 and ESTIMATE_MARGIN together cover the 2.2 (robust, 2 epochs of 20,000, through
+# the worker at load averages 1.5-3.3: 1.24-1.34 times this estimate).
 AUGMENT_FACTOR = 2.0
 # A run is queued only if its estimate times this still fits the time limit: the largest
 # measured / estimated time after calibration (benchmarks/training_estimate.py, load average

@@ -62,16 +62,27 @@ def test_limit_takes_the_first_examples(tmp_path):
     assert train_only.y_train.shape == (3,) and train_only.x_test.shape == (8, 28, 28)
 
 
-def test_offline_download_failure_says_how_to_fix_it(monkeypatch):
+def test_offline_download_failure_says_how_to_fix_it(monkeypatch, tmp_path):
     import keras
 
+    from mlp.data import keras_cache
+
+    downloads = []
+
     def offline():
+        downloads.append(1)
         raise Exception("URL fetch failure on https://example.invalid/mnist.npz")
 
+    # A machine that has never downloaded MNIST: no $MNIST_NPZ, an empty Keras cache (wherever
+    # KERAS_HOME or the home folder would put it), and no network.
     monkeypatch.delenv("MNIST_NPZ", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert not keras_cache().exists() and tmp_path in keras_cache().parents
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
-    with pytest.raises(DataError, match="MNIST_NPZ"):
+    with pytest.raises(DataError, match="offline set MNIST_NPZ .or --data. to a local mnist.npz"):
         load_mnist()
+    assert downloads == [1]  # it did try to download, and said what to do when that failed
 
 
 @pytest.mark.parametrize(

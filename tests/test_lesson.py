@@ -241,16 +241,59 @@ def test_presenter_mode_is_kept_in_the_url_and_shows_a_big_prediction(app, mnist
     assert at.query_params["present"] in ("1", ["1"])
 
 
-@pytest.mark.parametrize("space, expected", [  # "width": the row's, reported above the canvas
-    (None, presenter.DEFAULT),
-    ({"width": 1840, "top": 190, "viewportWidth": 1920, "viewportHeight": 1080, "rem": 20}, 780),  # height
-    ({"width": 1216, "top": 170, "viewportWidth": 1280, "viewportHeight": 1024, "rem": 16}, 580),  # half the row
-    ({"width": 896, "top": 170, "viewportWidth": 960, "viewportHeight": 540, "rem": 16}, 280),  # 1080p, 200 %
-    ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 844, "rem": 16}, 330),  # phone
-    ({"width": 358, "top": 200, "viewportWidth": 390, "viewportHeight": 600, "rem": 16}, 240),  # never tiny
-])
-def test_the_presenter_canvas_fits_the_room_the_browser_reports(space, expected):
-    assert presenter.canvas_side(space) == expected
+def window(width: int, height: int, top: int = 170) -> dict[str, int]:
+    """What the browser reports for a window: the page's rem (1.05 % of the width, 16-22 px, as
+    the page's style sets it) and the row above the canvas, 2 rem of padding on each side."""
+    rem = int(min(22, max(16, 0.0105 * width)))
+    return {"width": width - 4 * rem, "top": top, "viewportWidth": width, "viewportHeight": height,
+            "rem": rem}
+
+
+# Windows a class meets: projectors, a laptop, a 1080p screen at 200 %, phones upright.
+WINDOWS = [(1920, 1080), (2560, 1440), (3840, 2160), (1280, 1024), (1366, 768), (1024, 768),
+           (960, 540), (390, 844), (412, 915), (360, 740)]
+DRAWABLE = 240  # CSS pixels: a canvas smaller than this is hard to draw a digit on with a finger
+
+
+@pytest.mark.parametrize("width, height", WINDOWS)
+def test_the_presenter_canvas_and_prediction_fit_the_window(width, height):
+    space = window(width, height)
+    side = presenter.canvas_side(space)
+    phone = width < 640  # Streamlit stacks columns below 640 pixels: the prediction goes under
+    clear_row = 3 * space["rem"]  # the Clear button under the canvas, and its margin
+    digit = presenter.digit_size(side, under_canvas=phone)  # the prediction's font size, pixels
+    assert side >= DRAWABLE
+    if phone:  # the canvas across the row, the Clear button and the prediction below, in view
+        assert side <= space["width"]
+        fits = space["top"] + side + clear_row + digit <= height
+    else:  # the reading beside it gets at least the canvas's width, for the digit and the lenses
+        assert side + digit <= space["width"] / 2 + side / 2 and side <= space["width"] / 2
+        fits = space["top"] + side + clear_row <= height
+    assert fits or side == DRAWABLE, (side, space)  # too small a window: drawable before seen whole
+    # It uses the room: at least four fifths of the height or half-row it is given.
+    room = min(space["width"] if phone else space["width"] / 2, height - space["top"] - clear_row)
+    assert side >= min(0.8 * room, 900) or side == DRAWABLE, (side, room)
+
+
+def test_a_bigger_window_never_gives_a_smaller_presenter_canvas():
+    """Wider or taller, with the same text size, in the same layout (side by side, or stacked under
+    640 pixels, where the prediction moves under the canvas and the canvas takes the whole row)."""
+    widths, heights = range(320, 3841, 40), range(400, 2161, 40)
+    for rem in (16, 19, 22):
+        sides = np.array([[presenter.canvas_side(window(w, h) | {"width": w - 4 * rem, "rem": rem})
+                           for h in heights] for w in widths])
+        assert (np.diff(sides, axis=1) >= 0).all()  # taller
+        stacked = np.array(widths) < 640
+        for layout in (stacked, ~stacked):
+            assert (np.diff(sides[layout], axis=0) >= 0).all()  # wider
+        assert sides.min() >= DRAWABLE and sides.max() > 2 * DRAWABLE
+    # The page's text grows with the window's width, and the Clear button's row with it: a wider
+    # window may then take back one 10-pixel step of the canvas, never more.
+    for h in heights:
+        sides = [presenter.canvas_side(window(w, h)) for w in widths if w >= 640]
+        assert min(np.diff(sides)) >= -10, h
+    # Before the browser has reported, a size that fits a 1366 x 768 laptop under the toolbar.
+    assert DRAWABLE <= presenter.canvas_side(None) <= 768 - 170 - 3 * 16
 
 
 def test_the_join_address_prefers_the_override_then_the_browsers_then_the_host():
@@ -354,6 +397,22 @@ def colour_mass(picture) -> np.ndarray:
     return np.abs(np.asarray(picture, dtype=np.float64) - pictures.ZERO).sum(axis=-1)
 
 
+def keras_pixel_weights(name: str) -> np.ndarray:
+    """(784, units) how far one pixel's ink moves each first-layer unit's sum, read through Keras
+    from the shipped NAME.keras: its BatchNormalization applied to each one-pixel image (less the
+    blank image), times its first Dense layer's kernel."""
+    from mlp.quiet import keras
+
+    layers = keras().layers
+    original = keras().saving.load_model(mlp.load_model(name).path.with_suffix(".keras"),
+                                         compile=False)
+    norm = next(layer for layer in original.layers if isinstance(layer, layers.BatchNormalization))
+    dense = next(layer for layer in original.layers if isinstance(layer, layers.Dense))
+    images = np.vstack([np.zeros((1, 784)), np.eye(784)]).astype(np.float32)
+    normalised = np.asarray(norm(images, training=False), dtype=np.float64)
+    return (normalised[1:] - normalised[0]) @ np.asarray(dense.kernel, dtype=np.float64)
+
+
 @pytest.mark.parametrize("name, units", [("logistic", range(10)), ("world", range(16)), ("classic", range(16))])
 def test_weight_pictures_put_their_colour_where_digits_are_drawn(name, units, mnist):
     """The templates and unit tiles show weight times ink: colour in the centre, none where no digit
@@ -361,9 +420,15 @@ def test_weight_pictures_put_their_colour_where_digits_are_drawn(name, units, mn
     model = mlp.load_model(name)
     never_inked = mnist.x_train.max(axis=0) == 0  # in every training digit at hand
     full = len(mnist.x_train) == 60_000
+    weights = keras_pixel_weights(name)
     for unit in units:
+        # Each pixel's push on the unit: its weight (Keras' own) times its mean ink (checked
+        # against the training digits in test_the_shipped_mean_ink_is_mnists_training_set).
+        expected = weights[:, unit].reshape(28, 28) * mean_ink()
+        np.testing.assert_allclose(unit_picture(model, unit), expected,
+                                   atol=1e-5 * np.abs(expected).max())
         shown = colour_mass(pictures.diverging(unit_picture(model, unit), 28))
-        raw = colour_mass(pictures.diverging(unit_weights(model, unit), 28))
+        raw = colour_mass(pictures.diverging(weights[:, unit].reshape(28, 28), 28))
         central = shown[4:24, 4:24].sum() / shown.sum()
         assert central > 0.85  # measured 0.88-0.99 on logistic, world and classic
         assert central > raw[4:24, 4:24].sum() / raw.sum() + 0.4  # the raw weights: 0.13-0.52
