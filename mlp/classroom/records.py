@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -49,8 +49,8 @@ class Tile:
     drawing_id: int
     token: str
     nickname: str
-    png: bytes  # the 28x28 model input as a grey PNG (white ink on black, as MNIST)
-    image: np.ndarray  # (28, 28) uint8: the model's input
+    png: bytes = field(repr=False)  # the 28x28 model input as a grey PNG (white ink on black, as MNIST)
+    image: np.ndarray = field(repr=False)  # (28, 28) uint8: the model's input
     reading: int  # the digit the model read
     confidence: float
     not_digit: bool | None  # the model's not-a-digit check; None when the model has none
