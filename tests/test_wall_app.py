@@ -77,10 +77,10 @@ def test_a_sent_drawing_is_a_tile_on_the_wall_and_its_label_says_right(store, mn
     assert not student.exception and student.button(key="send").disabled  # sent once
     wall = page(**{"class": info.code, "teacher": info.teacher_key})
     assert not wall.exception
-    assert f'data-tile="{nickname}" data-reading="{label}" data-verdict=""' in html(wall)
+    assert f'data-tile="{nickname}" data-reading="{label}" data-verdict="" ' in html(wall)
     student.pills(key="meant").set_value((label + 1) % 10).run()  # the student meant another digit
     wall.run()
-    assert f'data-tile="{nickname}" data-reading="{label}" data-verdict="wrong"' in html(wall)
+    assert f'data-tile="{nickname}" data-reading="{label}" data-verdict="wrong" ' in html(wall)
     assert store.drawings_of(info.code, student.query_params["me"])[0].label == (label + 1) % 10
 
 
@@ -137,4 +137,24 @@ def test_the_class_numbers_wait_for_five_contributors(store, mnist):
     assert wall.get("vega_lite_chart") and wall.dataframe
     table = wall.dataframe[0].value.set_index("digit")
     assert table.loc[7, "drawings"] == 1 + int((mnist.y_test[:4] == 7).sum())
-    assert any("5 labelled drawings from 5 students" in m.value for m in wall.markdown)
+    assert "5 labelled drawings from 5 students: the model read 80% right." in html(wall)
+
+
+def test_when_the_class_sends_every_drawing_clear_sends_it_and_a_pause_stops_sending(store, mnist, default_model):
+    info = store.new_class()
+    store.set_send_all(info.code, True)
+    image, label = sure_digit(mnist, default_model)
+    student = draw(page(**{"class": info.code}), digit_png(image))
+    token = student.query_params["me"]
+    assert not student.pills(key="meant").disabled  # labelling sends it too
+    assert store.drawings_of(info.code, token) == []  # not finished yet
+    next(b for b in student.button if b.label == "Clear").click().run()
+    assert not student.exception
+    sent = store.drawings_of(info.code, token)
+    assert len(sent) == 1 and sent[0].reading == label and sent[0].label is None
+    store.set_paused(info.code, True)
+    student = draw(student, digit_png(255 - image))  # another drawing (the one cleared reads as blank)
+    assert student.button(key="send").disabled and student.pills(key="meant").disabled
+    assert any("paused" in c.value for c in student.caption)
+    next(b for b in student.button if b.label == "Clear").click().run()
+    assert len(store.drawings_of(info.code, token)) == 1  # a pause holds back finished drawings too

@@ -33,8 +33,11 @@ def show(model: mlp.Classifier | None, store: ClassStore, code: str, data_path: 
     scored = guards.scored_test_set(model, data_path)
     mnist = None if scored is None else numbers.accuracy_per_digit(scored[0].confusion)
     right = int(np.trace(counts))
-    st.markdown(f"**{plural(len(labelled), 'labelled drawing')} from {plural(contributors, 'student')}: "
-                f"the model read {percent(right / len(labelled))} right.**")
+    # The counts ride along as data, as the Inside panel's numbers do: a reader of the page (or a
+    # browser test) gets the matrix without decoding the chart's picture.
+    st.html(f'<p data-confusion="{",".join(str(n) for n in counts.ravel())}" style="font-weight:700">'
+            f"{plural(len(labelled), 'labelled drawing')} from {plural(contributors, 'student')}: the model "
+            f"read {percent(right / len(labelled))} right.</p>")
     if mnist is not None:
         for digit in numbers.worse_than_mnist(ours, counts, mnist):
             st.markdown(f"Our {digit}s are read worse than MNIST's: {percent(ours[digit])} against "

@@ -188,7 +188,7 @@ def reading_row(store: ClassStore, info: ClassInfo, student: Student, drawn: Dra
         st.caption("Your teacher has every finished drawing sent: it goes when you clear it or say what you meant.")
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown("I meant:", width="content")
-        st.pills("I meant", list(range(10)), key="meant", label_visibility="collapsed",
+        st.pills("I meant", list(range(10)), key="meant", label_visibility="collapsed", wrap=True,
                  disabled=info.paused or not (sent or info.send_all), on_change=label,
                  args=(store, info.code, student, drawn))
 

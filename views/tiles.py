@@ -32,6 +32,7 @@ def wall_tile(tile: Tile) -> str:
     colour = {"right": "#1a7f37", "wrong": "#c62828"}.get(kind, "inherit")
     unsure = '<span title="The model\'s check says this is not a digit">?</span>' if tile.not_digit else ""
     return (f'<div data-tile="{name}" data-reading="{int(tile.reading)}" data-verdict="{kind}" '
+            f'data-drawing="{int(tile.drawing_id)}" '
             'style="display:flex;flex-direction:column;align-items:center;gap:0.3vh;line-height:1.1">'
             f'<img alt="drawing by {name}" src="{png_url(tile.png)}" '
             'style="height:11vh;width:11vh;image-rendering:pixelated;border-radius:4px;background:#000">'
