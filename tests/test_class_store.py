@@ -429,3 +429,20 @@ def test_the_default_store_is_a_sqlite_file_in_the_data_folder(tmp_path, monkeyp
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("SELECT code FROM classes").scalar() == code
     engine.dispose()
+
+
+def test_every_replica_deploy_serve_starts_opens_the_same_store(tmp_path):
+    from supervisor.datatypes import dict_of_key_value_pairs
+
+    from deploy.configs import Layout, supervisor_config
+
+    url = "postgresql+psycopg://teacher:p%40ss,word@db.school:5432/classes"
+    layout = Layout(local=(8501, 8502), remote=(), listen="127.0.0.1", port=8080, run_dir=tmp_path,
+                    logs=tmp_path, nginx="nginx", python="python", upload_mb=5, class_db=url)
+    sections = supervisor_config(layout).split("[program:")[1:]
+    replicas = [section for section in sections if section.startswith("replica-")]
+    assert len(replicas) == 2
+    for section in replicas:
+        line = next(line for line in section.splitlines() if line.startswith("environment="))
+        # supervisord reads %% as %, then splits the pairs with its own parser
+        assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {"MLP_CLASS_DB": url}
