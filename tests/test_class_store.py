@@ -5,6 +5,7 @@ import string
 import threading
 import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -446,3 +447,59 @@ def test_every_replica_deploy_serve_starts_opens_the_same_store(tmp_path):
         line = next(line for line in section.splitlines() if line.startswith("environment="))
         # supervisord reads %% as %, then splits the pairs with its own parser
         assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {"MLP_CLASS_DB": url}
+
+
+def test_joins_at_the_same_moment_never_overfill_a_class(open_store):
+    store = open_store(replace(ClassLimits(), max_students=5))
+    code = store.new_class().code
+    outcomes, start = [], threading.Barrier(12)
+
+    def join():
+        start.wait()
+        try:
+            outcomes.append(store.join(code).nickname)
+        except ClassError as err:
+            outcomes.append(f"refused: {err}")
+
+    threads = [threading.Thread(target=join) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    joined = [outcome for outcome in outcomes if not outcome.startswith("refused")]
+    assert len(joined) == 5 and len(set(joined)) == 5
+    assert all("full" in outcome for outcome in outcomes if outcome.startswith("refused"))
+
+
+SENDER = """
+import sys, numpy as np
+from mlp.classroom import ClassLimits, ClassStore
+store = ClassStore.open(sys.argv[1], limits=ClassLimits(min_seconds_between_sends=0))
+for i in range(10_000):
+    print(store.send(sys.argv[2], sys.argv[3], np.full((28, 28), i % 256, np.uint8), i % 10, 0.5, None), flush=True)
+"""
+
+
+def test_a_replica_killed_mid_lesson_loses_no_drawing_it_sent(open_store, url):
+    import signal
+    import subprocess
+    import sys
+
+    store = open_store(ClassLimits(min_seconds_between_sends=0))
+    code = store.new_class().code
+    student, neighbour = store.join(code), store.join(code)
+    replica = subprocess.Popen([sys.executable, "-c", SENDER, url, code, student.token],
+                               stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        sent = []
+        for i in range(30):  # this replica writes too, at the same time: neither waits the other out
+            sent.append(int(replica.stdout.readline()))
+            store.send(code, neighbour.token, digit(i), 1, 0.5, None)
+    finally:
+        replica.send_signal(signal.SIGKILL)  # as the kernel or a crash ends it: no clean-up
+        replica.wait(timeout=30)
+    stored = {tile.drawing_id for tile in store.drawings_of(code, student.token)}
+    assert set(sent) <= stored  # every drawing the student saw sent is there, from the other replica
+    assert store.join(code, student.token) == student
+    assert store.wall(code)[0].drawing_id == max(stored)
+    assert len(store.drawings_of(code, neighbour.token)) == 30
