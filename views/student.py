@@ -121,6 +121,8 @@ def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -
 def current_drawing(model: mlp.Classifier) -> Drawn | None:
     """The canvas's drawing, read once per drawing; None while the canvas is blank or just cleared."""
     canvas = drawing.read_canvas()
+    if canvas is not None and canvas.refused is not None:
+        st.error(f"This drawing was not read: {plain(canvas.refused)}.")
     if canvas is None or canvas.digit is None:
         return None
     last = st.session_state.class_drawn

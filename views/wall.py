@@ -42,6 +42,7 @@ def show(data_path: str) -> None:
             class_numbers.show(model, store, info.code, data_path)
     else:
         wall_tiles(store, info.code)
+    loaders.warm_up(data_path, mlp.DEFAULT_MODEL)  # MNIST scored in the background for the class's numbers
 
 
 def header(store: ClassStore, info: ClassInfo) -> None:
