@@ -3,7 +3,7 @@
 themselves, the teacher hides one and opens another on the Draw view, the students label, the labels
 reach the class's matrix once five students have labelled, and ending the class leaves no row of it.
 
-Screenshots for the docs: docs/screenshots/wall-1080p.png and docs/screenshots/student-phone.png.
+Screenshots go to artifacts/browser/ (wall-1080p.png and student-phone.png are the ones in docs/screenshots/).
 """
 
 import json
@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from test_browser import (ARTIFACTS, FIRST_RUN, ONE, SEVEN, UPDATE, assert_no_exception, browser, draw,  # noqa: F401
                           running_app, settle)
 
@@ -22,7 +21,6 @@ from mlp.classroom import ClassStore
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 ZERO = [[(140 + 65 * np.sin(t), 140 - 95 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 24)]]
 PHONE = {"width": 390, "height": 844}
 ON_THE_WALL = 4.0  # seconds from Send to the tile on the wall: the wall polls every second (the issue
@@ -127,7 +125,7 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     for _, nickname, digit in phones[:2]:
         teacher.locator(f"[data-tile='{nickname}'][data-verdict='right']").wait_for(timeout=UPDATE)
     assert tile(teacher, hidden).count() == 0
-    phones[0][0].screenshot(path=SCREENSHOTS / "student-phone.png")
+    phones[0][0].screenshot(path=ARTIFACTS / "student-phone.png")
 
     # Three students have labelled: the numbers are withheld, and the page says why.
     teacher.get_by_role("radio", name="The class's numbers").click()
@@ -151,7 +149,7 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     teacher.locator("[data-tile]").nth(10).wait_for(timeout=UPDATE)  # 12 students, one hidden
     settle(teacher)
     teacher.mouse.move(5, 5)
-    teacher.screenshot(path=SCREENSHOTS / "wall-1080p.png")
+    teacher.screenshot(path=ARTIFACTS / "wall-1080p.png")
 
     teacher.get_by_role("radio", name="The class's numbers").click()
     teacher.locator("[data-confusion]").wait_for(timeout=UPDATE)

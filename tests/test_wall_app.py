@@ -5,6 +5,8 @@ is escaped, and the class's numbers wait for five contributors.
 A student and the wall are two AppTests (two sessions) sharing the store, as two browsers would.
 """
 
+import io
+
 import numpy as np
 import pytest
 import sqlalchemy as sa
@@ -158,3 +160,16 @@ def test_when_the_class_sends_every_drawing_clear_sends_it_and_a_pause_stops_sen
     assert any("paused" in c.value for c in student.caption)
     next(b for b in student.button if b.label == "Clear").click().run()
     assert len(store.drawings_of(info.code, token)) == 1  # a pause holds back finished drawings too
+
+
+def test_the_wall_offers_the_labelled_drawings_before_the_class_ends(store, mnist):
+    from views import wall
+
+    info = store.new_class()
+    label_as(store, info.code, mnist.x_test[0], 3, 7)
+    wall_page = page(**{"class": info.code, "teacher": info.teacher_key})
+    assert [b.label for b in wall_page.get("download_button")] == ["Labelled drawings (.npz)",
+                                                                   "Labelled drawings (.csv)"]
+    with np.load(io.BytesIO(wall.exported(store, info.code, ".npz")())) as saved:
+        assert (saved["x"] == mnist.x_test[:1]).all() and saved["y"].tolist() == [3]
+    assert wall.exported(store, info.code, ".csv")().decode().count("\n") == 2  # a header, one drawing

@@ -8,6 +8,9 @@ Streamlit cannot push a rerun to another session, so the wall polls the store (o
 from __future__ import annotations
 
 import base64
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -80,7 +83,13 @@ def controls(store: ClassStore, info: ClassInfo) -> None:
                   help="Hides every drawing sent so far; labelled ones still count in the class's numbers.")
         with st.popover("End the class", icon=":material/stop_circle:"):
             st.markdown("Ending the class deletes it at once: every drawing, label and nickname. "
-                        "Students' links stop working.")
+                        "Students' links stop working. Keep the labelled drawings first, if you like: "
+                        "the .npz trains a model (`python -m mlp train --extra-data FILE`), the .csv opens in a spreadsheet.")
+            with st.container(horizontal=True, gap="small"):
+                for suffix in (".npz", ".csv"):
+                    st.download_button(f"Labelled drawings ({suffix})", exported(store, info.code, suffix),
+                                       file_name=f"class-{info.code}{suffix}", icon=":material/download:",
+                                       on_click="ignore")
             st.button("End the class and delete its drawings", type="primary", on_click=end_class,
                       args=(store, info.code), key="end_class")
 
@@ -91,6 +100,15 @@ def act(change, *args) -> None:
         change(*args)
     except ClassError as err:
         st.toast(f"Not done: {plain(str(err))}")
+
+
+def exported(store: ClassStore, code: str, suffix: str) -> Callable[[], bytes]:
+    """The class's labelled drawings as one of the store's two export files, made when it is downloaded."""
+    def contents() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            written = store.export(code, Path(folder) / f"class-{code}")
+            return next(path for path in written if path.suffix == suffix).read_bytes()
+    return contents
 
 
 def end_class(store: ClassStore, code: str) -> None:
