@@ -182,6 +182,8 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     # Ending the class deletes every row of it; a student's reload finds no class.
     assert all(rows_of(class_db, code).values())
     teacher.get_by_role("button", name="End the class").click()
+    teacher.get_by_role("button", name="End the class and delete its drawings").wait_for(timeout=UPDATE)
+    teacher.screenshot(path=ARTIFACTS / "wall-end.png")
     teacher.get_by_role("button", name="End the class and delete its drawings").click()
     teacher.get_by_role("tab", name="Draw").wait_for(timeout=UPDATE)
     assert rows_of(class_db, code) == {table: 0 for table in CLASS_TABLES}

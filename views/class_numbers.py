@@ -48,7 +48,14 @@ def show(model: mlp.Classifier | None, store: ClassStore, code: str, data_path: 
 
         st.altair_chart(charts.confusion_chart(counts, None, None, presenting=True), width="content")
     with scores:
-        st.dataframe(per_digit_table(counts, ours, mnist), hide_index=True, width="stretch")
+        st.dataframe(per_digit_table(counts, ours, mnist), hide_index=True, width="stretch", column_config={
+            "ours": st.column_config.NumberColumn("read right, ours", format="%.0f%%",
+                                                  help="Of the class's drawings of this digit, the share "
+                                                       "the model read as what their student meant"),
+            "MNIST": st.column_config.NumberColumn("read right, MNIST", format="%.1f%%",
+                                                   help="Of MNIST's 10,000 test digits of this digit, the "
+                                                        "share the same model reads right"),
+            "drawings": st.column_config.NumberColumn("labelled drawings")})
     hardest_drawings(model, labelled)
 
 
@@ -67,4 +74,4 @@ def hardest_drawings(model: mlp.Classifier, labelled) -> None:
     st.markdown("**The class's hardest drawings** (least likely to be what their student meant; "
                 "each title is the model's reading, the meant digit in brackets):")
     st.image(pictures.contact_sheet(labelled.x[chosen], labelled.y[chosen], labelled.reading[chosen],
-                                    columns=HARDEST), width="content")
+                                    columns=HARDEST, scale=4), width="content")
