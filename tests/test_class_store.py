@@ -265,7 +265,7 @@ def test_the_export_is_the_labelled_drawings_in_the_keras_layout(store, clock, t
     assert (npz_path.name, csv_path.name) == ("class.npz", "class.csv")
     with np.load(npz_path) as npz:
         x, y = npz["x"], npz["y"]
-    assert x.shape == (3, 28, 28) and x.dtype == np.uint8
+    assert x.shape == (3, 28, 28) and x.dtype == np.uint8 and y.dtype == np.uint8  # as MNIST's
     expected = list(sent.values())
     assert y.tolist() == [label for _, _, label, _ in expected]
     for image, (_, _, _, original) in zip(x, expected):

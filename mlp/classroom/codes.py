@@ -39,6 +39,8 @@ def new_teacher_key() -> str:
 
 def new_nickname(taken: set[str]) -> str:
     """A random 'Animal N' nickname not in `taken`."""
+    if len(taken) >= len(ANIMALS) * NICKNAME_NUMBERS:
+        raise ValueError("every nickname is taken")  # ClassLimits.max_students keeps far below this
     while True:
         nickname = f"{secrets.choice(ANIMALS)} {secrets.randbelow(NICKNAME_NUMBERS) + 1}"
         if nickname not in taken:

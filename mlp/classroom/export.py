@@ -25,7 +25,7 @@ def write(labelled: Labelled, out: Path) -> tuple[Path, Path]:
     npz_path.parent.mkdir(parents=True, exist_ok=True)
     with staged(npz_path, csv_path) as (npz_temp, csv_temp):
         # x_not_digits, empty, makes the file usable as it is by `mlp train --extra-data`.
-        np.savez_compressed(npz_temp, x=labelled.x, y=labelled.y,
+        np.savez_compressed(npz_temp, x=labelled.x, y=labelled.y.astype(np.uint8),  # as MNIST's y
                             x_not_digits=np.zeros((0, 28, 28), dtype=np.uint8))
         with open(csv_temp, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)

@@ -69,8 +69,8 @@ class Labelled:
     """A class's labelled drawings, oldest first: the training set a class makes."""
 
     x: np.ndarray  # (n, 28, 28) uint8
-    y: np.ndarray  # (n,) uint8: what each student meant
-    reading: np.ndarray  # (n,) uint8: what the model read
+    y: np.ndarray  # (n,) int64: what each student meant
+    reading: np.ndarray  # (n,) int64: what the model read
     confidence: np.ndarray  # (n,) float32
     sent: list[datetime]
     token: list[str]

@@ -248,8 +248,8 @@ class ClassStore:
                                 students.c.removed.is_(False), order=[drawings.c.id])
         return Labelled(
             x=np.array([tile.image for tile in tiles], dtype=np.uint8).reshape(-1, 28, 28),
-            y=np.array([tile.label for tile in tiles], dtype=np.uint8),
-            reading=np.array([tile.reading for tile in tiles], dtype=np.uint8),
+            y=np.array([tile.label for tile in tiles], dtype=np.int64),
+            reading=np.array([tile.reading for tile in tiles], dtype=np.int64),
             confidence=np.array([tile.confidence for tile in tiles], dtype=np.float32),
             sent=[tile.sent for tile in tiles], token=[tile.token for tile in tiles],
             nickname=[tile.nickname for tile in tiles])
