@@ -12,6 +12,7 @@ DATA_DIR_VAR = "MLP_DATA_DIR"
 DEFAULT_DATA_DIR = Path("~/.local/share/mnist-mlp")
 DB_FILE = "classes.db"
 READING = "class_store_reading"  # execution option: a transaction that only reads
+CONNECT_SECONDS = 10  # how long to wait for a PostgreSQL server to answer
 BUSY_SECONDS = 30  # how long an SQLite writer waits for another replica's write to finish
 
 
@@ -35,8 +36,10 @@ def make_engine(url: str) -> sa.Engine:
     """An engine for this URL; for SQLite, a file in WAL mode shared safely by several processes."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        # pre_ping: a replica outlives a PostgreSQL restart without one failed call per pooled connection.
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        # pre_ping: a replica outlives a PostgreSQL restart without one failed call per pooled connection;
+        # a timeout: a server out of reach is said in seconds, not after TCP's minutes.
+        connect_args = {"connect_timeout": CONNECT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     if not parsed.database or parsed.database == ":memory:":
         raise ValueError("the class store needs an SQLite file, not an in-memory database: "
                          "each connection would see a store of its own")
