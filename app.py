@@ -12,22 +12,31 @@ import os
 
 import streamlit as st
 
-from views import draw, grid, guards, join, mistakes, presenter, server, sidebar, state, train
+from views import (class_start, draw, grid, guards, join, mistakes, presenter, server, sidebar, state, student,
+                   train, wall)
 
 # The router: tab title -> view. Each view is show(model, data_path) and says itself what it lacks.
 VIEWS = {"Draw": draw.show, "Test grid": grid.show, "Mistakes": mistakes.show, "Train": train.show}
+# A class in the address (?class=...) is a page of its own: show(data_path), no tabs, no sidebar.
+CLASS_PAGES = {"wall": wall.show, "student": student.show}
 
 
 def main() -> None:
     presenting = presenter.from_url()  # decided first: the page's set-up depends on it
+    class_page = class_start.mode()  # 'wall', 'student' or None
     st.set_page_config(page_title="Digit reader: an MLP on MNIST", page_icon=":pencil2:", layout="wide",
-                       initial_sidebar_state="collapsed" if presenting else "auto")
+                       initial_sidebar_state="collapsed" if presenting or class_page else "auto")
     state.init()
     if join.full_screen_requested():  # ?join=1: the projector shows only how to join
         join.full_screen()
         return
-    st.session_state.present = presenting  # the URL decides; the toggle below shows it and writes it
     data_path = os.environ.get("MNIST_NPZ", "")
+    if class_page is not None:
+        with guards.contained("the class"):
+            CLASS_PAGES[class_page](data_path)
+        server.server_setup(data_path)  # a class's first page may be the process's first
+        return
+    st.session_state.present = presenting  # the URL decides; the toggle below shows it and writes it
     model, problem = None, None
     with guards.contained("the model chooser"):
         model, problem = sidebar.model_chooser()
@@ -45,6 +54,7 @@ def main() -> None:
         join.show()
         if presenting:
             presenter.model_switch()
+            class_start.start_button()
     if problem:
         st.error(problem)
     tabs = st.tabs(list(VIEWS), key="view", bind="query-params")

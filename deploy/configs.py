@@ -38,6 +38,7 @@ class Layout:
     python: str  # the interpreter that runs the replicas
     upload_mb: int  # server.maxUploadSize, in MB
     expose_replica: bool = False  # an X-Replica header on every response: tests and debugging only
+    class_db: str | None = None  # the class store's URL, the same for every replica (MLP_CLASS_DB)
 
     @property
     def replicas(self) -> list[str]:
@@ -126,11 +127,13 @@ def streamlit_command(python: str, port: int) -> list[str]:
             "--server.address", "127.0.0.1", "--server.headless", "true"]
 
 
-def program(name: str, command: list[str], log: Path, priority: int, directory: Path | None = None) -> str:
+def program(name: str, command: list[str], log: Path, priority: int, directory: Path | None = None,
+            environment: dict[str, str] | None = None) -> str:
     """One [program:...] section of supervisord.conf: restarted whenever it exits."""
     lines = [f"[program:{name}]",
              f"command={shlex.join(command)}",
              *([f"directory={directory}"] if directory else []),
+             *([f"environment={supervisor_environment(environment)}"] if environment else []),
              f"priority={priority}",  # lower starts first and stops last
              "autorestart=true",
              "startsecs=3",  # up this long counts as started; quicker exits are retried with a back-off
@@ -145,6 +148,15 @@ def program(name: str, command: list[str], log: Path, priority: int, directory: 
              "stdout_logfile_maxbytes=20MB",
              "stdout_logfile_backups=2"]
     return "\n".join(lines) + "\n"
+
+
+def supervisor_environment(variables: dict[str, str]) -> str:
+    """KEY="value",... as supervisord's environment= reads it (quoted: a URL may hold commas)."""
+    for key, value in variables.items():
+        # supervisord's parser keeps no escapes: a quote or a line break would end or break the value.
+        if any(char in value for char in "\"'\n"):
+            raise ValueError(f"{key} holds a quote or a line break; percent-encode it (%22, %27)")
+    return ",".join(f'{key}="{value}"' for key, value in variables.items())
 
 
 def supervisor_config(layout: Layout) -> str:
@@ -166,8 +178,10 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
 serverurl=unix://{run}/supervisor.sock
 """
+    # Every replica opens the same class store: a student who reconnects to another one keeps their tiles.
+    shared = {"MLP_CLASS_DB": layout.class_db} if layout.class_db else None
     sections = [program(f"replica-{number}", streamlit_command(layout.python, port), logs / f"replica-{number}.log",
-                        100, ROOT) for number, port in enumerate(layout.local, 1)]
+                        100, ROOT, shared) for number, port in enumerate(layout.local, 1)]
     # nginx last up, first down: nobody reaches a replica that is going away.
     nginx = [layout.nginx, "-p", str(run), "-c", str(run / "nginx.conf")]
     sections.append(program("nginx", [layout.python, "-m", "deploy.fresh_nginx", str(run / "nginx.pid"), *nginx],

@@ -15,6 +15,11 @@ Past one machine: --remote adds replicas started elsewhere (`streamlit run app.p
 --server.address 0.0.0.0 --server.port PORT` on each machine, kept running there by whatever
 runs that machine) to the same upstreams.
 
+Every replica opens the same class store (--class-db, else $MLP_CLASS_DB, else an SQLite file in
+the data folder), so a student whose replica dies reconnects to another and keeps their tiles.
+Replicas on other machines need a store they all reach: MLP_CLASS_DB=postgresql+psycopg://...,
+the same on every machine.
+
 The replicas read the shipped models from the same files in assets/ and never write there.
 They share one cookie secret ($STREAMLIT_SERVER_COOKIE_SECRET if set, else a fresh one; give
 remote replicas the same), so cookies Streamlit signs are valid on every replica.
@@ -57,6 +62,7 @@ class ServeConfig:
     logs: Path = ROOT / "artifacts" / "serve"
     start_timeout: float = 120.0  # seconds for each replica, then nginx, to answer
     expose_replica: bool = False  # name the answering replica in an X-Replica header (tests, debugging)
+    class_db: str | None = None  # the class store every replica shares; None: $MLP_CLASS_DB, else the data folder's
 
 
 def find_nginx(given: str | None = None) -> str:
@@ -132,6 +138,23 @@ def start_supervisord(conf: Path, env: dict[str, str]) -> subprocess.Popen:
                             stdin=subprocess.DEVNULL, stdout=sys.stderr, preexec_fn=end_with_parent)
 
 
+def shared_store(class_db: str | None, remote: bool) -> str:
+    """The class store's URL for every replica, its tables created now; RuntimeError if it cannot be opened."""
+    from mlp.classroom import ClassError, ClassStore
+    from mlp.classroom.engine import shown, store_url
+
+    url = store_url(class_db)
+    try:
+        ClassStore.open(url).close()
+    except ClassError as err:
+        raise RuntimeError(str(err)) from None
+    if remote and url.startswith("sqlite"):
+        print(f"warning: the class store is an SQLite file on this machine ({shown(url)}); replicas on "
+              "other machines cannot reach it: give them all --class-db postgresql+psycopg://...",
+              file=sys.stderr, flush=True)
+    return url
+
+
 def serve(config: ServeConfig) -> int:
     """Run the replicas and the proxy under supervisord until a signal (0) or until supervisord ends (1)."""
     config.logs.mkdir(parents=True, exist_ok=True)
@@ -144,7 +167,7 @@ def serve(config: ServeConfig) -> int:
     layout = Layout(local=tuple(free_port() for _ in range(config.replicas)), remote=remote,
                     listen=config.listen, port=config.port, run_dir=run_dir, logs=config.logs,
                     nginx=find_nginx(config.nginx), python=sys.executable, upload_mb=upload_limit_mb(),
-                    expose_replica=config.expose_replica)
+                    expose_replica=config.expose_replica, class_db=shared_store(config.class_db, bool(remote)))
     (run_dir / "nginx.conf").write_text(nginx_config(layout))
     (run_dir / "supervisord.conf").write_text(supervisor_config(layout))
     secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)
@@ -216,11 +239,15 @@ def main(argv=None) -> None:
     parser.add_argument("--expose-replica", action="store_true", default=os.environ.get("MLP_EXPOSE_REPLICA") == "1",
                         help="add an X-Replica header naming the replica's address to every response, for "
                              "tests and debugging; never for a class (also $MLP_EXPOSE_REPLICA=1)")
+    parser.add_argument("--class-db", metavar="URL", default=None,
+                        help="the class store all replicas share: an SQLAlchemy URL or an SQLite file (default: "
+                             "$MLP_CLASS_DB, else classes.db in $MLP_DATA_DIR or ~/.local/share/mnist-mlp)")
     args = parser.parse_args(argv)
     if args.replicas + len(args.remote) == 0:
         parser.error("nothing to serve: start at least one replica here or give --remote")
     config = ServeConfig(replicas=args.replicas, remote=tuple(args.remote), port=args.port, listen=args.listen,
-                         nginx=args.nginx, logs=args.logs, expose_replica=args.expose_replica)
+                         nginx=args.nginx, logs=args.logs, expose_replica=args.expose_replica,
+                         class_db=args.class_db)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         sys.exit(serve(config))

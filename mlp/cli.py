@@ -1,4 +1,4 @@
-"""Command line: python -m mlp {train,fit-check,evaluate,predict,models} (or `mlp ...` once installed)."""
+"""Command line: python -m mlp {train,fit-check,evaluate,predict,models,class} (or `mlp ...` once installed)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mlp.class_cli import add_parser as add_class_parser
 from mlp.config import PRESETS, parse_hidden
 from mlp.errors import MLPError
 
@@ -143,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", formatter_class=defaults, help="list the shipped models")
     models.add_argument("--json", action="store_true", help="print their records as JSON")
     models.set_defaults(run=_models)
+    add_class_parser(commands)
     return parser
 
 
