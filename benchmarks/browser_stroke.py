@@ -14,7 +14,7 @@ import argparse
 import os
 import time
 
-from benchmarks.streamlit_session import check_loopback
+from harness.streamlit_session import check_loopback
 
 CHROMIUM = os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

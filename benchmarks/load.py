@@ -33,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks import hostile, process_tree
-from benchmarks.canvas_digits import CanvasDigit, canvas_digits
-from benchmarks.servers import ROOT, PageServer
-from benchmarks.streamlit_session import Session, check_loopback, load_page
+from harness.canvas_digits import CanvasDigit, canvas_digits
+from harness.servers import ROOT, PageServer
+from harness.streamlit_session import Session, check_loopback, load_page
 from benchmarks.visitors import HOSTILE, Tally, Visit, canvas_state, draw, find_canvas, train
 
 LOGS = ROOT / "artifacts" / "load"

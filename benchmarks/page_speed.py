@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.process_tree import rss_bytes
-from benchmarks.servers import PageServer
+from harness.servers import PageServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium")

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.canvas_digits import CanvasDigit
-from benchmarks.streamlit_session import ProtocolError, Run, Session, load_page
+from harness.canvas_digits import CanvasDigit
+from harness.streamlit_session import ProtocolError, Run, Session, load_page
 
 CONNECTION_ERRORS = (OSError, ProtocolError, asyncio.IncompleteReadError)
 MAX_PAGE_LOADS = 5  # per visitor and step: past that a visitor gives up (counted as an error)

@@ -18,8 +18,8 @@ import pytest
 from conftest import ROOT
 from test_replicas import serving
 
-from benchmarks.canvas_digits import CanvasDigit, canvas_digits
-from benchmarks.streamlit_session import ProtocolError, Session, load_page
+from harness.canvas_digits import CanvasDigit, canvas_digits
+from harness.streamlit_session import ProtocolError, Session, load_page
 from benchmarks.visitors import canvas_state, find_canvas
 from deploy.serve import answers
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, need_nginx
 
-from benchmarks.canvas_digits import canvas_digits
-from benchmarks.streamlit_session import Session, load_page
+from harness.canvas_digits import canvas_digits
+from harness.streamlit_session import Session, load_page
 from benchmarks.visitors import canvas_state, find_canvas
 from deploy.serve import answers, free_port, stop
 
