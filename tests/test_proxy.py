@@ -2,7 +2,7 @@
 
 A stub HTTP server in this process plays the replica (`--replicas 0 --remote` it), so each test
 sees exactly what nginx forwarded, and nothing but nginx and supervisord has to start. nginx
-missing is a failure, not a skip, unless MLP_SKIP_REPLICAS=1.
+missing is a failure: leave the system tier out (-m "not system") on a machine without it.
 """
 
 import http.client
@@ -18,12 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, need_nginx
+from conftest import OUTPUT, ROOT, need_nginx
 
 from deploy.serve import free_port, stop
 
+pytestmark = pytest.mark.system
+
 START = 60  # s: nginx and supervisord only, on a busy machine
-LOG = ROOT / "artifacts" / "proxy"
+LOG = OUTPUT / "proxy"
 HOST = "mlp.school.example"  # a name, as a class would open the page; nginx listens on loopback
 
 
