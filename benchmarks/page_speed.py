@@ -23,12 +23,11 @@ from pathlib import Path
 from benchmarks.process_tree import rss_bytes
 from harness.chromium import chromium
 from harness.servers import PageServer
+from harness.strokes import ONE, SEVEN
 from harness.strokes import draw as draw_strokes
 
 ROOT = Path(__file__).resolve().parent.parent
 HINT = "Draw a digit on the black square"
-SEVEN = [(80, 70), (200, 70), (120, 230)]
-ONE = [(140, 40), (144, 240)]
 
 # Timestamps in the page, on the browser's own clock.
 INSTRUMENT = """
@@ -59,20 +58,20 @@ HINT_SHOWN = f"""() => {{
 }}"""
 
 
-def draw(page, points) -> None:
+def draw(page, strokes) -> None:
     canvas = page.locator("canvas.upper-canvas")
     deadline = time.monotonic() + 10
     while canvas.count() != 1 and time.monotonic() < deadline:  # Clear remounts the component
         time.sleep(0.05)
-    draw_strokes(page, [points], steps=12)
+    draw_strokes(page, strokes, steps=12)
 
 
-def stroke_breakdown(page, digit: str, points) -> dict[str, float] | None:
+def stroke_breakdown(page, digit: str, strokes) -> dict[str, float] | None:
     """Draw one stroke and split its latency: component delay, server, render (ms); None: lost."""
     from playwright.sync_api import TimeoutError as Timeout
 
     before = page.evaluate("window.__t.ups.length")
-    draw(page, points)
+    draw(page, strokes)
     try:
         page.wait_for_function(SHOWS, arg=digit, polling="raf", timeout=15_000)
     except Timeout:
@@ -119,8 +118,8 @@ def measure(browser, checkout: Path, strokes: int) -> dict[str, object]:
         clears = [clear_ms(page)]
         for i in range(strokes):
             time.sleep(0.8)  # a person looks at the empty canvas before drawing again
-            digit, points = ("1", ONE) if i % 2 else ("7", SEVEN)
-            result = stroke_breakdown(page, digit, points)
+            digit, drawing = ("1", ONE) if i % 2 else ("7", SEVEN)
+            result = stroke_breakdown(page, digit, drawing)
             if result is None:
                 lost += 1
                 page.get_by_role("button", name="Clear").click()

@@ -27,14 +27,19 @@ class PageServer:
     """The page on a free port: direct (`replicas=1, proxy=False`) or behind deploy.serve.
 
     `url` is where visitors go (on loopback), `pid` the root of the process tree to measure, and
-    behind the proxy `replica_addresses` the replicas' own host:port. The proxy's logs (nginx,
-    supervisord, one per replica) go beside `log`. `loopback_only=False` starts a direct page as
-    the README does, on every interface, so that phones can reach it.
+    behind the proxy `replica_addresses` its local replicas' host:port; `remote` adds replicas
+    started elsewhere (deploy.serve's --remote). The proxy's logs (nginx, supervisord, one per
+    replica) go beside `log`. `loopback_only=False` starts a direct page as the README does, on
+    every interface, so that phones can reach it. `expose_replica=False` leaves out the
+    X-Replica header, as a class gets the proxy.
     """
 
     def __init__(self, log: Path, replicas: int = 1, proxy: bool = False, start_timeout: float = 120,
-                 checkout: Path = ROOT, loopback_only: bool = True, environment: dict[str, str] | None = None):
-        self.log, self.replicas, self.proxy = log, replicas, proxy or replicas > 1
+                 checkout: Path = ROOT, loopback_only: bool = True, environment: dict[str, str] | None = None,
+                 remote: tuple[str, ...] = (), expose_replica: bool = True):
+        self.log, self.replicas, self.remote = log, replicas, remote
+        self.proxy = proxy or replicas != 1 or bool(remote)
+        self.expose_replica = expose_replica
         self.checkout = checkout  # another checkout of the project: a baseline to compare with
         self.start_timeout = start_timeout
         self.loopback_only = loopback_only
@@ -51,7 +56,8 @@ class PageServer:
     def command(self) -> list[str]:
         """The command line that starts it."""
         if self.proxy:
-            return [sys.executable, "-m", "deploy.serve", "--replicas", str(self.replicas),
+            remote = [part for address in self.remote for part in ("--remote", address)]
+            return [sys.executable, "-m", "deploy.serve", "--replicas", str(self.replicas), *remote,
                     "--port", str(self.port), "--listen", "127.0.0.1", "--logs", str(self.log.parent)]
         command = replica_command(self.port)
         if not self.loopback_only:
@@ -66,6 +72,8 @@ class PageServer:
             # The load harness counts sessions per replica by deploy.serve's X-Replica header, which
             # is sent only on request (an environment variable, so any checkout can be asked).
             env = {**os.environ, "MLP_EXPOSE_REPLICA": "1", **self.environment}
+            if not self.expose_replica:
+                del env["MLP_EXPOSE_REPLICA"]
             self.process = subprocess.Popen(self.command(), cwd=self.checkout, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
