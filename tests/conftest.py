@@ -39,10 +39,14 @@ TIERS = ("app", "slow", "system")  # pytest.ini's markers; a test in none of the
 
 
 def pytest_collection_modifyitems(config, items):
-    """One tier per test at most, so that the tiers' commands (README) split the suite between them."""
-    doubled = [item.nodeid for item in items if len({mark.name for mark in item.iter_markers()} & set(TIERS)) > 1]
-    if doubled:
-        raise pytest.UsageError("a test in more than one tier (app, slow, system): " + ", ".join(doubled))
+    """One tier per test at most, so that the tiers' commands (README) split the suite between them;
+    a browser test is a system test, never left in the fast tier."""
+    for item in items:
+        marks = {mark.name for mark in item.iter_markers()}
+        if len(marks & set(TIERS)) > 1:
+            raise pytest.UsageError(f"{item.nodeid} is in more than one tier: {sorted(marks & set(TIERS))}")
+        if "browser" in marks and "system" not in marks:
+            raise pytest.UsageError(f"{item.nodeid} drives a browser: mark it system too")
 
 
 def pytest_report_header(config):

@@ -20,7 +20,7 @@ from harness.servers import PageServer
 from harness.strokes import ONE, SEVEN, draw, touch_stroke
 from views import presenter
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 ARTIFACTS = OUTPUT / "browser"
 HINT = "Draw a digit on the black square"

@@ -15,7 +15,7 @@ from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exceptio
 import mlp
 from harness.strokes import draw
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 PEN = "[data-testid='stSlider'] input[type=range]"
 # The drawing canvas's own pixels: the last of the component's lower canvases (the first holds the

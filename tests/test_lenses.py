@@ -370,6 +370,7 @@ def test_both_lenses_run_for_every_shape_of_model(app, mnist, name):
 
 
 @pytest.mark.system
+@pytest.mark.browser
 def test_both_lenses_in_a_real_browser_in_presenter_mode(browser, server):  # noqa: F811 (fixtures)
     page = open_page(browser, server + "?present=1", 1920, 1080)
     web.draw(page, web.SEVEN)

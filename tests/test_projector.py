@@ -14,7 +14,7 @@ from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exceptio
 
 from harness.strokes import ONE, SEVEN, draw
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 PROJECTORS = [(1280, 720), (1920, 1080)]
 IDS = [f"{w}x{h}" for w, h in PROJECTORS]

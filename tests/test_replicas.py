@@ -99,6 +99,7 @@ def test_a_drawing_is_read_over_the_proxied_websocket(proxy):
     assert run.first("metric").proto.body == "7"
 
 
+@pytest.mark.browser
 def test_the_page_opened_by_a_host_name_reads_a_drawing_in_chromium(proxy):
     # As a class opens it: by a name, not 127.0.0.1. Streamlit refuses a websocket whose Origin
     # does not match the Host it is given, so this needs the proxy to pass the browser's Host on.
