@@ -32,11 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks import hostile, process_tree
-from benchmarks.canvas_digits import CanvasDigit, canvas_digits
-from benchmarks.servers import ROOT, PageServer
-from benchmarks.streamlit_session import Session, check_loopback, load_page
-from benchmarks.visitors import HOSTILE, Tally, Visit, canvas_state, draw, find_canvas, train
+from benchmarks import process_tree
+from benchmarks.visitors import HOSTILE, Tally, Visit, draw, train
+from harness import hostile
+from harness.canvas_digits import CanvasDigit, canvas_digits, canvas_state, find_canvas
+from harness.servers import ROOT, PageServer
+from harness.streamlit_session import Session, check_loopback, load_page
 
 LOGS = ROOT / "artifacts" / "load"
 WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model

@@ -21,15 +21,13 @@ import time
 from pathlib import Path
 
 from benchmarks.process_tree import rss_bytes
-from benchmarks.servers import PageServer
+from harness.chromium import chromium
+from harness.servers import PageServer
+from harness.strokes import ONE, SEVEN
+from harness.strokes import draw as draw_strokes
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HINT = "Draw a digit on the black square"
-SEVEN = [(80, 70), (200, 70), (120, 230)]
-ONE = [(140, 40), (144, 240)]
 
 # Timestamps in the page, on the browser's own clock.
 INSTRUMENT = """
@@ -60,25 +58,20 @@ HINT_SHOWN = f"""() => {{
 }}"""
 
 
-def draw(page, points) -> None:
+def draw(page, strokes) -> None:
     canvas = page.locator("canvas.upper-canvas")
     deadline = time.monotonic() + 10
     while canvas.count() != 1 and time.monotonic() < deadline:  # Clear remounts the component
         time.sleep(0.05)
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
-    page.mouse.up()
+    draw_strokes(page, strokes, steps=12)
 
 
-def stroke_breakdown(page, digit: str, points) -> dict[str, float] | None:
+def stroke_breakdown(page, digit: str, strokes) -> dict[str, float] | None:
     """Draw one stroke and split its latency: component delay, server, render (ms); None: lost."""
     from playwright.sync_api import TimeoutError as Timeout
 
     before = page.evaluate("window.__t.ups.length")
-    draw(page, points)
+    draw(page, strokes)
     try:
         page.wait_for_function(SHOWS, arg=digit, polling="raf", timeout=15_000)
     except Timeout:
@@ -125,8 +118,8 @@ def measure(browser, checkout: Path, strokes: int) -> dict[str, object]:
         clears = [clear_ms(page)]
         for i in range(strokes):
             time.sleep(0.8)  # a person looks at the empty canvas before drawing again
-            digit, points = ("1", ONE) if i % 2 else ("7", SEVEN)
-            result = stroke_breakdown(page, digit, points)
+            digit, drawing = ("1", ONE) if i % 2 else ("7", SEVEN)
+            result = stroke_breakdown(page, digit, drawing)
             if result is None:
                 lost += 1
                 page.get_by_role("button", name="Clear").click()
@@ -216,16 +209,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.data:
         os.environ["MNIST_NPZ"] = args.data  # for the servers it starts
-    from playwright.sync_api import sync_playwright
-
     checkouts = {"this": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
     rows: dict[str, list[dict]] = {name: [] for name in checkouts}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         for _ in range(args.rounds):
             for name, checkout in checkouts.items():  # interleaved: the load shifts for both
                 rows[name].append(measure(browser, checkout, args.strokes))
-        browser.close()
     if args.gc_runs:
         for name, checkout in checkouts.items():
             rows[name][0].update(gc_pauses(checkout, args.gc_runs, args.data))

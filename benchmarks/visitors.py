@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.canvas_digits import CanvasDigit
-from benchmarks.streamlit_session import ProtocolError, Run, Session, load_page
+from harness.canvas_digits import CanvasDigit, canvas_state, find_canvas
+from harness.streamlit_session import ProtocolError, Run, Session, load_page
 
 CONNECTION_ERRORS = (OSError, ProtocolError, asyncio.IncompleteReadError)
 MAX_PAGE_LOADS = 5  # per visitor and step: past that a visitor gives up (counted as an error)
@@ -61,18 +61,6 @@ class Tally:
 
     def error(self, text: str) -> None:
         self.errors.append(text[:300])
-
-
-def find_canvas(run: Run):
-    """The drawing canvas in a run: the first custom component (bidi_component) element, or None."""
-    components = [element for element in run.elements if element.kind == "bidi_component"]
-    named = [element for element in components if "canvas" in element.proto.component_name]
-    return (named or components or [None])[0]
-
-
-def canvas_state(element, digit: CanvasDigit) -> WidgetState:
-    """The widget state the canvas component sends when a drawing is finished."""
-    return WidgetState(id=element.proto.id, json_value=digit.value)
 
 
 async def open_visit(visit: Visit, tally: Tally, query: str = "") -> tuple[Session, Run] | None:

@@ -1,9 +1,12 @@
-"""Shared fixtures: MNIST (all of it, or the shipped sample), the shipped models, canvas-sized digits."""
+"""Shared fixtures: each test's environment, MNIST (all of it, or the shipped sample), the shipped
+models, canvas-sized digits, and what the system tier needs (chromium, nginx)."""
 
+import contextlib
 import io
 import os
 import resource
 import signal
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +14,16 @@ import pytest
 from PIL import Image
 
 import mlp
-from mlp.data import keras_cache
+from harness.chromium import CHROMIUM
+from mlp.data import ENV_VAR, keras_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "mnist-sample.npz"  # 3,000 training and 2,000 test digits
+# Where tests that start servers or browsers leave their logs, screenshots and timings: never the
+# checkout. MLP_TEST_OUTPUT keeps them in a folder of your choice.
+CHOSEN_OUTPUT = os.environ.get("MLP_TEST_OUTPUT")
+OUTPUT = Path(CHOSEN_OUTPUT or tempfile.mkdtemp(prefix="mlp-test-output-"))
+LEAVE_OUT_SYSTEM = 'or leave the system tier out: python -m pytest -m "not system"'
 
 
 def full_mnist_path() -> Path | None:
@@ -24,18 +33,59 @@ def full_mnist_path() -> Path | None:
     return path if path.is_file() else None
 
 
+# Read once, before any test changes the environment: the mnist_path fixture hands it on.
+FULL_MNIST = full_mnist_path()
+TIERS = ("app", "slow", "system")  # pytest.ini's markers; a test in none of them is in the fast tier
+
+
+def pytest_collection_modifyitems(config, items):
+    """One tier per test at most, so that the tiers' commands (README) split the suite between them;
+    a browser test is a system test, never left in the fast tier."""
+    for item in items:
+        marks = {mark.name for mark in item.iter_markers()}
+        if len(marks & set(TIERS)) > 1:
+            raise pytest.UsageError(f"{item.nodeid} is in more than one tier: {sorted(marks & set(TIERS))}")
+        if "browser" in marks and "system" not in marks:
+            raise pytest.UsageError(f"{item.nodeid} drives a browser: mark it system too")
+
+
 def pytest_report_header(config):
-    full = full_mnist_path()
-    if full is not None:
-        return "MNIST: the full data set (the full-set checks run)"
-    return ("MNIST: the shipped sample (3,000 + 2,000 digits); set MNIST_NPZ to a full mnist.npz "
-            "to run the same checks on all of it")
+    if FULL_MNIST is not None:
+        data = f"MNIST: the full data set at {FULL_MNIST} (the full-set checks run)"
+    else:
+        data = ("MNIST: the shipped sample (3,000 + 2,000 digits); set MNIST_NPZ to a full mnist.npz "
+                "to run the same checks on all of it")
+    return [data, f"logs, screenshots and timings of the system tier: {OUTPUT}"]
+
+
+def pytest_sessionfinish(session):
+    """The output folder made for this run goes again when no test left anything there."""
+    if not CHOSEN_OUTPUT:
+        with contextlib.suppress(OSError):  # not empty: kept, as the header said
+            OUTPUT.rmdir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_environment(tmp_path_factory):
+    """Every test, and every server a test starts, sees the same environment whatever the developer's.
+
+    Keras' cache is an empty folder of this run (MNIST cached under ~/.keras is not found, and
+    nothing is written there), and $MNIST_NPZ is the shipped sample: a test that wants all of
+    MNIST asks for the mnist_path fixture. The class store is an SQLite file in a folder of this
+    run unless a test names its own. Files go to tmp_path or OUTPUT, never the checkout or home.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
+        patch.setenv(ENV_VAR, str(SAMPLE))
+        patch.setenv("MLP_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
+        patch.delenv("MLP_CLASS_DB", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")
 def mnist_path() -> Path:
     """All of MNIST when at hand, else the sample shipped with the tests (same checks, fewer digits)."""
-    return full_mnist_path() or SAMPLE
+    return FULL_MNIST or SAMPLE
 
 
 @pytest.fixture(scope="session")
@@ -79,15 +129,20 @@ def digit_png(digit: np.ndarray, side: int = 280, paper: bool = False) -> bytes:
 
 
 def need_nginx(what: str) -> None:
-    """Skip when MLP_SKIP_REPLICAS=1; else fail, saying how to get nginx, unless it is installed."""
+    """Fail, saying how to get nginx (or leave the system tier out), unless it is installed."""
     from deploy.serve import find_nginx
 
-    if os.environ.get("MLP_SKIP_REPLICAS") == "1":
-        pytest.skip("MLP_SKIP_REPLICAS=1")
     try:
         find_nginx()
     except FileNotFoundError as err:
-        pytest.fail(f"{err}; or set MLP_SKIP_REPLICAS=1 to skip the {what}", pytrace=False)
+        pytest.fail(f"the {what} need nginx: {err}; {LEAVE_OUT_SYSTEM}", pytrace=False)
+
+
+def need_chromium() -> None:
+    """Fail, saying how to get chromium (or leave the system tier out), unless it is installed."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"chromium not found at {CHROMIUM}: apt-get install chromium (or set MLP_CHROMIUM), "
+                    f"{LEAVE_OUT_SYSTEM}", pytrace=False)
 
 
 def file_size_limit(limit: int):

@@ -18,9 +18,11 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import mlp
-from benchmarks import hostile
+from harness import hostile
 from mlp.limits import TrainingLimits, check
 from views import pictures, state
+
+pytestmark = pytest.mark.app
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 120  # the first run imports TensorFlow; a busy 2-core machine is slow

@@ -1,39 +1,31 @@
 """The page in a real browser: draw on the canvas with the mouse and read the prediction.
 
 Starts `streamlit run app.py` on a free port and drives Debian's chromium with Playwright
-(never `playwright install`). Screenshots and the stroke-to-prediction time go to
-artifacts/browser/. Chromium missing is a failure, not a skip, unless MLP_SKIP_BROWSER=1.
+(never `playwright install`; harness/chromium.py). Screenshots and the stroke-to-prediction time
+go to the tests' output folder (conftest.OUTPUT), under browser/. Chromium missing is a failure:
+leave the system tier out (-m "not system") on a machine without it.
 """
 
 import contextlib
 import json
-import os
-import subprocess
 import time
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, digit_png
+from conftest import OUTPUT, ROOT, digit_png, need_chromium
 
-from deploy.serve import free_port, replica_command, stop, wait_for
-
+from harness.chromium import chromium
+from harness.servers import PageServer
+from harness.strokes import ONE, SEVEN, draw, touch_stroke
 from views import presenter
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
-CHROMIUM = Path(os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = ROOT / "artifacts" / "browser"
+ARTIFACTS = OUTPUT / "browser"
 HINT = "Draw a digit on the black square"
 FIRST_RUN = 120_000  # ms: the first page load imports TensorFlow and loads the model
 UPDATE = 30_000  # ms: a stroke or click, on a busy 2-core machine
-
-# Strokes in canvas pixels (280 x 280), as a person would draw them.
-SEVEN = [[(80, 70), (200, 70), (120, 230)]]  # the bar and the stem in one movement
-ONE = [[(140, 40), (144, 240)]]
 
 PREDICTION_IS = """want => [...document.querySelectorAll("[data-testid='stMetric']")].some(m =>
     m.querySelector("[data-testid='stMetricLabel']")?.innerText.trim() === "Prediction" &&
@@ -44,18 +36,10 @@ IMAGES_LOADED = "[...document.images].every(image => image.complete && image.nat
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless chromium; fails when it is missing (CI has it), skips only on MLP_SKIP_BROWSER=1."""
-    if os.environ.get("MLP_SKIP_BROWSER") == "1":
-        pytest.skip("MLP_SKIP_BROWSER=1")
-    if not CHROMIUM.is_file():
-        pytest.fail(f"chromium not found at {CHROMIUM}: apt-get install chromium (or set MLP_CHROMIUM), "
-                    "or set MLP_SKIP_BROWSER=1 to skip the browser tests", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """Headless chromium; fails when it is missing (CI has it)."""
+    need_chromium()
+    with chromium() as launched:
+        yield launched
 
 
 @contextlib.contextmanager
@@ -64,20 +48,9 @@ def running_app(mnist_path, log_name: str, loopback_only: bool = True):
 
     loopback_only=False starts it as the README does, on every interface, so phones can reach it.
     """
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    command = replica_command(port)
-    if not loopback_only:
-        at = command.index("--server.address")
-        del command[at:at + 2]
-    with open(ARTIFACTS / log_name, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "MNIST_NPZ": str(mnist_path)})
-        try:
-            wait_for(f"http://127.0.0.1:{port}", [process], timeout=60)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            stop([process])
+    with PageServer(ARTIFACTS / log_name, loopback_only=loopback_only,
+                    environment={"MNIST_NPZ": str(mnist_path)}) as server:
+        yield server.url + "/"
 
 
 @pytest.fixture(scope="module")
@@ -99,24 +72,6 @@ def settle(page) -> None:
     """Wait until Streamlit has replaced every element of the last run and its images have loaded."""
     page.wait_for_function(NOTHING_STALE, timeout=UPDATE)
     page.wait_for_function(IMAGES_LOADED, timeout=UPDATE)
-
-
-def draw(page, strokes) -> float:
-    """Draw strokes (given on a 280-pixel canvas, scaled to the one shown) with the mouse; returns
-    the time of the last mouse-up."""
-    canvas = page.locator("canvas.upper-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    scale = box["width"] / 280
-    for stroke in strokes:
-        (x, y), rest = stroke[0], stroke[1:]
-        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
-        page.mouse.down()
-        for x, y in rest:
-            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=20)
-        page.mouse.up()
-        released = time.perf_counter()
-    return released
 
 
 def wait_for_prediction(page, digit: str, released: float) -> float:
@@ -364,16 +319,6 @@ def _touch_stroke_from_the_corner(phone, server) -> None:
     touch.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
     settle(touch)
     touch.wait_for_function(TOOLBAR_MOVED, timeout=UPDATE)
-    canvas = touch.locator("canvas.upper-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    scale = box["width"] / 280
-    cdp = phone.new_cdp_session(touch)
     path = [CORNER_ONE[0]] + [(268 - 6 * i / 20, 4 + 271 * i / 20) for i in range(1, 21)]
-    for i, (x, y) in enumerate(path):
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart" if i == 0 else "touchMove",
-                                              "touchPoints": [{"x": box["x"] + x * scale,
-                                                               "y": box["y"] + y * scale}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    wait_for_prediction(touch, "1", time.perf_counter())
+    wait_for_prediction(touch, "1", touch_stroke(touch, path))
     assert_no_exception(touch)

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 from streamlit import net_util
-from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exception, browser, draw, open_page,  # noqa: F401
+from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exception, browser, open_page,  # noqa: F401
                           running_app, server, settle)
 
 import mlp
+from harness.strokes import draw
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 PEN = "[data-testid='stSlider'] input[type=range]"
 # The drawing canvas's own pixels: the last of the component's lower canvases (the first holds the

@@ -3,7 +3,8 @@
 themselves, the teacher hides one and opens another on the Draw view, the students label, the labels
 reach the class's matrix once five students have labelled, and ending the class leaves no row of it.
 
-Screenshots go to artifacts/browser/ (wall-1080p.png and student-phone.png are the ones in docs/screenshots/).
+Screenshots go to the run's output folder, browser/ (wall-1080p.png and student-phone.png are the ones
+in docs/screenshots/).
 """
 
 import json

@@ -9,7 +9,7 @@ from conftest import digit_png
 from PIL import Image
 
 import mlp
-from benchmarks import hostile
+from harness import hostile
 from mlp.canvas import max_url_length
 
 SIDE = 900  # the largest canvas the page draws (presenter mode)

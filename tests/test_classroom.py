@@ -23,6 +23,7 @@ def app(mnist_path, monkeypatch) -> AppTest:
     return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
 
+@pytest.mark.app
 def test_the_mistakes_filters_are_kept_while_the_draw_view_is_open(app):
     at = open_view(app.run(), "Mistakes")
     at.selectbox(key="mistake_true").set_value(4).run()
@@ -58,6 +59,7 @@ def test_the_public_url_wins_over_the_network_address_and_keeps_the_lesson_param
     assert join.short_link("https://class.example.org/mlp/?lang=de") == "class.example.org/mlp/?lang=de"
 
 
+@pytest.mark.app
 def test_the_join_popover_offers_the_network_address_and_says_when_phones_cannot_reach_it(app, monkeypatch):
     # AppTest's page has no browser address: the choice itself is tested above, its wording here.
     monkeypatch.setattr(join, "current_address", lambda: ("http://192.168.1.23:8501/?present=1", True))
@@ -69,6 +71,7 @@ def test_the_join_popover_offers_the_network_address_and_says_when_phones_cannot
     assert join.ENV_VAR in shown
 
 
+@pytest.mark.app
 def test_the_full_screen_join_view_replaces_the_page_and_has_a_way_back(app, monkeypatch):
     monkeypatch.setenv(join.ENV_VAR, "https://class.example.org/digits")
     at = app.run()
@@ -127,6 +130,7 @@ def test_a_run_says_it_is_starting_until_the_workers_first_report_then_training(
     assert train.phase_text(job).startswith("Scoring on the test digits and saving the model…")
 
 
+@pytest.mark.slow
 def test_a_real_run_reports_its_start_up_apart_from_its_training(mnist_path, tmp_path):
     queue = TrainingQueue(str(mnist_path), slots=1, poll=0.05, root=tmp_path)
     try:
@@ -163,6 +167,7 @@ def test_the_curves_name_what_they_are_compared_with_and_keep_their_colours():
     assert len(set(colours["done"].values())) == 4  # four lines, four colours
 
 
+@pytest.mark.app
 def test_a_finished_run_is_announced_with_its_accuracy_and_the_model_the_page_now_reads_with(app):
     at = open_view(app.run(), "Train")
     at.selectbox(key="train_preset").set_value("fast").run()

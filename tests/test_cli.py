@@ -31,6 +31,7 @@ def _one_line_error(result):
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_train_smoke_run_saves_model_and_record(tmp_path, mnist_path, mnist):
     out = tmp_path / "tiny"
     result = run("train", "--limit", 500, "--epochs", 1, "--hidden", 32, "--data", mnist_path,
@@ -116,6 +117,7 @@ def test_predict_json_says_whether_a_drawing_looks_like_a_digit(tmp_path):
     assert plain.stdout.strip().endswith("does not look like a digit)")
 
 
+@pytest.mark.slow
 def test_fit_check_and_train_with_extra_data_smoke_run(tmp_path, mnist_path, mnist):
     extra = tmp_path / "extra.npz"
     rng = np.random.default_rng(0)
@@ -241,6 +243,7 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
     assert all(entry["present"] and "damaged" not in entry for entry in listed.values()), listed
 
 
+@pytest.mark.slow
 def test_train_onto_a_full_disk_says_so_in_one_line_and_keeps_the_old_model(tmp_path, mnist_path):
     for suffix in (".keras", ".npz"):  # an older model at --out: the shipped logistic one
         shutil.copy(mlp.shipped_models()["logistic"].with_suffix(suffix), tmp_path / f"m{suffix}")

@@ -216,6 +216,7 @@ def test_score_command_prints_one_json_object(tmp_path, mnist):
     assert set(scores["strokes"]) == set(scores["mnist"]) == {*CONDITIONS, "all"}
 
 
+@pytest.mark.slow
 def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path, mnist):
     from drawn.training import training_set
     from drawn.validation import HELD_BACK
@@ -577,6 +578,7 @@ def test_validate_refuses_a_model_that_may_have_trained_on_the_held_back_digits(
     assert "does not say whose digits train.npz redraws" in trained_on_held_back(older, split)
 
 
+@pytest.mark.slow
 def test_the_validation_split_holds_back_training_digits_and_validate_counts_errors(tmp_path,
                                                                                    mnist):
     from drawn.validation import HELD_BACK, validate, validation_split

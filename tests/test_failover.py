@@ -1,7 +1,7 @@
 """A replica killed while a class draws: the others never notice, its own visitors are back at once.
 
 Starts deploy.serve with two replicas (test_replicas.serving), puts visitors that speak
-Streamlit's websocket protocol on each (benchmarks/streamlit_session.py), and SIGKILLs one
+Streamlit's websocket protocol on each (harness/streamlit_session.py), and SIGKILLs one
 replica while they draw a digit a second. A visitor whose stream breaks reconnects as the
 browser does (the same cookie, asking to resume its session) and draws on.
 """
@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import OUTPUT
 from test_replicas import serving
 
-from benchmarks.canvas_digits import CanvasDigit, canvas_digits
-from benchmarks.streamlit_session import ProtocolError, Session, load_page
-from benchmarks.visitors import canvas_state, find_canvas
 from deploy.serve import answers
+from harness.canvas_digits import CanvasDigit, canvas_digits, canvas_state, find_canvas
+from harness.streamlit_session import ProtocolError, Session, load_page
+
+pytestmark = pytest.mark.system
 
 EACH = 3  # visitors per replica
 INTERVAL = 1.0  # s between strokes
@@ -30,7 +31,7 @@ AFTER = 15.0  # s of drawing after it
 BACK_WITHIN = 10.0  # s: the dead replica's visitors answered again by then
 STROKE = 8.0  # s: a stroke unanswered by then is lost
 RESTART = 60.0  # s: the killed replica answers its health check again (Streamlit starting on a busy machine)
-LOG = ROOT / "artifacts" / "failover"
+LOG = OUTPUT / "failover"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from conftest import ROOT
 from PIL import Image
 
 import mlp
-from benchmarks import hostile
+from harness import hostile
 
 # Run in a fresh process: how much its peak resident memory grows while reading one file the way
 # the page and the command line do (open_image, then preprocess), and what came of it.

@@ -19,6 +19,8 @@ from mlp.errors import MLPError
 from mlp.jobs import CANCELLED, DONE, FAILED, FINISHED, RUNNING, WAITING, QueueFull, TrainingQueue, discard
 from mlp.limits import TrainingLimits
 
+pytestmark = pytest.mark.slow
+
 TINY = TrainConfig(hidden=(8,), epochs=1, batch_size=64)
 LONG = TrainConfig(hidden=(64,), epochs=50, batch_size=8)  # 3,000 images: still training when checked
 

@@ -194,6 +194,7 @@ def figure_values(page: str, kind: str) -> tuple[dict[str, str], np.ndarray]:
     return attributes, np.array([float(v) for v in attributes["gradient"].split(",")])
 
 
+@pytest.mark.app
 def test_the_change_its_mind_lens_paints_the_gradient_of_the_chosen_digit(app, mnist, default_model):
     png = digit_png(mnist.x_test[0])
     at = choose(draw(app.run(), png), lens="Change its mind?")
@@ -247,6 +248,7 @@ def read_states(picture: np.ndarray, units: int) -> np.ndarray:
     return np.array(states)
 
 
+@pytest.mark.app
 def test_pin_and_compare_shows_what_switched_between_two_drawings(app, mnist, default_model):
     a_png, b_png = digit_png(mnist.x_test[0]), digit_png(mnist.x_test[1])  # a 7, then a 2
     at = choose(draw(app.run(), a_png), lens="Pin and compare")
@@ -283,6 +285,7 @@ def test_pin_and_compare_shows_what_switched_between_two_drawings(app, mnist, de
     assert any("Pin this drawing, then draw another" in info.value for info in at.info)
 
 
+@pytest.mark.app
 def test_the_lesson_steps_show_this_drawings_numbers_advance_and_wrap(app, mnist, default_model):
     png = digit_png(mnist.x_test[0])
     at = choose(draw(app.run(), png), lens="Pin and compare")
@@ -349,6 +352,7 @@ def test_ink_on_red_closes_the_gap_and_ink_on_blue_widens_it(mnist, default_mode
     assert medians["red"] > 2 * medians["random"] > 0, medians
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("name", ["logistic", "classic"])
 def test_both_lenses_run_for_every_shape_of_model(app, mnist, name):
     at = choose(draw(app.run(), digit_png(mnist.x_test[3])), model=name, lens="Change its mind?")
@@ -365,6 +369,7 @@ def test_both_lenses_run_for_every_shape_of_model(app, mnist, name):
         button(at, "Next step").click().run()
 
 
+@pytest.mark.system
 @pytest.mark.browser
 def test_both_lenses_in_a_real_browser_in_presenter_mode(browser, server):  # noqa: F811 (fixtures)
     page = open_page(browser, server + "?present=1", 1920, 1080)

@@ -25,6 +25,8 @@ from mlp.inside import (grid_shape, layer_grid, look_inside, most_active, share_
 from views import join, pictures, presenter
 from views.text import percent
 
+pytestmark = pytest.mark.app
+
 
 @pytest.fixture
 def app(mnist_path, monkeypatch) -> AppTest:

@@ -252,6 +252,7 @@ print("saved", flush=True)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_at", [1, 2, 3])
 def test_a_save_killed_at_any_point_leaves_one_whole_pair(tmp_path, stop_at):
     """A real process saving over a model is killed -9 before its 1st, 2nd rename, or after both."""
@@ -361,6 +362,7 @@ except MLPError as err:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit, fails_on", [(40_000, ".keras"), (250_000, ".npz")])
 def test_a_save_onto_a_full_disk_leaves_the_old_pair_and_no_leftovers(tmp_path, limit, fails_on):
     """Writes past a file-size limit fail as on a full disk (EFBIG, like ENOSPC): in the .keras

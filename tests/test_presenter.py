@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 import mlp
 from mlp.inside import look_inside
 
+pytestmark = pytest.mark.app
+
 
 @pytest.fixture
 def app(mnist_path, monkeypatch) -> AppTest:

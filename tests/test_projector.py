@@ -2,17 +2,19 @@
 confusion matrix and the test grid readable, and a window resized or a tab opened without a drawing
 and its reading drifting apart.
 
-Uses test_browser's server, browser and drawing helpers. What is asserted is what the room sees:
-element boxes, font sizes and pixels in the browser, never the page's own arithmetic.
+Uses test_browser's server and browser, and harness/strokes.py to draw. What is asserted is what the
+room sees: element boxes, font sizes and pixels in the browser, never the page's own arithmetic.
 """
 
 import time
 
 import pytest
-from test_browser import (ARTIFACTS, FIRST_RUN, HINT, ONE, SEVEN, UPDATE, assert_no_exception,  # noqa: F401
-                          browser, draw, inside_the_window, open_page, server, settle)
+from test_browser import (ARTIFACTS, FIRST_RUN, HINT, UPDATE, assert_no_exception, browser,  # noqa: F401
+                          inside_the_window, open_page, server, settle)
 
-pytestmark = pytest.mark.browser
+from harness.strokes import ONE, SEVEN, draw
+
+pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 PROJECTORS = [(1280, 720), (1920, 1080)]
 IDS = [f"{w}x{h}" for w, h in PROJECTORS]

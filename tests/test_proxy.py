@@ -2,15 +2,13 @@
 
 A stub HTTP server in this process plays the replica (`--replicas 0 --remote` it), so each test
 sees exactly what nginx forwarded, and nothing but nginx and supervisord has to start. nginx
-missing is a failure, not a skip, unless MLP_SKIP_REPLICAS=1.
+missing is a failure: leave the system tier out (-m "not system") on a machine without it.
 """
 
 import http.client
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 import tomllib
@@ -18,12 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, need_nginx
+from conftest import OUTPUT, ROOT, need_nginx
 
-from deploy.serve import free_port, stop
+from harness.servers import PageServer
+
+pytestmark = pytest.mark.system
 
 START = 60  # s: nginx and supervisord only, on a busy machine
-LOG = ROOT / "artifacts" / "proxy"
+LOG = OUTPUT / "proxy"
 HOST = "mlp.school.example"  # a name, as a class would open the page; nginx listens on loopback
 
 
@@ -57,25 +57,16 @@ def proxy():
     stub = ThreadingHTTPServer(("127.0.0.1", 0), StubReplica)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
     address = f"localhost:{stub.server_port}"  # by name, as a machine of the class's network would be
-    LOG.mkdir(parents=True, exist_ok=True)
     out = LOG / "serve.log"
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "MLP_EXPOSE_REPLICA"}  # as a class gets it
-    with open(out, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.serve", "--replicas", "0", "--remote", address, "--port", str(port),
-             "--logs", str(LOG)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + START
-        while not re.search(r"^ready: ", out.read_text(), re.M):
-            assert process.poll() is None, f"deploy.serve exited with {process.returncode}: {out.read_text()}"
-            assert time.monotonic() < deadline, f"deploy.serve not ready within {START} s: {out.read_text()}"
-            time.sleep(0.2)
-        yield port, address, process
+        with PageServer(out, replicas=0, remote=(address,), start_timeout=START, expose_replica=False) as server:
+            try:
+                yield server.port, address, server.process
+            finally:
+                server.stop(grace=30, sweep=False)  # how it stopped is checked below, then the rest swept
+            assert server.process.returncode == 0, out.read_text()
     finally:
-        stop([process], grace=30)
         stub.shutdown()
-    assert process.returncode == 0, out.read_text()
 
 
 def request(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None):

@@ -2,16 +2,14 @@
 
 Starts `python -m deploy.serve --replicas 2` on a free loopback port, asked to name the answering
 replica in an X-Replica header ($MLP_EXPOSE_REPLICA=1), and talks to it as a browser does
-(benchmarks/streamlit_session.py: the page, then Streamlit's websocket protocol), and in chromium
+(harness/streamlit_session.py: the page, then Streamlit's websocket protocol), and in chromium
 by a host name. The load harness (benchmarks/load.py) gets a short run through it too.
 tests/test_failover.py starts another with `serving` and kills a replica. nginx missing is a
-failure, not a skip, unless MLP_SKIP_REPLICAS=1.
+failure: leave the system tier out (-m "not system") on a machine without it.
 """
 
 import asyncio
 import contextlib
-import os
-import re
 import subprocess
 import sys
 import time
@@ -20,16 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, need_nginx
+from conftest import OUTPUT, ROOT, need_chromium, need_nginx
 
-from benchmarks.canvas_digits import canvas_digits
-from benchmarks.streamlit_session import Session, load_page
-from benchmarks.visitors import canvas_state, find_canvas
-from deploy.serve import answers, free_port, stop
+from deploy.serve import answers
+from harness.canvas_digits import canvas_digits, canvas_state, find_canvas
+from harness.chromium import chromium, host_rule
+from harness.servers import PageServer
+from harness.streamlit_session import Session, load_page
+from harness.strokes import SEVEN, draw
+
+pytestmark = pytest.mark.system
 
 START = 180  # s: two replicas start side by side on a busy 2-core machine
 ANSWER = 30  # s: one run of the page
-LOG = ROOT / "artifacts" / "replicas"
+LOG = OUTPUT / "replicas"
 HOST_NAME = "mlp.school.example"  # chromium resolves it to loopback (--host-resolver-rules)
 PAGE_BY_NAME = 60  # s: the page by name, replicas already started (the model loads on first use)
 
@@ -48,29 +50,15 @@ def serving(logs: Path) -> Iterator[Served]:
     """deploy.serve with 2 replicas on a free loopback port, X-Replica on; stopped afterwards, and
     checked to have stopped cleanly, every replica with it."""
     need_nginx("replica tests")
-    logs.mkdir(parents=True, exist_ok=True)
     out = logs / "serve.log"
-    port = free_port()
-    with open(out, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.serve", "--replicas", "2", "--port", str(port),
-             "--listen", "127.0.0.1", "--logs", str(logs)],
-            cwd=ROOT, env={**os.environ, "MLP_EXPOSE_REPLICA": "1"}, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
-    replicas = []
-    try:
-        deadline = time.monotonic() + START
-        while not replicas:
-            assert process.poll() is None, f"deploy.serve exited with {process.returncode}: {out.read_text()}"
-            assert time.monotonic() < deadline, f"deploy.serve not ready within {START} s: {out.read_text()}"
-            ready = re.search(r"^ready: \S+ -> replicas on (.+)$", out.read_text(), re.M)
-            replicas = re.findall(r"127\.0\.0\.1:\d+", ready[1]) if ready else []
-            time.sleep(0.2)
-        yield Served(f"http://127.0.0.1:{port}", replicas, process)
-    finally:
-        stop([process], grace=60)
-    assert process.returncode == 0, out.read_text()
-    assert not any(answers(f"http://{replica}") for replica in replicas), "a replica outlived deploy.serve"
+    with PageServer(out, replicas=2, start_timeout=START) as server:
+        try:
+            yield Served(server.url, server.replica_addresses, server.process)
+        finally:
+            server.stop(grace=60, sweep=False)  # what it left running is checked below, then swept
+        assert server.process.returncode == 0, out.read_text()
+        assert not any(answers(f"http://{replica}") for replica in server.replica_addresses), \
+            "a replica outlived deploy.serve"
 
 
 @pytest.fixture(scope="module")
@@ -115,29 +103,20 @@ def test_a_drawing_is_read_over_the_proxied_websocket(proxy):
 def test_the_page_opened_by_a_host_name_reads_a_drawing_in_chromium(proxy):
     # As a class opens it: by a name, not 127.0.0.1. Streamlit refuses a websocket whose Origin
     # does not match the Host it is given, so this needs the proxy to pass the browser's Host on.
-    if os.environ.get("MLP_SKIP_BROWSER") == "1":
-        pytest.skip("MLP_SKIP_BROWSER=1")
-    from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, HINT, SEVEN, draw, wait_for_prediction
+    from test_browser import HINT, wait_for_prediction
 
-    if not CHROMIUM.is_file():
-        pytest.fail(f"chromium not found at {CHROMIUM}, or set MLP_SKIP_BROWSER=1", pytrace=False)
+    need_chromium()
     url, _ = proxy
     named = url.replace("127.0.0.1", HOST_NAME) + "/"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            *CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST_NAME} 127.0.0.1"])
-        try:
-            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-            started = time.perf_counter()
-            page.goto(named)
-            page.get_by_text(HINT).wait_for(timeout=PAGE_BY_NAME * 1000)  # rendered over the websocket
-            page.locator("canvas.upper-canvas").wait_for(timeout=PAGE_BY_NAME * 1000)  # and the component
-            loaded = time.perf_counter() - started
-            answered = wait_for_prediction(page, "7", draw(page, SEVEN))
-            assert page.url == named
-        finally:
-            chromium.close()
+    with chromium(host_rule(HOST_NAME)) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        started = time.perf_counter()
+        page.goto(named)
+        page.get_by_text(HINT).wait_for(timeout=PAGE_BY_NAME * 1000)  # rendered over the websocket
+        page.locator("canvas.upper-canvas").wait_for(timeout=PAGE_BY_NAME * 1000)  # and the component
+        loaded = time.perf_counter() - started
+        answered = wait_for_prediction(page, "7", draw(page, SEVEN))
+        assert page.url == named
     print(f"opened by name: the canvas after {loaded:.1f} s, a 7 read {answered:.2f} s after mouse-up")
 
 

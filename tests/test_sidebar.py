@@ -9,6 +9,8 @@ from test_app import APP, TIMEOUT, texts
 
 from mlp import model as model_module
 
+pytestmark = pytest.mark.app
+
 DAMAGED = ["check-misfit", "nan-weights", "record-not-object", "truncated", "folder"]
 
 

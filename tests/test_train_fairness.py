@@ -18,6 +18,8 @@ import mlp
 from mlp.jobs import FINISHED
 from views import loaders, state
 
+pytestmark = pytest.mark.app
+
 APP = str(ROOT / "app.py")
 MB = 2**20
 TIMEOUT = 120

@@ -1,4 +1,5 @@
-"""Real MNIST digits as the drawing canvas sends them: what a load test draws.
+"""Real MNIST digits as the drawing canvas sends them (what a load test draws), and where that
+canvas is in a run of the page, to send them to.
 
 streamlit-drawable-canvas (0.13) sends the whole drawing on each stroke as its widget value:
 `{"drawing": {"raw": <Fabric.js JSON>, "data": "data:image/png;base64,..."}, "backgroundFit": None}`.
@@ -15,9 +16,12 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from harness.streamlit_session import Run
+from mlp.data import ENV_VAR, keras_cache, resolve_path
 
 SIDE = 280  # canvas pixels, as the page draws it
-SHIPPED_SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist-sample.npz"
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,12 @@ def fabric_path(digit: np.ndarray, points: int = 40) -> dict:
 def canvas_digits(npz_path: str | Path | None = None, per_digit: int = 1) -> list[CanvasDigit]:
     """The first `per_digit` test images of each class 0-9, as canvas widget values.
 
-    Read from `npz_path` (Keras layout), else the MNIST sample shipped with the tests.
+    Read from `npz_path` (Keras layout), else $MNIST_NPZ, else Keras' cached download.
     """
-    with np.load(npz_path or SHIPPED_SAMPLE) as data:
+    path = resolve_path(npz_path) or keras_cache()
+    if not path.is_file():
+        raise FileNotFoundError(f"no MNIST at {path}: set {ENV_VAR} to a local mnist.npz in the Keras layout")
+    with np.load(path) as data:
         images, labels = data["x_test"], data["y_test"]
     digits = []
     for label in range(10):
@@ -69,3 +76,15 @@ def canvas_digits(npz_path: str | Path | None = None, per_digit: int = 1) -> lis
             value = json.dumps({"drawing": {"raw": raw, "data": url}, "backgroundFit": None})
             digits.append(CanvasDigit(label, value, len(png)))
     return digits
+
+
+def find_canvas(run: Run):
+    """The drawing canvas in a run: the first custom component (bidi_component) element, or None."""
+    components = [element for element in run.elements if element.kind == "bidi_component"]
+    named = [element for element in components if "canvas" in element.proto.component_name]
+    return (named or components or [None])[0]
+
+
+def canvas_state(element, digit: CanvasDigit) -> WidgetState:
+    """The widget state the canvas component sends when a drawing is finished."""
+    return WidgetState(id=element.proto.id, json_value=digit.value)
