@@ -5,7 +5,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.app  # a page run in a process of its own
 
 # One page run in a process of its own, as a server's first visitor makes it; then what the
 # process looks like: its BLAS threads, and whether the collector still walks the loaded models.
