@@ -31,13 +31,15 @@ class PageServer:
     started elsewhere (deploy.serve's --remote). The proxy's logs (nginx, supervisord, one per
     replica) go beside `log`. `loopback_only=False` starts a direct page as the README does, on
     every interface, so that phones can reach it. `expose_replica=False` leaves out the
-    X-Replica header, as a class gets the proxy.
+    X-Replica header, as a class gets the proxy. `class_db` names the class store every replica
+    shares (deploy.serve's --class-db; a direct page gets it as $MLP_CLASS_DB).
     """
 
     def __init__(self, log: Path, replicas: int = 1, proxy: bool = False, start_timeout: float = 120,
                  checkout: Path = ROOT, loopback_only: bool = True, environment: dict[str, str] | None = None,
-                 remote: tuple[str, ...] = (), expose_replica: bool = True):
+                 remote: tuple[str, ...] = (), expose_replica: bool = True, class_db: str | None = None):
         self.log, self.replicas, self.remote = log, replicas, remote
+        self.class_db = class_db
         self.proxy = proxy or replicas != 1 or bool(remote)
         self.expose_replica = expose_replica
         self.checkout = checkout  # another checkout of the project: a baseline to compare with
@@ -57,7 +59,8 @@ class PageServer:
         """The command line that starts it."""
         if self.proxy:
             remote = [part for address in self.remote for part in ("--remote", address)]
-            return [sys.executable, "-m", "deploy.serve", "--replicas", str(self.replicas), *remote,
+            store = ["--class-db", self.class_db] if self.class_db else []
+            return [sys.executable, "-m", "deploy.serve", "--replicas", str(self.replicas), *remote, *store,
                     "--port", str(self.port), "--listen", "127.0.0.1", "--logs", str(self.log.parent)]
         command = replica_command(self.port)
         if not self.loopback_only:
@@ -74,6 +77,8 @@ class PageServer:
             env = {**os.environ, "MLP_EXPOSE_REPLICA": "1", **self.environment}
             if not self.expose_replica:
                 del env["MLP_EXPOSE_REPLICA"]
+            if self.class_db and not self.proxy:
+                env["MLP_CLASS_DB"] = self.class_db
             self.process = subprocess.Popen(self.command(), cwd=self.checkout, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
