@@ -3,6 +3,7 @@
     python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1,2 [--proxy]]
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
                               [--attackers 0 [--attack-interval 3] [--attack-side 13000]]
+                              [--profile PATH.prof]
 
 For each N (and each number of replicas, interleaved so that both meet the same machine) it
 starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
@@ -17,6 +18,10 @@ shipped with the tests. With --attackers, that many more visitors send, every --
 seconds, a stroke carrying a --attack-side pixels square RGBA PNG (13000: a 0.88 MB message, 676
 MB of pixels); the table's times, losses and errors stay the students', and a note says how the
 attackers' strokes were answered and what the page told them.
+
+With --profile (one replica, no proxy) the server runs under cProfile, every thread of it (the
+event loop and each script run), from the end of the warm-up to the end of each step; the stats
+go to PATH.prof (one file per step: PATH-N.prof) and the top entries, per answered stroke, are printed.
 """
 
 from __future__ import annotations
@@ -26,20 +31,52 @@ import asyncio
 import contextlib
 import json
 import os
+import pstats
 import resource
+import signal
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from benchmarks import hostile, process_tree
 from benchmarks.canvas_digits import CanvasDigit, canvas_digits
 from benchmarks.servers import ROOT, PageServer
+from deploy.serve import replica_command
 from benchmarks.streamlit_session import Session, check_loopback, load_page
 from benchmarks.visitors import HOSTILE, Tally, Visit, canvas_state, draw, find_canvas, train
 
 LOGS = ROOT / "artifacts" / "load"
 WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
+
+# `streamlit run` under cProfile: SIGUSR1 starts a profiler in the event loop's thread and in each
+# thread started after it (every script run has its own), SIGUSR2 writes their merged stats.
+# A cProfile.Profile follows one thread's calls, so each thread gets its own; it counts the thread's
+# CPU time, so that waiting (for the GIL, a lock, the network) is not charged to whatever waited.
+PROFILED_SERVER = """
+import cProfile, pstats, signal, sys, threading, time
+profiles = []
+def profile_thread(*_):
+    profile = cProfile.Profile(time.thread_time)
+    profiles.append(profile)
+    profile.enable()
+def start(*_):
+    threading.setprofile(profile_thread)
+    profile_thread()
+def dump(*_):
+    threading.setprofile(None)
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        stats.add(profile)
+    stats.dump_stats(sys.argv.pop(-1))
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, dump)
+from streamlit.web.cli import main
+main()
+"""
+PROFILE_WAIT = 60.0  # s: writing the stats of a busy server
 
 
 @dataclass
@@ -143,6 +180,24 @@ async def browser_stroke_midway(url: str, delay: float) -> str:
     return f"a real browser drew a 7 mid-step: the page read {shown!r} {seconds:.2f} s after mouse-up"
 
 
+class ProfiledServer(PageServer):
+    """The page as one `streamlit run`, under the profiler of PROFILED_SERVER, writing to `stats`."""
+
+    def __init__(self, log: Path, stats: Path):
+        super().__init__(log)
+        self.stats = stats
+
+    def command(self) -> list[str]:
+        # `python -c` keeps the rest of the line in sys.argv: streamlit's own arguments, then the path.
+        return [sys.executable, "-c", PROFILED_SERVER, *replica_command(self.port)[3:], str(self.stats)]
+
+
+def profile_path(args, sessions: int) -> Path:
+    """Where one step's stats go: --profile itself for one step, else with the step's N in its name."""
+    path = Path(args.profile)
+    return path if len(args.sessions) == 1 else path.with_name(f"{path.stem}-{sessions}{path.suffix}")
+
+
 @contextlib.contextmanager
 def target(args, replicas: int, sessions: int):
     """(url, pid to measure) of the server for one step: a fresh one, or the one given by --url."""
@@ -150,8 +205,42 @@ def target(args, replicas: int, sessions: int):
         yield args.url, args.server_pid
         return
     name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
+    if args.profile:
+        with ProfiledServer(LOGS / name, profile_path(args, sessions)) as server:
+            yield server.url, server.pid
+        return
     with PageServer(LOGS / name, replicas, args.proxy) as server:
         yield server.url, server.pid
+
+
+def write_profile(pid: int, path: Path) -> None:
+    """Have the profiled server write its stats to `path`; wait until they are there."""
+    path.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR2)
+    deadline = time.monotonic() + PROFILE_WAIT
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the file appears before it is complete
+    if not path.exists():
+        raise RuntimeError(f"the profiled server wrote no stats to {path} in {PROFILE_WAIT:g} s")
+
+
+def profile_summary(path: Path, strokes: int, top: int = 25) -> str:
+    """The profile's top functions by own time and by cumulative time, in ms per answered stroke."""
+    stats = pstats.Stats(str(path)).stats  # (file, line, name) -> (calls, primitive, own, cumulative, callers)
+    per = 1000 / max(strokes, 1)
+    rows = [(own * per, cumulative * per, calls / max(strokes, 1), f"{Path(file).name}:{line}({name})")
+            for (file, line, name), (_, calls, own, cumulative, _) in stats.items()]
+    total = sum(row[0] for row in rows)
+    lines = [f"profile {path}: {total:.1f} ms of profiled CPU time per stroke over {strokes} strokes "
+             "(cProfile slows calls down: compare entries, not totals with the CPU column)"]
+    for title, key in (("own time", 0), ("cumulative time", 1)):
+        lines += [f"\n| ms/stroke {title} | ms/stroke {'cumulative' if key == 0 else 'own'} | calls/stroke | function |",
+                  "|---:|---:|---:|---|"]
+        for own, cumulative, calls, name in sorted(rows, key=lambda row: -row[key])[:top]:
+            first, second = (own, cumulative) if key == 0 else (cumulative, own)
+            lines.append(f"| {first:.2f} | {second:.2f} | {calls:.1f} | {name} |")
+    return "\n".join(lines)
 
 
 def megabytes(value: int | None) -> str:
@@ -262,6 +351,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--digits", default=os.environ.get("MNIST_NPZ") or None,
                         help="mnist.npz to take the digits from (default $MNIST_NPZ, else the tests' sample)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the visitors' digits and pauses")
+    parser.add_argument("--profile", default=None, metavar="PATH.prof",
+                        help="run the server under cProfile (one replica, no proxy) and write each step's stats here")
     args = parser.parse_args(argv)
     if not 0 <= args.jitter < 1:
         parser.error("--jitter must be in [0, 1)")
@@ -273,6 +364,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--server-pid goes with --url (a server this run starts is measured anyway)")
     if args.url and len(args.replicas) > 1:
         parser.error("--url tests one server as it is: give no list of --replicas with it")
+    if args.profile and (args.url or args.proxy or args.replicas != [1]):
+        parser.error("--profile starts one server of its own: no --url, --proxy or --replicas with it")
     return args
 
 
@@ -281,12 +374,17 @@ def main(argv=None) -> None:
     digits = canvas_digits(args.digits)
     attack = hostile_stroke(args.attack_side) if args.attackers else None
     plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
-    steps = []
+    steps, profiles = [], []
     for index, (replicas, sessions) in enumerate(plan):
         with target(args, replicas, sessions) as (url, pid):
             seen = asyncio.run(warm_up(url, replicas, digits[0]))
+            if args.profile:
+                os.kill(pid, signal.SIGUSR1)
             browser = args.browser and index == len(plan) - 1
             step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser, attack))
+            if args.profile:
+                write_profile(pid, profile_path(args, sessions))
+                profiles.append(profile_summary(profile_path(args, sessions), len(step.tally.answers)))
         steps.append(step)
         print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
               f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)
@@ -298,6 +396,8 @@ def main(argv=None) -> None:
     for step in steps:
         for line in notes(step):
             print(f"- {line}")
+    for summary in profiles:
+        print(f"\n{summary}")
 
 
 if __name__ == "__main__":
