@@ -12,8 +12,9 @@ websocket-level visitors (benchmarks/visitors.py) draw a real MNIST digit every 
 for --seconds. It prints a Markdown table: strokes, answered strokes per second, the time from
 sending a stroke to the prediction (p50, p95, max), lost strokes (no answer within --timeout),
 errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
-server's whole process tree, its CPU seconds per answered stroke, and the machine's load
-average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
+server's whole process tree, its CPU seconds per answered stroke (over the whole step, page loads
+included, and "once loaded": from the moment every visitor has loaded the page), and the machine's
+load average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
 shipped with the tests. With --attackers, that many more visitors send, every --attack-interval
 seconds, a stroke carrying a --attack-side pixels square RGBA PNG (13000: a 0.88 MB message, 676
 MB of pixels); the table's times, losses and errors stay the students', and a note says how the
@@ -56,8 +57,17 @@ WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
 # A cProfile.Profile follows one thread's calls, so each thread gets its own; it counts the thread's
 # CPU time, so that waiting (for the GIL, a lock, the network) is not charged to whatever waited.
 PROFILED_SERVER = """
-import cProfile, pstats, signal, sys, threading, time
+import cProfile, gc, json, pstats, signal, sys, threading, time
 profiles = []
+collections = {}  # generation -> [count, CPU seconds]: the collector runs outside any profiled call
+def collected(phase, info, began=[0.0]):
+    if phase == "start":
+        began[0] = time.thread_time()
+    elif profiles:
+        tally = collections.setdefault(info["generation"], [0, 0.0])
+        tally[0] += 1
+        tally[1] += time.thread_time() - began[0]
+gc.callbacks.append(collected)
 def profile_thread(*_):
     profile = cProfile.Profile(time.thread_time)
     profiles.append(profile)
@@ -70,7 +80,10 @@ def dump(*_):
     stats = pstats.Stats(profiles[0])
     for profile in profiles[1:]:
         stats.add(profile)
-    stats.dump_stats(sys.argv.pop(-1))
+    path = sys.argv.pop(-1)
+    stats.dump_stats(path)
+    with open(path + ".gc.json", "w") as file:
+        json.dump(collections, file)
 signal.signal(signal.SIGUSR1, start)
 signal.signal(signal.SIGUSR2, dump)
 from streamlit.web.cli import main
@@ -94,6 +107,7 @@ class Step:
     browser: str = ""
     attackers: int = 0
     attacks: Tally | None = None  # what the attackers saw
+    drawing_cpu: float | None = None  # server CPU seconds per answered stroke once every visitor had loaded
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -118,6 +132,20 @@ async def warm_up(url: str, replicas: int, digit: CanvasDigit) -> set[str]:
     return seen
 
 
+async def cpu_while_drawing(pid: int, sessions: int, tally: Tally, result: list[float], every: float = 0.1) -> None:
+    """From the moment each visitor has loaded the page (arrivals over, only strokes left), keep
+    result at [server CPU seconds, answered strokes] since then; runs until cancelled.
+
+    The step's own CPU s/stroke counts the page loads too (a full run of the page each, against a
+    fragment's rerun for a stroke): this one is what a stroke costs."""
+    while len(tally.page_loads) + tally.failed_loads < sessions:
+        await asyncio.sleep(every)
+    cpu, answers = process_tree.cpu_seconds(pid), len(tally.answers)
+    while True:
+        await asyncio.sleep(every)
+        result[:] = [process_tree.cpu_seconds(pid) - cpu, len(tally.answers) - answers]
+
+
 async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
     """Keep peak[0] at the largest resident size of the tree seen; runs until cancelled."""
     while True:
@@ -138,6 +166,8 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     tally, attacks = Tally(), Tally()
     peak = [0]
     memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
+    drawing: list[float] = []
+    drawing_cpu = asyncio.create_task(cpu_while_drawing(pid, sessions, tally, drawing)) if pid else None
     cpu_before = process_tree.cpu_seconds(pid) if pid else None
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -160,9 +190,12 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     server_cpu = None if pid is None else (process_tree.cpu_seconds(pid) - cpu_before) / seconds * 100
     if memory:
         memory.cancel()
+    if drawing_cpu:
+        drawing_cpu.cancel()
     own_seconds = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     step = Step(replicas, sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
-                process_tree.load_average(), attackers=args.attackers, attacks=attacks)
+                process_tree.load_average(), attackers=args.attackers, attacks=attacks,
+                drawing_cpu=drawing[0] / drawing[1] if drawing and drawing[1] else None)
     if check:
         step.browser = await check
     return step
@@ -216,12 +249,13 @@ def target(args, replicas: int, sessions: int):
 def write_profile(pid: int, path: Path) -> None:
     """Have the profiled server write its stats to `path`; wait until they are there."""
     path.unlink(missing_ok=True)
+    Path(f"{path}.gc.json").unlink(missing_ok=True)
     os.kill(pid, signal.SIGUSR2)
     deadline = time.monotonic() + PROFILE_WAIT
-    while not path.exists() and time.monotonic() < deadline:
+    while not Path(f"{path}.gc.json").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)  # the file appears before it is complete
-    if not path.exists():
+    if not Path(f"{path}.gc.json").exists():
         raise RuntimeError(f"the profiled server wrote no stats to {path} in {PROFILE_WAIT:g} s")
 
 
@@ -232,8 +266,12 @@ def profile_summary(path: Path, strokes: int, top: int = 25) -> str:
     rows = [(own * per, cumulative * per, calls / max(strokes, 1), f"{Path(file).name}:{line}({name})")
             for (file, line, name), (_, calls, own, cumulative, _) in stats.items()]
     total = sum(row[0] for row in rows)
+    collected = json.loads(Path(f"{path}.gc.json").read_text())
     lines = [f"profile {path}: {total:.1f} ms of profiled CPU time per stroke over {strokes} strokes "
-             "(cProfile slows calls down: compare entries, not totals with the CPU column)"]
+             "(cProfile slows calls down: compare entries, not totals with the CPU column)",
+             "automatic garbage collections per stroke, by generation: " + ", ".join(
+                 f"{generation}: {count / max(strokes, 1):.2f} taking {seconds * per:.2f} ms"
+                 for generation, (count, seconds) in sorted(collected.items()))]
     for title, key in (("own time", 0), ("cumulative time", 1)):
         lines += [f"\n| ms/stroke {title} | ms/stroke {'cumulative' if key == 0 else 'own'} | calls/stroke | function |",
                   "|---:|---:|---:|---|"]
@@ -254,18 +292,19 @@ def seconds_text(value: float | None) -> str:
 def table(steps: list[Step]) -> str:
     """The Markdown table of all steps."""
     lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
-             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min | attackers |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| server CPU | CPU s/stroke | once loaded | server RSS (max) | load avg 1/5 min | attackers |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for step in steps:
         tally = step.tally
         cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
         per_stroke = ("n/a" if step.server_cpu is None or not tally.answers
-                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.3f}")
+                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.4f}")
         lines.append(
             f"| {step.replicas} | {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
             f"| {seconds_text(percentile(tally.answers, 50))} | {seconds_text(percentile(tally.answers, 95))} "
             f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
-            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
+            f"| {cpu} | {per_stroke} | {'n/a' if step.drawing_cpu is None else f'{step.drawing_cpu:.4f}'} "
+            f"| {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
             f"| {step.attackers} |")
     return "\n".join(lines)
 
