@@ -35,7 +35,7 @@ def pixelated(digit: np.ndarray, side: int, caption: str) -> str:
     pixels = digit if digit.dtype == np.uint8 else (np.clip(digit, 0, 1) * 255).astype(np.uint8)
     return (f'<figure style="margin:0;width:{side}px">'
             f'<img src="{data_url(Image.fromarray(pixels))}" width="{side}" height="{side}" alt="{caption}" '
-            'style="display:block;image-rendering:pixelated">'
+            'style="display:block;image-rendering:pixelated;border-radius:0.5rem">'
             f'<figcaption style="font-size:0.875rem;opacity:0.6;text-align:center;word-break:break-word">'
             f'{caption}</figcaption></figure>')
 
