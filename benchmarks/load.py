@@ -3,6 +3,7 @@
     python -m benchmarks.load [--sessions 1,10,30,60] [--seconds 40] [--replicas 1,2 [--proxy]]
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
                               [--attackers 0 [--attack-interval 3] [--attack-side 13000]]
+                              [--profile PATH.prof]
 
 For each N (and each number of replicas, interleaved so that both meet the same machine) it
 starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
@@ -11,12 +12,17 @@ websocket-level visitors (benchmarks/visitors.py) draw a real MNIST digit every 
 for --seconds. It prints a Markdown table: strokes, answered strokes per second, the time from
 sending a stroke to the prediction (p50, p95, max), lost strokes (no answer within --timeout),
 errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
-server's whole process tree, its CPU seconds per answered stroke, and the machine's load
-average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
+server's whole process tree, its CPU seconds per answered stroke (over the whole step, page loads
+included, and "once loaded": from the moment every visitor has loaded the page), and the machine's
+load average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
 shipped with the tests. With --attackers, that many more visitors send, every --attack-interval
 seconds, a stroke carrying a --attack-side pixels square RGBA PNG (13000: a 0.88 MB message, 676
 MB of pixels); the table's times, losses and errors stay the students', and a note says how the
 attackers' strokes were answered and what the page told them.
+
+With --profile (one replica, no proxy) the server runs under cProfile, every thread of it (the
+event loop and each script run), from the end of the warm-up to the end of each step; the stats
+go to PATH.prof (one file per step: PATH-N.prof) and the top entries, per answered stroke, are printed.
 """
 
 from __future__ import annotations
@@ -26,14 +32,19 @@ import asyncio
 import contextlib
 import json
 import os
+import pstats
 import resource
+import signal
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from benchmarks import process_tree
 from benchmarks.visitors import HOSTILE, Tally, Visit, draw, train
+from deploy.serve import replica_command
 from harness import hostile
 from harness.canvas_digits import CanvasDigit, canvas_digits, canvas_state, find_canvas
 from harness.servers import ROOT, PageServer
@@ -41,6 +52,45 @@ from harness.streamlit_session import Session, check_loopback, load_page
 
 LOGS = ROOT / "artifacts" / "load"
 WARM_UP_TIMEOUT = 120.0  # s: the first run of a fresh server loads the model
+
+# `streamlit run` under cProfile: SIGUSR1 starts a profiler in the event loop's thread and in each
+# thread started after it (every script run has its own), SIGUSR2 writes their merged stats.
+# A cProfile.Profile follows one thread's calls, so each thread gets its own; it counts the thread's
+# CPU time, so that waiting (for the GIL, a lock, the network) is not charged to whatever waited.
+PROFILED_SERVER = """
+import cProfile, gc, json, pstats, signal, sys, threading, time
+profiles = []
+collections = {}  # generation -> [count, CPU seconds]: the collector runs outside any profiled call
+def collected(phase, info, began=[0.0]):
+    if phase == "start":
+        began[0] = time.thread_time()
+    elif profiles:
+        tally = collections.setdefault(info["generation"], [0, 0.0])
+        tally[0] += 1
+        tally[1] += time.thread_time() - began[0]
+gc.callbacks.append(collected)
+def profile_thread(*_):
+    profile = cProfile.Profile(time.thread_time)
+    profiles.append(profile)
+    profile.enable()
+def start(*_):
+    threading.setprofile(profile_thread)
+    profile_thread()
+def dump(*_):
+    threading.setprofile(None)
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        stats.add(profile)
+    path = sys.argv.pop(-1)
+    stats.dump_stats(path)
+    with open(path + ".gc.json", "w") as file:
+        json.dump(collections, file)
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, dump)
+from streamlit.web.cli import main
+main()
+"""
+PROFILE_WAIT = 60.0  # s: writing the stats of a busy server
 
 
 @dataclass
@@ -58,6 +108,7 @@ class Step:
     browser: str = ""
     attackers: int = 0
     attacks: Tally | None = None  # what the attackers saw
+    drawing_cpu: float | None = None  # server CPU seconds per answered stroke once every visitor had loaded
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -82,6 +133,20 @@ async def warm_up(url: str, replicas: int, digit: CanvasDigit) -> set[str]:
     return seen
 
 
+async def cpu_while_drawing(pid: int, sessions: int, tally: Tally, result: list[float], every: float = 0.1) -> None:
+    """From the moment each visitor has loaded the page (arrivals over, only strokes left), keep
+    result at [server CPU seconds, answered strokes] since then; runs until cancelled.
+
+    The step's own CPU s/stroke counts the page loads too (a full run of the page each, against a
+    fragment's rerun for a stroke): this one is what a stroke costs."""
+    while len(tally.page_loads) + tally.failed_loads < sessions:
+        await asyncio.sleep(every)
+    cpu, answers = process_tree.cpu_seconds(pid), len(tally.answers)
+    while True:
+        await asyncio.sleep(every)
+        result[:] = [process_tree.cpu_seconds(pid) - cpu, len(tally.answers) - answers]
+
+
 async def sample_memory(pid: int, peak: list[int], every: float = 0.5) -> None:
     """Keep peak[0] at the largest resident size of the tree seen; runs until cancelled."""
     while True:
@@ -102,6 +167,8 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     tally, attacks = Tally(), Tally()
     peak = [0]
     memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
+    drawing: list[float] = []
+    drawing_cpu = asyncio.create_task(cpu_while_drawing(pid, sessions, tally, drawing)) if pid else None
     cpu_before = process_tree.cpu_seconds(pid) if pid else None
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -124,9 +191,12 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     server_cpu = None if pid is None else (process_tree.cpu_seconds(pid) - cpu_before) / seconds * 100
     if memory:
         memory.cancel()
+    if drawing_cpu:
+        drawing_cpu.cancel()
     own_seconds = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     step = Step(replicas, sessions, tally, seconds, server_cpu, peak[0] if pid else None, own_seconds / seconds * 100,
-                process_tree.load_average(), attackers=args.attackers, attacks=attacks)
+                process_tree.load_average(), attackers=args.attackers, attacks=attacks,
+                drawing_cpu=drawing[0] / drawing[1] if drawing and drawing[1] else None)
     if check:
         step.browser = await check
     return step
@@ -144,6 +214,24 @@ async def browser_stroke_midway(url: str, delay: float) -> str:
     return f"a real browser drew a 7 mid-step: the page read {shown!r} {seconds:.2f} s after mouse-up"
 
 
+class ProfiledServer(PageServer):
+    """The page as one `streamlit run`, under the profiler of PROFILED_SERVER, writing to `stats`."""
+
+    def __init__(self, log: Path, stats: Path):
+        super().__init__(log)
+        self.stats = stats
+
+    def command(self) -> list[str]:
+        # `python -c` keeps the rest of the line in sys.argv: streamlit's own arguments, then the path.
+        return [sys.executable, "-c", PROFILED_SERVER, *replica_command(self.port)[3:], str(self.stats)]
+
+
+def profile_path(args, sessions: int) -> Path:
+    """Where one step's stats go: --profile itself for one step, else with the step's N in its name."""
+    path = Path(args.profile)
+    return path if len(args.sessions) == 1 else path.with_name(f"{path.stem}-{sessions}{path.suffix}")
+
+
 @contextlib.contextmanager
 def target(args, replicas: int, sessions: int):
     """(url, pid to measure) of the server for one step: a fresh one, or the one given by --url."""
@@ -151,8 +239,47 @@ def target(args, replicas: int, sessions: int):
         yield args.url, args.server_pid
         return
     name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
+    if args.profile:
+        with ProfiledServer(LOGS / name, profile_path(args, sessions)) as server:
+            yield server.url, server.pid
+        return
     with PageServer(LOGS / name, replicas, args.proxy) as server:
         yield server.url, server.pid
+
+
+def write_profile(pid: int, path: Path) -> None:
+    """Have the profiled server write its stats to `path`; wait until they are there."""
+    path.unlink(missing_ok=True)
+    Path(f"{path}.gc.json").unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR2)
+    deadline = time.monotonic() + PROFILE_WAIT
+    while not Path(f"{path}.gc.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the file appears before it is complete
+    if not Path(f"{path}.gc.json").exists():
+        raise RuntimeError(f"the profiled server wrote no stats to {path} in {PROFILE_WAIT:g} s")
+
+
+def profile_summary(path: Path, strokes: int, top: int = 25) -> str:
+    """The profile's top functions by own time and by cumulative time, in ms per answered stroke."""
+    stats = pstats.Stats(str(path)).stats  # (file, line, name) -> (calls, primitive, own, cumulative, callers)
+    per = 1000 / max(strokes, 1)
+    rows = [(own * per, cumulative * per, calls / max(strokes, 1), f"{Path(file).name}:{line}({name})")
+            for (file, line, name), (_, calls, own, cumulative, _) in stats.items()]
+    total = sum(row[0] for row in rows)
+    collected = json.loads(Path(f"{path}.gc.json").read_text())
+    lines = [f"profile {path}: {total:.1f} ms of profiled CPU time per stroke over {strokes} strokes "
+             "(cProfile slows calls down: compare entries, not totals with the CPU column)",
+             "automatic garbage collections per stroke, by generation: " + ", ".join(
+                 f"{generation}: {count / max(strokes, 1):.2f} taking {seconds * per:.2f} ms"
+                 for generation, (count, seconds) in sorted(collected.items()))]
+    for title, key in (("own time", 0), ("cumulative time", 1)):
+        lines += [f"\n| ms/stroke {title} | ms/stroke {'cumulative' if key == 0 else 'own'} | calls/stroke | function |",
+                  "|---:|---:|---:|---|"]
+        for own, cumulative, calls, name in sorted(rows, key=lambda row: -row[key])[:top]:
+            first, second = (own, cumulative) if key == 0 else (cumulative, own)
+            lines.append(f"| {first:.2f} | {second:.2f} | {calls:.1f} | {name} |")
+    return "\n".join(lines)
 
 
 def megabytes(value: int | None) -> str:
@@ -166,18 +293,19 @@ def seconds_text(value: float | None) -> str:
 def table(steps: list[Step]) -> str:
     """The Markdown table of all steps."""
     lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
-             "| server CPU | CPU s/stroke | server RSS (max) | load avg 1/5 min | attackers |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| server CPU | CPU s/stroke | once loaded | server RSS (max) | load avg 1/5 min | attackers |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for step in steps:
         tally = step.tally
         cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
         per_stroke = ("n/a" if step.server_cpu is None or not tally.answers
-                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.3f}")
+                      else f"{step.server_cpu / 100 * step.seconds / len(tally.answers):.4f}")
         lines.append(
             f"| {step.replicas} | {step.sessions} | {tally.sent} | {len(tally.answers) / step.seconds:.1f} "
             f"| {seconds_text(percentile(tally.answers, 50))} | {seconds_text(percentile(tally.answers, 95))} "
             f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
-            f"| {cpu} | {per_stroke} | {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
+            f"| {cpu} | {per_stroke} | {'n/a' if step.drawing_cpu is None else f'{step.drawing_cpu:.4f}'} "
+            f"| {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
             f"| {step.attackers} |")
     return "\n".join(lines)
 
@@ -261,8 +389,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--browser", action="store_true",
                         help="halfway through the last step, draw one stroke in a real browser (Playwright + chromium)")
     parser.add_argument("--digits", default=os.environ.get("MNIST_NPZ") or None,
-                        help="mnist.npz to take the digits from (default $MNIST_NPZ, else the tests' sample)")
+                        help="mnist.npz to take the digits from (default $MNIST_NPZ, else Keras' cached download)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the visitors' digits and pauses")
+    parser.add_argument("--profile", default=None, metavar="PATH.prof",
+                        help="run the server under cProfile (one replica, no proxy) and write each step's stats here")
     args = parser.parse_args(argv)
     if not 0 <= args.jitter < 1:
         parser.error("--jitter must be in [0, 1)")
@@ -274,6 +404,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--server-pid goes with --url (a server this run starts is measured anyway)")
     if args.url and len(args.replicas) > 1:
         parser.error("--url tests one server as it is: give no list of --replicas with it")
+    if args.profile and (args.url or args.proxy or args.replicas != [1]):
+        parser.error("--profile starts one server of its own: no --url, --proxy or --replicas with it")
     return args
 
 
@@ -282,12 +414,17 @@ def main(argv=None) -> None:
     digits = canvas_digits(args.digits)
     attack = hostile_stroke(args.attack_side) if args.attackers else None
     plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
-    steps = []
+    steps, profiles = [], []
     for index, (replicas, sessions) in enumerate(plan):
         with target(args, replicas, sessions) as (url, pid):
             seen = asyncio.run(warm_up(url, replicas, digits[0]))
+            if args.profile:
+                os.kill(pid, signal.SIGUSR1)
             browser = args.browser and index == len(plan) - 1
             step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser, attack))
+            if args.profile:
+                write_profile(pid, profile_path(args, sessions))
+                profiles.append(profile_summary(profile_path(args, sessions), len(step.tally.answers)))
         steps.append(step)
         print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
               f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)
@@ -299,6 +436,8 @@ def main(argv=None) -> None:
     for step in steps:
         for line in notes(step):
             print(f"- {line}")
+    for summary in profiles:
+        print(f"\n{summary}")
 
 
 if __name__ == "__main__":

@@ -502,6 +502,18 @@ def test_displayable_turns_any_mode_into_one_a_browser_shows(mode):
         assert shown.getextrema() == (0, 255)
 
 
+def test_draw_view_picture_of_what_the_model_sees_is_the_input_itself_shown_unsmoothed():
+    digit = np.zeros((28, 28), np.float32)
+    digit[4:24, 12:16] = 1.0  # a "1"
+    digit[10, 3] = 0.5  # one grey pixel, which a smoothing enlargement would smear
+    html = pictures.pixelated(digit, 112, "What the model sees")
+    url = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(url))))
+    assert shown.shape == (28, 28)
+    assert shown[10, 3] == 127 and shown[5, 13] == 255 and shown[0, 0] == 0
+    assert 'width="112"' in html and "image-rendering:pixelated" in html and "What the model sees" in html
+
+
 def test_every_session_state_key_is_declared_in_one_table():
     sources = "\n".join(path.read_text() for path in [ROOT / "app.py", *(ROOT / "views").glob("*.py")])
     used = set(re.findall(r"session_state\.(\w+)", sources)) - {"update", "get"}

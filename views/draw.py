@@ -57,8 +57,7 @@ _WRAP_LENSES = "<style>.st-key-lens [role='radiogroup'] { flex-wrap: wrap; }</st
 
 
 def lens_choice(width: str = "content") -> str:
-    """The lens buttons (they wrap in a narrow column) -> the chosen lens's name."""
-    st.html(_WRAP_LENSES)
+    """The lens buttons -> the chosen lens's name (`show` adds the style that wraps them, once)."""
     lens = st.pills("Look at", list(LENSES), key="lens", required=True, label_visibility="collapsed",
                     width=width)
     return lens if lens in LENSES else next(iter(LENSES))
@@ -107,8 +106,21 @@ def clear_canvas() -> None:
     drawing.clear()
 
 
-@st.fragment
 def show(model: mlp.Classifier | None, data_path: str) -> None:
+    """The Draw view: the live part (canvas, reading, lens), then the upload, which a stroke leaves as it is."""
+    live(model, data_path)
+    with guards.contained():
+        # Outside the fragment: a stroke reruns only `live`, and every element it sends costs the
+        # server CPU (each stroke's rerun, times a class of students); these do not change with a stroke.
+        st.html(_WRAP_LENSES)
+        if not st.session_state.present:
+            with st.expander("Or upload a photo or scan of a handwritten digit"):
+                upload_view(model)
+        toolbar.keep_off_canvas()
+
+
+@st.fragment
+def live(model: mlp.Classifier | None, data_path: str) -> None:
     """Canvas beside the reading and a lens on it; a stroke reruns only this fragment (so it guards itself)."""
     with guards.contained():
         presenting = st.session_state.present
@@ -138,10 +150,6 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                     if opened is not None:
                         st.caption(f"Showing {opened.about}. It is on the canvas: draw on it to change it, or Clear.")
                     show_reading(model, digit, digit_size, lenses=True)
-        if not presenting:
-            with st.expander("Or upload a photo or scan of a handwritten digit"):
-                upload_view(model)
-        toolbar.keep_off_canvas()
 
 
 def canvas(side: int, settled: bool, presenting: bool) -> None:
@@ -157,7 +165,7 @@ def canvas(side: int, settled: bool, presenting: bool) -> None:
         if st.session_state.canvas_side not in (None, side) and drawing.read_canvas() is not None:
             drawing.clear()
         st.session_state.canvas_side = side
-        pen = round(st.session_state.stroke_width * side / CANVAS)  # the slider's widths are for 280
+        pen = round(pen_width() * side / CANVAS)  # the slider's widths are for 280
         st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                   height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
                   initial_drawing=drawing.initial_drawing(side))
@@ -165,8 +173,15 @@ def canvas(side: int, settled: bool, presenting: bool) -> None:
         st.button("Clear", on_click=clear_canvas, width=side)
     else:
         with st.container(horizontal=True, vertical_alignment="bottom", width=side):  # wraps if narrow
-            st.slider("Pen width", 8, 40, key="stroke_width", width="stretch", persist_state="page")
+            st.slider("Pen width", 8, 40, value=state.KEYS["stroke_width"].default, key="stroke_width",
+                      width="stretch", persist_state="page")
             st.button("Clear", on_click=clear_canvas)
+
+
+def pen_width() -> int:
+    """The pen width the slider is set to, in pixels of a 280-pixel canvas (its default before it is drawn)."""
+    drawn = "stroke_width" in st.session_state
+    return st.session_state["stroke_width"] if drawn else state.KEYS["stroke_width"].default
 
 
 def upload_view(model: mlp.Classifier | None) -> None:

@@ -25,6 +25,21 @@ def enlarged(digit: np.ndarray, side: int = 140) -> Image.Image:
     return Image.fromarray(pixels).resize((side, side), Image.Resampling.NEAREST)
 
 
+def pixelated(digit: np.ndarray, side: int, caption: str) -> str:
+    """(28, 28) float in [0, 1] or uint8 -> HTML for st.html: the digit's own 28x28 pixels as a PNG
+    data URL, shown `side` CSS pixels wide and unsmoothed by the browser, the caption under it.
+
+    What `st.image(enlarged(digit, side))` shows, for a fraction of the server's work: a PNG of 784
+    pixels instead of side**2, no media file stored, and no second request from the browser to fetch it.
+    """
+    pixels = digit if digit.dtype == np.uint8 else (np.clip(digit, 0, 1) * 255).astype(np.uint8)
+    return (f'<figure style="margin:0;width:{side}px">'
+            f'<img src="{data_url(Image.fromarray(pixels))}" width="{side}" height="{side}" alt="{caption}" '
+            'style="display:block;image-rendering:pixelated;border-radius:0.5rem">'
+            f'<figcaption style="font-size:0.875rem;opacity:0.6;text-align:center;word-break:break-word">'
+            f'{caption}</figcaption></figure>')
+
+
 def diverging(weights: np.ndarray, side: int = 84) -> Image.Image:
     """(28, 28) signed weights -> an RGB picture, red positive and blue negative, on a scale symmetric
     about zero, enlarged without smoothing.

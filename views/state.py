@@ -94,7 +94,9 @@ KEYS: dict[str, Key] = {
     "canvas": Key(None, "the canvas's drawing, as the component sends it", widget=True),
     "canvas_reading": Key(None, "the canvas's latest drawing read (views.drawing.CanvasReading): "
                                 "decoded once, not on every rerun"),
-    "stroke_width": Key(20, "the pen width slider"),
+    # A widget key, not set by init: a slider given its value and no session-state value skips
+    # building the whole filtered session state on every rerun (each stroke's) to find its own.
+    "stroke_width": Key(20, "the pen width slider; absent until the slider is first drawn", widget=True),
     "canvas_space": Key(None, "where the canvas goes and the window's size, as the browser reports it "
                         "(views.viewport; presenter mode)", widget=True),
     "canvas_digit": Key(None, "the opened test digit as a PNG data URL, painted on the canvas (part of its "
