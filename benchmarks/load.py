@@ -14,8 +14,8 @@ sending a stroke to the prediction (p50, p95, max), lost strokes (no answer with
 errors (exceptions or error alerts on the page, broken connections), CPU and peak memory of the
 server's whole process tree, its CPU seconds per answered stroke (over the whole step, page loads
 included, and "once loaded": from the moment every visitor has loaded the page), and the machine's
-load average. MNIST_NPZ is passed to the server; the digits come from it too, or from the sample
-shipped with the tests. With --attackers, that many more visitors send, every --attack-interval
+load average. MNIST_NPZ is passed to the server; the digits come from it too, or from Keras'
+cached download. With --attackers, that many more visitors send, every --attack-interval
 seconds, a stroke carrying a --attack-side pixels square RGBA PNG (13000: a 0.88 MB message, 676
 MB of pixels); the table's times, losses and errors stay the students', and a note says how the
 attackers' strokes were answered and what the page told them.

@@ -45,9 +45,9 @@ def freeze_what_is_loaded() -> None:
     """Keep what the page has loaded so far (the shipped models: the chooser loads every one on
     the first page) out of every later full collection.
 
-    Streamlit collects garbage after every script run: a full collection walks every object
-    alive (0.2 s a run with TensorFlow loaded, before it left the page). Frozen objects are
-    skipped: 8 ms at most since (benchmarks/page_speed.py).
+    A full collection (Python's own; Streamlit's after every script run is off in
+    .streamlit/config.toml) walks every object alive (0.2 s with TensorFlow loaded, before it left
+    the page). Frozen objects are skipped: 8 ms at most since (benchmarks/page_speed.py).
     """
     gc.collect()
     gc.freeze()
