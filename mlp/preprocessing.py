@@ -220,7 +220,8 @@ def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
     _check_size(image.width, image.height)
     image = as_8bit(_reduced(image))  # reduced first: 16-bit and float are stretched on the small image
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    return np.asarray(image.convert("RGBA" if has_alpha else "L"))
+    mode = "RGBA" if has_alpha else "L"
+    return np.asarray(image if image.mode == mode else image.convert(mode))  # the canvas's is RGBA: no copy
 
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 weights of R, G and B
