@@ -284,3 +284,13 @@ def test_a_canvas_drawing_reads_exactly_the_same_wherever_it_lies():
         readings.append(mlp.preprocess(Image.fromarray(canvas, "RGBA")))
     for other in readings[1:]:
         np.testing.assert_array_equal(other, readings[0])
+
+
+def test_a_grey_levels_brightness_rises_with_the_level():
+    """The ink of a grey image is worked out once per level, its strongest taken at the brightest
+    (or darkest) level present: that holds only while brightness rises with the level."""
+    for table in (preprocessing._GREY, preprocessing._LEVELS):
+        assert table.shape == (256,) and np.all(np.diff(table) > 0)
+    levels = np.arange(256, dtype=np.uint8)
+    np.testing.assert_allclose(preprocessing._GREY, _brightness_by_matrix_product(
+        np.stack([levels, levels, levels, levels], -1)[None])[0], rtol=0, atol=1e-4)
