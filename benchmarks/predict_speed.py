@@ -5,9 +5,9 @@ against Keras, and the whole test set against the matrix-product floor.
 
 Prints median times measured side by side in one run: for a canvas drawing (a 280x280 RGBA PNG as
 the canvas sends it, decoded), `preprocess`, `read` and both, what a stroke costs the server in
-mlp; for one image, each path's ratio to the NumPy forward pass; for 10,000 test digits,
-`predict_proba` against the bare float32 matrix products of the same layers (the floor no forward
-pass can beat on this machine).
+mlp, on one BLAS thread as the page runs them (views.loaders.one_blas_thread); for one image, each
+path's ratio to the NumPy forward pass; for 10,000 test digits, `predict_proba` against the bare
+float32 matrix products of the same layers (the floor no forward pass can beat on this machine).
 """
 
 import argparse
@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 from PIL import Image
+from threadpoolctl import threadpool_limits
 
 import mlp
 from benchmarks.canvas_digits import SHIPPED_SAMPLE, canvas_png
@@ -72,9 +73,10 @@ def main() -> None:
         "mlp.read": lambda: mlp.read(model, digits[next(turn) % 10]),
         "preprocess + read": lambda: mlp.read(model, mlp.preprocess(drawings[next(turn) % 10])),
     }
-    timings = {name: median_seconds(call, args.repeat) for name, call in stroke.items()}
+    with threadpool_limits(limits=1, user_api="blas"):
+        timings = {name: median_seconds(call, args.repeat) for name, call in stroke.items()}
     print(f"model {model.name}: one canvas drawing (280x280 RGBA, decoded), median of {args.repeat} calls "
-          "over ten drawings")
+          "over ten drawings, one BLAS thread")
     for name, seconds in timings.items():
         print(f"  {name:<28} {seconds * 1e6:10.0f} us")
 
