@@ -157,7 +157,7 @@ def ink_map(image: Image.Image | np.ndarray) -> np.ndarray | None:
         return None
     # Paper and sensor noise: ink no stronger than the edge's own spread is not ink.
     # A drawn canvas or an MNIST digit has a flat background, so nothing is lost there.
-    spread = float(np.median(np.abs(edge - background)))
+    spread = _median(np.abs(edge - background))
     floor = min(NOISE_SPREADS * spread, 0.5 * strongest)
     ink = (ink - floor) / (strongest - floor)
     np.clip(ink, 0.0, 1.0, out=ink)
@@ -170,8 +170,18 @@ def _background(edge: np.ndarray) -> tuple[float, bool]:
     The background is what the image's edge mostly shows: a digit may cover most of the image (a fat
     stroke), but it seldom covers most of the edge. On a dark one the ink is light, and the other way.
     """
-    background = float(np.median(edge))
+    background = _median(edge)
     return background, background < 128
+
+
+def _median(values: np.ndarray) -> float:
+    """A 1-D float32 array's median, as np.median gives it (the mean of the middle two, in float32),
+    in a quarter of its time: a stroke finds two."""
+    half = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return float((low + high) / np.float32(2))
 
 
 def _grey_levels(pixels: np.ndarray) -> np.ndarray | None:

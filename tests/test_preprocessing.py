@@ -294,3 +294,13 @@ def test_a_grey_levels_brightness_rises_with_the_level():
     levels = np.arange(256, dtype=np.uint8)
     np.testing.assert_allclose(preprocessing._GREY, _brightness_by_matrix_product(
         np.stack([levels, levels, levels, levels], -1)[None])[0], rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 1116, 1117])
+def test_the_background_median_is_numpys(count):
+    """The median an image's edge gives its background is np.median's, to the bit (even counts: the
+    mean of the middle two in float32), on smooth values, whole levels and ties."""
+    rng = np.random.default_rng(count)
+    for values in (rng.random(count) * 255, np.round(rng.random(count) * 3), np.zeros(count)):
+        values = values.astype(np.float32)
+        assert preprocessing._median(values) == float(np.median(values))
