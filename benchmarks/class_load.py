@@ -59,9 +59,9 @@ def replica(url: str, code: str, tokens: list[str], args, stop: float, results) 
 
     import mlp
     from mlp.classroom import ClassStore, SendRefused
-    from mlp.predict import predict_proba
+    from mlp.network import predict_proba
 
-    threadpool_limits(limits=1, user_api="blas")  # as the page's process does (views/loaders.py)
+    threadpool_limits(limits=1, user_api="blas")  # as the page's process does (views/server.py)
     store, model, digits = ClassStore.open(url), mlp.load_model(), test_digits()
     tally, lock = Tally(), threading.Lock()
     time.sleep(max(0.0, stop - args.seconds - time.time()))  # every replica starts its students together

@@ -13,7 +13,7 @@ from drawn.strokes import digit_styles
 from mlp.digit_check import looks_like_digit
 from mlp.errors import MLPError
 from mlp.model import update_record
-from mlp.predict import predict_proba
+from mlp.network import predict_proba
 from mlp.preprocessing import preprocess
 
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from drawn.dataset import DrawnSet
 from drawn.not_digits import NotDigitSet
 from mlp.digit_check import digit_likeness
-from mlp.predict import predict_proba
+from mlp.network import predict_proba
 from mlp.preprocessing import preprocess
 
 TILE = 112  # pixels per drawing on the sheet

@@ -15,7 +15,7 @@ from drawn.dataset import mnist_as_drawn, strokes_as_drawn
 from drawn.not_digits import make_not_digit_set
 from drawn.score import flagged
 from drawn.strokes import digit_styles
-from mlp.predict import predict_proba
+from mlp.network import predict_proba
 from mlp.preprocessing import preprocess
 
 HELD_BACK = 10_000  # MNIST's last training digits, left out of the runs being compared

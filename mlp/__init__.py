@@ -6,8 +6,10 @@ The public API, imported lazily so that `import mlp` costs nothing:
     image = mlp.open_image(path)          # a file, header checked before decoding, reduced
     image = mlp.open_drawing(url, 900)    # the canvas's PNG data URL, refused if no canvas sends it
     x = mlp.preprocess(image)             # any drawing/photo -> (28, 28) float32, or None
-    p = mlp.predict_proba(model, x)       # (10,) probabilities; (n, 10) for a batch
-    ok = mlp.looks_like_digit(model, x)   # False for a scribble, a letter, two digits (None: no check)
+    r = mlp.read(model, x)                # one forward pass: r.digit, r.confidence, r.probabilities,
+                                          # r.logits, r.activations, r.looks_like_digit (None: no check)
+    p = mlp.predict_proba(model, batch)   # (n, 10) probabilities for (n, 28, 28) inputs
+    ok = mlp.looks_like_digit(model, batch)  # (n,) False for a scribble, a letter, two digits
     data = mlp.load_mnist(path)           # path, else $MNIST_NPZ, else Keras' cache or download
     result = mlp.evaluate(model, x, y)    # accuracy, confusion, precision/recall, mistakes
 """
@@ -23,10 +25,12 @@ _EXPORTS = {
     "preprocess": "mlp.preprocessing",
     "open_image": "mlp.preprocessing",
     "open_drawing": "mlp.canvas",
-    "predict_proba": "mlp.predict",
+    "predict_proba": "mlp.network",
+    "read": "mlp.reading",
+    "Reading": "mlp.reading",
     "digit_likeness": "mlp.digit_check",
     "looks_like_digit": "mlp.digit_check",
-    "top_k": "mlp.predict",
+    "top_k": "mlp.network",
     "load_mnist": "mlp.data",
     "as_model_input": "mlp.data",
     "Mnist": "mlp.data",

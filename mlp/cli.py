@@ -269,7 +269,7 @@ def _fit_check(args) -> int:
 def _predict(args) -> int:
     from mlp.digit_check import digit_likeness
     from mlp.model import load_model
-    from mlp.predict import predict_proba
+    from mlp.network import predict_proba
     from mlp.preprocessing import open_image, preprocess
 
     model = load_model(args.model)

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.inside import Inside, look_inside
-from mlp.model import Classifier
+from mlp.reading import Reading
 
 # What a unit did between A and B, one code per unit (the picture colours them, the tests read them).
 BOTH_OFF, ON_TO_OFF, OFF_TO_ON, BOTH_ON = 0, 1, 2, 3
@@ -43,8 +42,8 @@ class LayerChange:
 class Comparison:
     """Drawing A (pinned) and drawing B (the current one), layer by layer."""
 
-    a: Inside
-    b: Inside
+    a: Reading
+    b: Reading
     layers: tuple[LayerChange, ...]  # one per hidden layer; none without a hidden layer
 
     @property
@@ -53,7 +52,6 @@ class Comparison:
         return self.b.logits.astype(np.float64) - self.a.logits
 
 
-def compare(model: Classifier, pinned: np.ndarray, current: np.ndarray) -> Comparison:
-    """Two (28, 28) float32 inputs in [0, 1] -> how the network's layers differ between them."""
-    a, b = look_inside(model, pinned), look_inside(model, current)
-    return Comparison(a, b, tuple(LayerChange(x, y) for x, y in zip(a.hidden, b.hidden)))
+def compare(a: Reading, b: Reading) -> Comparison:
+    """Two readings by the same network -> how its layers differ between them."""
+    return Comparison(a, b, tuple(LayerChange(x, y) for x, y in zip(a.activations, b.activations)))

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.digit_check import digit_likeness
 from mlp.inside import share_of_gap, top_two_gap
 from mlp.model import Classifier, recorded_number
+from mlp.reading import Reading
 
 SURE, UNSURE = 0.9, 0.6  # top probability from which a reading is near-certain; below which it is unsure
 GAP_TOLERANCE = 0.01  # the gap alone "explains" the top probability when it is within a point of it
@@ -70,8 +70,7 @@ def not_digit_training(model: Classifier) -> int:
     return int(recorded_number(model.record.get("extra_data"), "not_digits") or 0)
 
 
-def not_digit_knowledge(model: Classifier, image: np.ndarray) -> NotDigitKnowledge:
-    """(28, 28) model input -> what `model` knows of non-digits and its check's verdict on this one."""
-    likeness = digit_likeness(model, image)
+def not_digit_knowledge(model: Classifier, reading: Reading) -> NotDigitKnowledge:
+    """`model` and its reading of a drawing -> what it knows of non-digits and its check's verdict on this one."""
     return NotDigitKnowledge(trained_on=not_digit_training(model), has_check=model.check is not None,
-                             likeness=likeness, threshold=model.check.threshold if model.check else None)
+                             likeness=reading.digit_likeness, threshold=reading.threshold)

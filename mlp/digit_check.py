@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp.errors import ModelError
-from mlp.inference import all_finite, read_only
+from mlp.network import all_finite, read_only
 
 PREFIX = "check_"  # names of the check's arrays inside NAME.npz
 MISFIT = "its not-a-digit check does not fit the network"

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from mlp.predict import predict_proba
+from mlp.network import predict_proba
 from mlp.shapes import CLASSES
 
 

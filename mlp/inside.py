@@ -1,15 +1,14 @@
-"""What happens inside the network for one drawing: the numbers a lesson shows.
+"""What the numbers inside the network mean: the pictures and measures a lesson shows of a reading.
 
 The input is 784 pixel values; each hidden layer is a row of ReLU activations; the output
 layer gives ten logits, which softmax turns into probabilities. BatchNormalization is folded
 into the first Dense layer, so a hidden unit's weights act on the raw pixels (in [0, 1]):
 its picture shows which pixels push that unit up (positive) or down (negative), weighed by how
 much ink MNIST's digits put there (mlp.ink), so that pixels no digit reaches show nothing.
+One drawing's values come from its Reading (mlp.reading): nothing here runs the network.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import math
 
@@ -17,31 +16,8 @@ import numpy as np
 
 from mlp.ink import mean_ink
 from mlp.model import Classifier
+from mlp.reading import Reading
 from mlp.shapes import SIZE
-
-
-@dataclass(frozen=True)
-class Inside:
-    """One drawing's way through the network."""
-
-    pixels: np.ndarray  # (784,) the input, as the model reads it
-    hidden: tuple[np.ndarray, ...]  # per hidden layer, (units,) activations after ReLU
-    logits: np.ndarray  # (10,) the output layer before softmax
-    probabilities: np.ndarray  # (10,) after softmax
-
-    @property
-    def first_hidden(self) -> np.ndarray | None:
-        """(units,) the first hidden layer's activations; None for a model without one."""
-        return self.hidden[0] if self.hidden else None
-
-
-def look_inside(model: Classifier, image: np.ndarray) -> Inside:
-    """(28, 28) float32 in [0, 1] -> every layer's values for it, as the forward pass computes them."""
-    layers = model.network.trace(image)
-    logits, probabilities = layers[-1]
-    return Inside(pixels=np.asarray(image, np.float32).reshape(-1),
-                  hidden=tuple(after for _, after in layers[:-1]), logits=logits,
-                  probabilities=probabilities)
 
 
 def most_active(activations: np.ndarray, count: int) -> np.ndarray:
@@ -78,14 +54,13 @@ def layer_grid(activations: np.ndarray) -> np.ndarray:
     return grid.reshape(rows, columns)
 
 
-def unit_effect(model: Classifier, image: np.ndarray, unit: int) -> np.ndarray:
+def unit_effect(model: Classifier, reading: Reading, unit: int) -> np.ndarray:
     """(10,) how much each logit rises per unit of first-layer unit `unit`'s activation, for this
-    drawing: the unit's outgoing weights, carried through the later layers' active units."""
+    reading's drawing: the unit's outgoing weights, carried through the later layers' active units."""
     steps = model.network.steps
     effect = steps[1].weights[unit].astype(np.float64)  # into the next layer's pre-activations
-    layers = model.network.trace(image)
-    for step, (before, _) in zip(steps[2:], layers[1:-1]):
-        effect = (effect * (before > 0)) @ step.weights  # a ReLU passes change only where active
+    for step, after in zip(steps[2:], reading.activations[1:]):
+        effect = (effect * (after > 0)) @ step.weights  # a ReLU passes change only where active
     return effect.astype(np.float32)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from mlp.digit_check import DigitCheck
 from mlp.errors import MLPError, ModelError
 from mlp.files import atomic_write, check_writable, file_sha256, remove_leftovers, staged
-from mlp.inference import NumpyMLP
+from mlp.network import NumpyMLP
 
 def _assets() -> Path:
     """assets/ beside the package in a checkout (or an editable install); inside it when installed."""

@@ -9,6 +9,7 @@ the page, uploads and the command line all feed the model one kind of image.
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
 from typing import BinaryIO
@@ -123,26 +124,128 @@ def _reduced(image: Image.Image) -> Image.Image:
 
 
 def ink_map(image: Image.Image | np.ndarray) -> np.ndarray | None:
-    """Image -> (H, W) float32 ink in [0, 1] (1 = strongest ink), or None when blank.
+    """Image -> (h, w) float32 ink in [0, 1] (1 = strongest ink) inside a box that holds all of it
+    (there is none outside it), or None when blank.
 
     The background is the brightness most of the image's edge has, so dark ink on white and
     white ink on black both work; where the image is transparent, the ink is what is opaque.
+    An opaque image is boxed in its own 8 bits before any float work, and a grey one (a canvas
+    drawing, a scan) has the ink of each of its 256 levels worked out once and looked up.
     """
-    luminance = _luminance(_as_array(image))
-    # The background is what the image's edge mostly shows: a digit may cover most of the
-    # image (a fat stroke), but it seldom covers most of the edge.
-    edge = np.concatenate([luminance[0], luminance[-1], luminance[1:-1, 0], luminance[1:-1, -1]])
-    background = float(np.median(edge))
-    ink = luminance - background if background < 128 else background - luminance
-    strongest = float(ink.max())
+    pixels = _as_array(image)
+    levels = None  # each pixel's grey level, when the ink is worked out level by level
+    if pixels.ndim == 3 and not _opaque(pixels):  # its backdrop depends on every pixel: all in floats
+        luminance = _luminance(pixels)
+        edge = _edge(luminance)
+        background, dark = _background(edge)
+        luminance = luminance[_box(luminance > background if dark else luminance < background)]
+    else:
+        colour = pixels.ndim == 3
+        edge = _brightness(_edge(pixels), colour)
+        background, dark = _background(edge)
+        boxed = pixels[_box(_could_be_ink(pixels, background, dark))]
+        levels = _grey_levels(boxed)
+        if levels is None:  # colour: pixel by pixel
+            luminance = _brightness(boxed, colour=True)
+        else:  # grey: each of the 256 levels once (the tables rise with the level)
+            luminance = _GREY if colour else _LEVELS
+    if (luminance if levels is None else levels).size == 0:  # nothing differs from the background
+        return None
+    ink = luminance - background if dark else background - luminance
+    strongest = float(ink.max() if levels is None else ink[levels.max() if dark else levels.min()])
     if strongest < MIN_CONTRAST:
         return None
     # Paper and sensor noise: ink no stronger than the edge's own spread is not ink.
     # A drawn canvas or an MNIST digit has a flat background, so nothing is lost there.
-    spread = float(np.median(np.abs(edge - background)))
+    spread = _median(np.abs(edge - background))
     floor = min(NOISE_SPREADS * spread, 0.5 * strongest)
     ink = (ink - floor) / (strongest - floor)
-    return np.clip(ink, 0.0, 1.0).astype(np.float32)
+    np.clip(ink, 0.0, 1.0, out=ink)
+    return ink if levels is None else ink.take(levels)
+
+
+def _background(edge: np.ndarray) -> tuple[float, bool]:
+    """The brightness of the image's edge pixels -> (the background's brightness, whether it is dark).
+
+    The background is what the image's edge mostly shows: a digit may cover most of the image (a fat
+    stroke), but it seldom covers most of the edge. On a dark one the ink is light, and the other way.
+    """
+    background = _median(edge)
+    return background, background < 128
+
+
+def _median(values: np.ndarray) -> float:
+    """A 1-D float32 array's median, as np.median gives it (the mean of the middle two, in float32),
+    in a quarter of its time: a stroke finds two."""
+    half = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return float((low + high) / np.float32(2))
+
+
+def _grey_levels(pixels: np.ndarray) -> np.ndarray | None:
+    """uint8 (h, w) grey or (h, w, 4) RGBA -> (h, w) each pixel's grey level; None when one has colour."""
+    if pixels.ndim == 2:
+        return pixels
+    red = pixels[..., 0]
+    return red if np.array_equal(red, pixels[..., 1]) and np.array_equal(red, pixels[..., 2]) else None
+
+
+def _edge(pixels: np.ndarray) -> np.ndarray:
+    """(H, W, ...) -> (2H + 2W - 4, ...): the pixels along the image's border, each once."""
+    return np.concatenate([pixels[0], pixels[-1], pixels[1:-1, 0], pixels[1:-1, -1]])
+
+
+# An RGBA pixel's colour bytes, and its alpha byte, as masks on the pixel read as one 32-bit word.
+_RGB_BYTES = np.array([255, 255, 255, 0], np.uint8).view(np.uint32)[0]
+_ALPHA_BYTES = np.array([0, 0, 0, 255], np.uint8).view(np.uint32)[0]
+
+
+def _opaque(pixels: np.ndarray) -> bool:
+    """uint8 (H, W, 4) -> whether no pixel is see-through at all (every alpha is 255)."""
+    if not pixels.flags.c_contiguous:
+        return bool(pixels[..., 3].min() == 255)
+    # The AND of every pixel's word keeps alpha's byte at 255 only if every pixel has it: one pass
+    # over whole words, five times faster than the smallest of every fourth byte.
+    return bool(np.bitwise_and.reduce(pixels.view(np.uint32), axis=None) & _ALPHA_BYTES == _ALPHA_BYTES)
+
+
+def _could_be_ink(pixels: np.ndarray, background: float, dark: bool) -> np.ndarray:
+    """uint8 (H, W) or opaque (H, W, 4) -> (H, W) bool: each pixel whose brightness may differ from
+    the background in the ink's direction, judged in 8 bits (a few more than do, never fewer).
+
+    A colour's brightness is a weighted mean of R, G and B: it lies between the smallest of the three
+    and the largest, give or take float32's rounding (under 1e-4 of 255 levels), which `margin`
+    covers; a grey level is its brightness exactly. Thresholds are whole numbers, so that no 8-bit
+    channel is turned into floats to be compared.
+    """
+    margin = 1e-3 if pixels.ndim == 3 else 0.0
+    if dark:  # brighter than the background; black is exactly 0 bright, never brighter
+        limit = max(math.floor(background - margin), 0)
+        if pixels.ndim == 3 and limit == 0 and pixels.flags.c_contiguous:
+            # The canvas's case, black behind the strokes: any colour at all, each pixel read as one
+            # 32-bit word, four times faster than the largest of three channels.
+            return (pixels.view(np.uint32)[..., 0] & _RGB_BYTES) != 0
+    else:
+        ceiling = background + margin  # darker than the background
+        if ceiling > 255:
+            return np.ones(pixels.shape[:2], bool)
+        limit = math.ceil(ceiling)
+    if pixels.ndim == 3:
+        red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+        level = np.maximum(np.maximum(red, green), blue) if dark else np.minimum(np.minimum(red, green), blue)
+    else:
+        level = pixels
+    return level > limit if dark else level < limit
+
+
+def _box(mask: np.ndarray) -> tuple[slice, slice]:
+    """(H, W) bool -> the smallest (rows, columns) slices holding every True (empty when none is)."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return slice(0, 0), slice(0, 0)
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
 def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -161,22 +264,40 @@ def _as_array(image: Image.Image | np.ndarray) -> np.ndarray:
     _check_size(image.width, image.height)
     image = as_8bit(_reduced(image))  # reduced first: 16-bit and float are stretched on the small image
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    return np.asarray(image.convert("RGBA" if has_alpha else "L"))
+    mode = "RGBA" if has_alpha else "L"
+    return np.asarray(image if image.mode == mode else image.convert(mode))  # the canvas's is RGBA: no copy
+
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 weights of R, G and B
+_LEVELS = np.arange(256, dtype=np.float32)  # a grey image's brightness is its level
+# A grey RGBA pixel's brightness by level, rounded as the matrix product over a whole image rounds it:
+# a canvas's white strokes on black are grey, and boxed first they must read exactly as they did whole.
+_GREY = np.repeat(_LEVELS[:, None], 3, axis=1) @ LUMA
+
+
+def _brightness(pixels: np.ndarray, colour: bool) -> np.ndarray:
+    """uint8 grey (...) or RGBA (..., 4) pixels, alpha ignored -> float32 (...) brightness in [0, 255]."""
+    if not colour:
+        return pixels.astype(np.float32)
+    red = pixels[..., 0]
+    if np.array_equal(red, pixels[..., 1]) and np.array_equal(red, pixels[..., 2]):  # grey
+        return _GREY.take(red)
+    # Colour: a weighted sum channel by channel, twice as fast as a matrix product over a last axis
+    # of 3; the two differ in float32's last bit only, as the product does from one column to the next.
+    gray = red * LUMA[0]
+    gray += pixels[..., 1] * LUMA[1]
+    gray += pixels[..., 2] * LUMA[2]
+    return gray
 
 
 def _luminance(array: np.ndarray) -> np.ndarray:
-    """uint8 (H, W) or (H, W, 4) -> float32 (H, W) brightness in [0, 255].
+    """uint8 (H, W, 4) -> float32 (H, W) brightness in [0, 255], laid over a backdrop where see-through.
 
-    Transparent images are laid over a backdrop that contrasts with their opaque part, so
-    white strokes on a transparent canvas and black ink on a transparent scan both show.
+    The backdrop contrasts with the opaque part, so white strokes on a transparent canvas and black
+    ink on a transparent scan both show.
     """
-    if array.ndim == 2:
-        return array.astype(np.float32)
-    rgb = array[..., :3].astype(np.float32)
+    gray = array[..., :3].astype(np.float32) @ LUMA
     alpha = array[..., 3].astype(np.float32) / 255.0
-    gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    if alpha.min() == 1.0:
-        return gray
     weight = alpha.sum()
     mean_opaque = float((gray * alpha).sum() / weight) if weight else 0.0
     backdrop = 0.0 if mean_opaque >= 128 else 255.0
@@ -231,10 +352,14 @@ def crop_to_ink(ink: np.ndarray, floor: float = 0.0) -> np.ndarray:
 def stroke_width(ink: np.ndarray) -> float:
     """Mean stroke width in pixels of a cropped ink map: twice the area over the outline length."""
     mask = ink > 0.5
-    area = int(mask.sum())
+    area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    outline = int((mask & ~ndimage.binary_erosion(mask)).sum())
+    # The outline is what a binary erosion by the 4-neighbour cross takes away (outside the map
+    # counts as blank); written as shifts of the padded mask, a few times faster than ndimage's.
+    padded = np.pad(mask, 1)
+    kept = mask & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    outline = area - int(np.count_nonzero(kept))
     return 2.0 * area / max(outline, 1)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 import mlp
 from mlp.architecture import load_keras
-from mlp.inside import look_inside, most_active, unit_effect, unit_weights
+from mlp.inside import most_active, unit_effect, unit_weights
 
 
 def _keras_layers(model, x):
@@ -26,22 +26,23 @@ def _keras_layers(model, x):
 def test_activations_and_logits_equal_keras(name, mnist):
     model = mlp.load_model(name)
     x = mlp.as_model_input(mnist.x_test[0])
-    inside = look_inside(model, x)
+    reading = mlp.read(model, x)
     *hidden, logits = _keras_layers(model, x)
-    assert len(inside.hidden) == len(hidden)
-    for ours, theirs in zip(inside.hidden, hidden):
+    assert len(reading.activations) == len(hidden)
+    for ours, theirs in zip(reading.activations, hidden):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(inside.logits, logits, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(inside.probabilities, mlp.predict_proba(model, x), atol=1e-6)
-    assert inside.pixels.shape == (784,)
+    np.testing.assert_allclose(reading.logits, logits, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(reading.probabilities, mlp.predict_proba(model, x), atol=1e-6)
+    np.testing.assert_array_equal(reading.image, x)
 
 
 def test_a_units_effect_is_the_change_in_the_logits(mnist):
     """Raising one hidden unit's activation a little moves the logits by effect * change."""
     model = mlp.load_model("robust")
     x = mlp.as_model_input(mnist.x_test[1])
-    inside = look_inside(model, x)
-    unit = int(most_active(inside.first_hidden, 1)[0])
+    reading = mlp.read(model, x)
+    first_hidden = reading.activations[0]
+    unit = int(most_active(first_hidden, 1)[0])
     steps = model.network.steps
 
     def logits(hidden):  # the layers after the first, in float64
@@ -50,10 +51,10 @@ def test_a_units_effect_is_the_change_in_the_logits(mnist):
         return hidden @ steps[-1].weights.astype(np.float64) + steps[-1].bias
 
     delta = 1e-3
-    before = inside.first_hidden.astype(np.float64)
+    before = first_hidden.astype(np.float64)
     after = before.copy()
     after[unit] += delta
-    np.testing.assert_allclose((logits(after) - logits(before)) / delta, unit_effect(model, x, unit),
+    np.testing.assert_allclose((logits(after) - logits(before)) / delta, unit_effect(model, reading, unit),
                                rtol=1e-3, atol=1e-5)
 
 

@@ -17,7 +17,7 @@ from test_lesson import app, as_drawn, choose, html, values  # noqa: F401 (app: 
 
 import mlp
 from mlp.compare import BOTH_OFF, BOTH_ON, OFF_TO_ON, ON_TO_OFF, compare
-from mlp.gradient import logit_gradient, margin_gradient, runner_up
+from mlp.gradient import logit_gradient, margin_gradient
 from mlp.steps import STEPS, next_step, softmax_steps, weighted_sum
 from views import pictures
 from views.pin_compare import COLOURS
@@ -67,8 +67,9 @@ def test_the_gradient_matches_finite_differences(digits, name):
     for x in digits[:3]:
         _, logits = forward64(model, x)
         best, second = int(np.argmax(logits)), int(np.argsort(logits)[-2])
-        gradient = logit_gradient(model, x, best)
-        flip = margin_gradient(model, x, second, best)
+        reading = mlp.read(model, x)
+        gradient = logit_gradient(model, reading, best)
+        flip = margin_gradient(model, reading, second, best)
         assert np.abs(gradient).max() > 0.1  # a map with something on it
         for pixel in probe_pixels(gradient, x):
             np.testing.assert_allclose(gradient.reshape(-1)[pixel],
@@ -109,17 +110,14 @@ def test_the_gradient_matches_keras_automatic_differentiation(keras_gradients, n
     model = mlp.load_model(name)
     x, expected = keras_gradients[name]
     for image, jacobian in zip(x, expected):
+        reading = mlp.read(model, image)
         for digit in range(10):
-            mine = logit_gradient(model, image, digit).reshape(-1)
+            mine = logit_gradient(model, reading, digit).reshape(-1)
             scale = np.abs(jacobian[digit]).max()
             worst = np.abs(mine - jacobian[digit]).max()
             assert worst <= 1e-5 * scale, (digit, worst)
-        np.testing.assert_allclose(margin_gradient(model, image, 3, 5).reshape(-1), jacobian[3] - jacobian[5],
+        np.testing.assert_allclose(margin_gradient(model, reading, 3, 5).reshape(-1), jacobian[3] - jacobian[5],
                                    atol=1e-5 * np.abs(jacobian).max())
-
-
-def test_runner_up_is_the_second_largest_logit():
-    assert runner_up(np.array([0.1, 5.0, -2, 4.9, 0, 0, 0, 0, 0, 0])) == (1, 3)
 
 
 @pytest.mark.parametrize("name", [*MODELS, "logistic"])
@@ -169,7 +167,7 @@ def test_compare_counts_the_units_that_switched_and_the_logits_change(digits, na
     a, b = digits[0], digits[1]  # a 7 and a 2
     sums_a, logits_a = forward64(model, a)
     sums_b, logits_b = forward64(model, b)
-    result = compare(model, a, b)
+    result = compare(mlp.read(model, a), mlp.read(model, b))
     assert len(result.layers) == len(sums_a)
     for layer, before, after in zip(result.layers, sums_a, sums_b):
         counts = switched(before, after)
@@ -178,7 +176,7 @@ def test_compare_counts_the_units_that_switched_and_the_logits_change(digits, na
         np.testing.assert_allclose(layer.change, np.maximum(after, 0) - np.maximum(before, 0),
                                    rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(result.logit_change, logits_b - logits_a, rtol=1e-5, atol=1e-4)
-    same = compare(model, a, a)
+    same = compare(mlp.read(model, a), mlp.read(model, a))
     assert all(layer.count(OFF_TO_ON) == layer.count(ON_TO_OFF) == 0 for layer in same.layers)
 
 
@@ -337,9 +335,9 @@ def test_ink_on_red_closes_the_gap_and_ink_on_blue_widens_it(mnist, default_mode
     for x in mlp.as_model_input(mnist.x_test[:100]):
         pixels = x.reshape(-1)
         logits = forward64(default_model, x)[1]
-        best, second = runner_up(logits)
+        second, best = np.argsort(logits)[-2:]
         blank = np.flatnonzero(centre.reshape(-1) & (pixels < 0.5))
-        flip = margin_gradient(default_model, x, second, best).reshape(-1)[blank]
+        flip = margin_gradient(default_model, mlp.read(default_model, x), second, best).reshape(-1)[blank]
         for kind, chosen in [("red", blank[np.argsort(-flip)[:10]]), ("blue", blank[np.argsort(flip)[:10]]),
                              ("random", rng.choice(blank, 10, replace=False))]:
             inked = pixels.copy()

@@ -1,7 +1,7 @@
 """The lesson's panels, run headless with AppTest: every number the page shows is the model's own.
 
 Each panel puts its numbers in data attributes beside what it draws; these tests read them and
-check them against mlp computed directly (look_inside, a plain NumPy forward pass, unit_effect,
+check them against mlp computed directly (mlp.read, a plain NumPy forward pass, unit_effect,
 predict_proba, Evaluation) to 1e-5. The layer pictures are decoded and read back pixel by pixel,
 and the explanations are checked against the reading's own numbers.
 """
@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 import mlp
 from mlp.confidence import confidence, not_digit_knowledge, not_digit_training
 from mlp.ink import mean_ink, measure_mean_ink
-from mlp.inside import (grid_shape, layer_grid, look_inside, most_active, share_of_gap, top_two_gap,
+from mlp.inside import (grid_shape, layer_grid, most_active, share_of_gap, top_two_gap,
                         unit_effect, unit_picture, unit_weights)
 from views import join, pictures, presenter
 from views.text import percent
@@ -129,8 +129,8 @@ def test_the_inside_panel_shows_the_networks_own_numbers(app, mnist, name):
     assert [int(digit) for digit, _, _ in rows] == list(range(10))
     np.testing.assert_allclose([float(logit) for _, logit, _ in rows], logits, atol=1e-5)
     np.testing.assert_allclose([float(p) for _, _, p in rows], mlp.predict_proba(model, x), atol=1e-6)
-    inside = look_inside(model, x)
-    assert f"The top logit is {top_two_gap(inside.logits):.1f} above the next one" in texts(at)
+    reading = mlp.read(model, x)
+    assert f"The top logit is {top_two_gap(reading.logits):.1f} above the next one" in texts(at)
 
 
 def test_a_3_and_a_7_light_different_places_in_each_layer(app, mnist, default_model):
@@ -160,7 +160,8 @@ def test_the_hidden_units_panel_orders_units_by_response_and_explains_one(app, m
     at = choose(draw(app.run(), png), model="classic", lens="Hidden units")
     assert not at.exception and not at.error
     model, x = mlp.load_model("classic"), as_drawn(png)
-    hidden = look_inside(model, x).first_hidden
+    reading = mlp.read(model, x)
+    hidden = reading.activations[0]
     page = html(at)
     order = values(page, "data-units-order").astype(int)
     assert order.tolist() == most_active(hidden, 16).tolist()
@@ -177,7 +178,7 @@ def test_the_hidden_units_panel_orders_units_by_response_and_explains_one(app, m
         page = html(at)
         assert int(values(page, "data-unit")[0]) == unit
         np.testing.assert_allclose(values(page, "data-activation"), [hidden[unit]], atol=1e-5)
-        np.testing.assert_allclose(values(page, "data-effect"), unit_effect(model, x, unit), atol=1e-5)
+        np.testing.assert_allclose(values(page, "data-effect"), unit_effect(model, reading, unit), atol=1e-5)
         # For a one-hidden-layer model the effect is the unit's outgoing weights.
         np.testing.assert_allclose(values(page, "data-effect"), model.network.steps[1].weights[unit], atol=1e-5)
 
@@ -372,7 +373,7 @@ def test_look_inside_opens_a_misread_test_digit_in_the_draw_view(app, mnist):
     x = mlp.as_model_input(mnist.x_test[index])
     page = html(at)
     np.testing.assert_allclose(values(page, "data-values", 'data-layer="input"'), x.reshape(-1), atol=1e-5)
-    first = look_inside(model, x).first_hidden
+    first = mlp.read(model, x).activations[0]
     np.testing.assert_allclose(values(page, "data-values", 'data-layer="hidden-1"'), first, atol=1e-5)
     # A stroke replaces it, and Clear does not bring it back.
     at = draw(at, digit_png(mnist.x_test[0]))
@@ -570,10 +571,10 @@ def test_the_presenter_explanation_claims_the_gap_only_where_it_holds(default_mo
 
     heart = as_drawn(heart_png())
     for model, flagged in ((default_model, True), (classic_model, False)):
-        inside = look_inside(model, heart)
-        sure = confidence(inside.logits, inside.probabilities)
-        note = confidence_note(model.name, sure, not_digit_knowledge(model, heart), brief=True)
-        top, second = np.sort(inside.probabilities)[::-1][:2]
+        reading = mlp.read(model, heart)
+        sure = confidence(reading.logits, reading.probabilities)
+        note = confidence_note(model.name, sure, not_digit_knowledge(model, reading), brief=True)
+        top, second = np.sort(reading.probabilities)[::-1][:2]
         assert ("gap alone means" in note) == (top / (top + second) - top < 0.01)  # the other eight take < 1 point
         assert ("The check says: not a digit." in note) == flagged
         assert ("A scribble gets a digit too." in note) == (not_digit_training(model) == 0)

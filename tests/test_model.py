@@ -16,7 +16,7 @@ from mlp.architecture import build_model, describe, load_keras
 from mlp.config import PRESETS, TrainConfig
 from mlp.errors import MLPError, ModelError
 from mlp.files import file_sha256
-from mlp.inference import NumpyMLP
+from mlp.network import NumpyMLP
 
 
 def test_classic_preset_is_the_seed_articles_keras_mlp():

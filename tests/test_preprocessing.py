@@ -244,3 +244,63 @@ def test_a_large_photo_is_reduced_and_still_turned_upright(file_format):
     buffer = io.BytesIO()
     Image.new("RGB", (2000, 1000), "white").save(buffer, format=file_format, exif=exif.tobytes())
     assert mlp.open_image(buffer.getvalue()).size == (preprocessing.WORK_SIDE // 2, preprocessing.WORK_SIDE)
+
+
+def _brightness_by_matrix_product(pixels: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, 4) -> float32 (H, W): the ITU-R 601 brightness of the whole image at once."""
+    return pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_box_drawn_in_8_bits_holds_every_pixel_that_can_be_ink(seed):
+    """Where a pixel's float brightness differs from the background in the ink's direction, the 8-bit
+    mask the box is drawn from has it too: for grey and colour pixels, dark and light backgrounds,
+    backgrounds that fall on a level, between two, and at either end of the range."""
+    rng = np.random.default_rng(seed)
+    colour = rng.integers(0, 256, (64, 64, 4), dtype=np.uint8)
+    colour[..., 3] = 255
+    grey = colour.copy()
+    grey[..., 1] = grey[..., 2] = grey[..., 0]
+    for pixels in (colour, grey):
+        brightness = _brightness_by_matrix_product(pixels)
+        for background in (0.0, 0.3, 1.0, 17.5, 127.9, 128.0, 200.2, 254.99, 255.0, *brightness[:2, 0]):
+            dark = background < 128
+            could = preprocessing._could_be_ink(pixels, float(background), dark)
+            ink = brightness > background if dark else brightness < background
+            assert not (ink & ~could).any(), (background, dark)
+            assert preprocessing._could_be_ink(pixels[..., 0].copy(), float(background), dark).sum() == \
+                np.count_nonzero(pixels[..., 0] > background if dark else pixels[..., 0] < background)
+
+
+def test_a_canvas_drawing_reads_exactly_the_same_wherever_it_lies():
+    """A stroke on the canvas is boxed before its brightness is computed: moved across a canvas, or put
+    on a larger one, it gives the very same 28x28 input, to the last bit."""
+    stroke = _seven(size=280, box=(20, 20, 160, 210))[:240, :190]  # the whole stroke, and a margin
+    readings = []
+    for side, top, left in ((280, 0, 0), (280, 40, 90), (400, 150, 200)):
+        canvas = np.zeros((side, side, 4), np.uint8)
+        canvas[..., 3] = 255
+        canvas[top : top + 240, left : left + 190, :3] = stroke[..., None]
+        readings.append(mlp.preprocess(Image.fromarray(canvas, "RGBA")))
+    for other in readings[1:]:
+        np.testing.assert_array_equal(other, readings[0])
+
+
+def test_a_grey_levels_brightness_rises_with_the_level():
+    """The ink of a grey image is worked out once per level, its strongest taken at the brightest
+    (or darkest) level present: that holds only while brightness rises with the level."""
+    for table in (preprocessing._GREY, preprocessing._LEVELS):
+        assert table.shape == (256,) and np.all(np.diff(table) > 0)
+    levels = np.arange(256, dtype=np.uint8)
+    np.testing.assert_allclose(preprocessing._GREY, _brightness_by_matrix_product(
+        np.stack([levels, levels, levels, levels], -1)[None])[0], rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 1116, 1117])
+def test_the_background_median_is_numpys(count):
+    """The median an image's edge gives its background is np.median's, to the bit (even counts: the
+    mean of the middle two in float32), on smooth values, whole levels and ties."""
+    rng = np.random.default_rng(count)
+    for values in (rng.random(count) * 255, np.round(rng.random(count) * 3), np.zeros(count)):
+        values = values.astype(np.float32)
+        assert preprocessing._median(values) == float(np.median(values))

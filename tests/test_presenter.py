@@ -11,7 +11,6 @@ from test_lesson import as_drawn, html
 from streamlit.testing.v1 import AppTest
 
 import mlp
-from mlp.inside import look_inside
 
 pytestmark = pytest.mark.app
 
@@ -34,7 +33,7 @@ def shown_logits(at: AppTest) -> tuple[str, np.ndarray]:
 
 
 def logits(name: str, x: np.ndarray) -> np.ndarray:
-    return look_inside(mlp.load_model(name), x).logits
+    return mlp.read(mlp.load_model(name), x).logits
 
 
 def test_the_presenter_switch_changes_the_model_that_reads(app, mnist):

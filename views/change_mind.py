@@ -11,7 +11,7 @@ import streamlit as st
 from PIL import Image
 
 import mlp
-from mlp.gradient import logit_gradient, margin_gradient, runner_up
+from mlp.gradient import logit_gradient, margin_gradient
 from views import pictures
 from views.inside import numbers
 
@@ -59,20 +59,18 @@ def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption:
             f'alt="{caption}: red where more ink raises it, blue where it lowers it"></figure>')
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """Two maps over the model's input: what raises the chosen digit, and what flips the reading."""
-    trace = model.network.trace(digit)  # once, for the reading and both maps
-    logits = trace[-1][0]
-    best, second = runner_up(logits)
+    digit, logits, best, second = reading.image, reading.logits, reading.digit, reading.runner_up
     st.html(_WRAP_DIGITS)
     choice = st.pills("Digit", [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
                       format_func=lambda d: f"the one it reads ({best})" if d == READ else str(d))
     target = best if choice in (None, READ) else int(choice)
     other = second if target == best else target  # the digit to turn this reading into
     gap = float(logits[best] - logits[other])
-    raise_map = figure("logit", logit_gradient(model, digit, target, trace), digit, SIDE,
+    raise_map = figure("logit", logit_gradient(model, reading, target), digit, SIDE,
                        f"<b>Ink here: more {target} (red), less {target} (blue)</b>", brief, digit=target)
-    flip_map = figure("margin", margin_gradient(model, digit, other, best, trace), digit, SIDE,
+    flip_map = figure("margin", margin_gradient(model, reading, other, best), digit, SIDE,
                       f"<b>To turn this {best} into a {other}, add ink on red</b>", brief, toward=other,
                       away=best)
     st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')

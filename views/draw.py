@@ -19,15 +19,16 @@ MB = 1_000_000  # as the uploader counts them when it shows a file's size
 MIB = 2**20  # as the server counts server.maxUploadSize when it takes a file
 
 
-def probabilities_panel(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def probabilities_panel(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """The ten probabilities as bars, and how the drawing became the model's input."""
-    st.html(bars.probability_bars(mlp.predict_proba(model, digit)))
+    st.html(bars.probability_bars(reading.probabilities))
     if not brief:
         st.caption("The model reads 28x28 pixels: the drawing is cropped, scaled to fit 20x20 and "
                    "centred by its mass, as the MNIST digits it learned from were.")
 
 
-# The panels beside the canvas, each its own module: what a lesson looks at in the same drawing.
+# The panels beside the canvas, each its own module: what a lesson looks at in the same drawing. Each
+# takes (model, reading, brief): the reading is computed once per drawing and handed to whichever shows.
 LENSES = {"Probabilities": probabilities_panel, "Inside": inside.show, "Hidden units": units.show,
           "No hidden layer": linear.show, "Change its mind?": change_mind.show,
           "Pin and compare": pin_compare.show}
@@ -71,9 +72,9 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
     with `lenses`, buttons under the prediction choose the panel (else the probabilities).
     """
     presenting = digit_size is not None
-    probabilities = mlp.predict_proba(model, digit)
-    (best, confidence), (runner_up, _) = mlp.top_k(probabilities, k=2)
-    not_digit = mlp.looks_like_digit(model, digit) is False  # None: this model has no such check
+    reading = mlp.read(model, digit)  # once: the prediction and every lens show parts of it
+    best, confidence, runner_up = reading.digit, reading.confidence, reading.runner_up
+    not_digit = reading.looks_like_digit is False  # None: this model has no such check
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):  # one row, down to a phone
         unsure = confidence < LOW_CONFIDENCE and not not_digit
         if presenting:
@@ -87,7 +88,8 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
         else:
             st.metric("Prediction", str(best), width=100)
             st.metric("Confidence", f"{confidence:.0%}", width=100)
-        st.image(pictures.enlarged(digit, 112), width=112, caption="What the model sees")
+        # The input's own 28x28 pixels, enlarged by the browser: no 112 px PNG to encode, no media file to fetch.
+        st.html(pictures.pixelated(digit, 112, "What the model sees"), width="content")
         if presenting and lenses:  # beside the big digit, not under it: the lens gets the height
             lens = lens_choice(width="stretch")
     if presenting and lenses:
@@ -98,7 +100,7 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
         st.warning(f"Not sure: maybe {best} or {runner_up}.")
     if not (presenting and lenses):
         lens = lens_choice() if lenses else "Probabilities"
-    LENSES[lens](model, digit, brief=presenting)
+    LENSES[lens](model, reading, brief=presenting)
 
 
 def clear_canvas() -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 import mlp
 from mlp.confidence import Confidence, NotDigitKnowledge, SURE, UNSURE, confidence, not_digit_knowledge
-from mlp.inside import active_count, grid_shape, layer_grid, look_inside
+from mlp.inside import active_count, grid_shape, layer_grid
 from views import pictures
 from views.text import percent
 
@@ -154,37 +154,39 @@ _BRIEF_STYLE = """<style>
 </style>"""
 
 
-def brief_way(name: str, widths: str, inside, inked: int) -> str:
+def brief_way(name: str, widths: str, reading: mlp.Reading, inked: int) -> str:
     """The way through the network as one block for presenter mode: input strip, layers, outputs."""
-    layers = layer_pictures(inside.hidden, BRIEF_WIDTH) if inside.hidden else \
+    pixels = reading.image.reshape(-1)
+    layers = layer_pictures(reading.activations, BRIEF_WIDTH) if reading.activations else \
         "<div>No hidden layer: the 784 numbers go straight to the ten outputs.</div>"
     return (f'<div class="mlp-brief"><div><b>{name}</b>: {widths} numbers. <span data-layer="input" '
-            f'data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>, {inked} of them inked</span>'
-            f'</div><img class="mlp-strip" src="{pictures.data_url(pictures.strip(inside.pixels, 1))}" '
+            f'data-values="{numbers(pixels, 6)}"><b>In: 784 numbers</b>, {inked} of them inked</span>'
+            f'</div><img class="mlp-strip" src="{pictures.data_url(pictures.strip(pixels, 1))}" '
             'alt="The 784 numbers in a row"><div class="mlp-way">'
-            f'{layers}{output_table(inside.logits, inside.probabilities)}</div></div>')
+            f'{layers}{output_table(reading.logits, reading.probabilities)}</div></div>')
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """The drawing's way through the network, layer by layer."""
-    inside = look_inside(model, digit)
-    widths = " → ".join([str(len(inside.pixels)), *(str(len(h)) for h in inside.hidden), "10"])
+    pixels = reading.image.reshape(-1)
+    widths = " → ".join([str(len(pixels)), *(str(len(h)) for h in reading.activations), "10"])
+    sure = confidence(reading.logits, reading.probabilities)
+    knows = not_digit_knowledge(model, reading)
     st.html(_STYLE)
     if brief:
-        st.html(_BRIEF_STYLE + brief_way(model.name, widths, inside, active_count(inside.pixels)))
-        sure = confidence(inside.logits, inside.probabilities)
-        st.caption(confidence_note(model.name, sure, not_digit_knowledge(model, digit), brief))
+        st.html(_BRIEF_STYLE + brief_way(model.name, widths, reading, active_count(pixels)))
+        st.caption(confidence_note(model.name, sure, knows, brief))
         return
     st.markdown(f"**{model.name}**: {widths} numbers, layer by layer")
-    inked = active_count(inside.pixels)
-    st.html(f'<div data-layer="input" data-values="{numbers(inside.pixels, 6)}"><b>In: 784 numbers</b>, '
+    inked = active_count(pixels)
+    st.html(f'<div data-layer="input" data-values="{numbers(pixels, 6)}"><b>In: 784 numbers</b>, '
             f'{inked} of them inked</div>')
-    st.image(pictures.strip(inside.pixels), width="stretch")
+    st.image(pictures.strip(pixels), width="stretch")
     if not brief:
         st.caption("The 28x28 picture read row by row, the 28 rows end to end: 0 is black, 1 is white. "
                    "The network sees only this list: nothing tells it which pixels are neighbours.")
-    if inside.hidden:
-        st.html(layer_pictures(inside.hidden, BRIEF_WIDTH if brief else WIDTH))
+    if reading.activations:
+        st.html(layer_pictures(reading.activations, WIDTH))
         if not brief:
             st.caption("One square per unit, always at the same place: dark at 0, brighter the more "
                        "active (the brightest is this layer's most active unit). Each unit adds up all "
@@ -193,6 +195,5 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     else:
         st.caption("This model has no hidden layer: the 784 numbers go straight to the ten outputs.")
     st.markdown("**Out: ten logits → softmax → ten probabilities**")
-    st.html(output_table(inside.logits, inside.probabilities))
-    sure = confidence(inside.logits, inside.probabilities)
-    st.caption(confidence_note(model.name, sure, not_digit_knowledge(model, digit), brief))
+    st.html(output_table(reading.logits, reading.probabilities))
+    st.caption(confidence_note(model.name, sure, knows, brief))

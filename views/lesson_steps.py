@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import active_count, look_inside
+from mlp.inside import active_count
 from mlp.shapes import SIZE
 from mlp.steps import STEPS, next_step, softmax_steps, weighted_sum
 from views import pictures
@@ -87,9 +87,9 @@ def relu_step(model: mlp.Classifier, digit: np.ndarray) -> None:
                 "it on; the others pass 0. Each later hidden layer does the same with these numbers.")
 
 
-def logits_step(model: mlp.Classifier, digit: np.ndarray) -> None:
+def logits_step(model: mlp.Classifier, reading: mlp.Reading) -> None:
     """Step 4: the last layer's ten weighted sums, one per digit: the logits."""
-    logits = look_inside(model, digit).logits
+    logits = reading.logits
     best = int(np.argmax(logits))
     source = "the last hidden layer's numbers" if len(model.network.steps) > 1 else "the 784 pixels"
     st.html(f'<div data-step-logits="{numbers(logits)}">Ten more weighted sums of {source}, one per '
@@ -99,9 +99,9 @@ def logits_step(model: mlp.Classifier, digit: np.ndarray) -> None:
     st.html(f'<div style="display:flex;font-variant-numeric:tabular-nums;font-size:.9em">{cells}</div>')
 
 
-def softmax_step(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
+def softmax_step(reading: mlp.Reading, brief: bool) -> None:
     """Step 5: e to each logit, over their sum: the probabilities."""
-    written = softmax_steps(look_inside(model, digit).logits)
+    written = softmax_steps(reading.logits)
     order = np.argsort(-written.logits, kind="stable")[: 4 if brief else 10]
     rows = "".join(f"<tr><td>{d}</td><td>{written.logits[d]:+.2f}</td><td>{written.exps[d]:.3g}</td>"
                    f"<td>{share(written.probabilities[d])}</td></tr>" for d in order)
@@ -115,8 +115,9 @@ def softmax_step(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
             '</tr></table></div>')
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """The current step of the lesson script for this drawing, and the Next step button."""
+    digit = reading.image
     step = st.session_state.lesson_step % len(STEPS)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.button("Next step", on_click=advance, key="next_step", type="primary")
@@ -129,6 +130,6 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     elif step == 2:
         relu_step(model, digit)
     elif step == 3:
-        logits_step(model, digit)
+        logits_step(model, reading)
     else:
-        softmax_step(model, digit, brief)
+        softmax_step(reading, brief)

@@ -3,7 +3,6 @@ and the logistic model's ten weight pictures, a linear model per digit."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 import mlp
@@ -20,28 +19,30 @@ def has_hidden_layer(model: mlp.Classifier) -> bool:
     return len(model.network.steps) > 1
 
 
-def reading(model: mlp.Classifier, digit: np.ndarray, title: str, brief: bool = False) -> None:
+def answer(model: mlp.Classifier, reading: mlp.Reading, title: str, brief: bool = False) -> None:
     """One model's reading of the drawing: its name, test accuracy, answer and probabilities."""
-    probabilities = mlp.predict_proba(model, digit)
-    (best, confidence), = mlp.top_k(probabilities, k=1)
+    probabilities, best, confidence = reading.probabilities, reading.digit, reading.confidence
     accuracy = model.record.get("test_accuracy")
     scored = f"{accuracy:.2%} of the test digits" if accuracy is not None else "test accuracy not recorded"
-    answer = (f'<div data-model="{model.name}" data-prediction="{best}" '
-              f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
-              f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
-              f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
+    shown = (f'<div data-model="{model.name}" data-prediction="{best}" '
+             f'data-probabilities="{",".join(f"{p:.8g}" for p in probabilities)}" '
+             f'style="font-size:2.2rem;font-weight:700;line-height:1.1">{best} '
+             f'<span style="font-size:1rem;font-weight:400">{percent(confidence)} sure</span></div>')
     if brief:  # one block: presenter mode has no height to spare for the gaps between elements
-        st.html(f'<div style="display:flex;gap:.75rem;align-items:center">{answer}'
+        st.html(f'<div style="display:flex;gap:.75rem;align-items:center">{shown}'
                 f"<div><b>{title}</b><br>{model.name}: {scored}</div></div>"
                 f"{bars.probability_bars(probabilities, height=50)}")
         return
     st.markdown(f"**{title}**  \n{model.name}: {scored}")
-    st.html(answer)
+    st.html(shown)
     st.html(bars.probability_bars(probabilities, height=60))
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
-    """The chosen MLP beside logistic regression on this drawing, then the ten linear templates."""
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
+    """The chosen MLP beside logistic regression on this drawing, then the ten linear templates.
+
+    The chosen model's reading is the page's; the others read the drawing themselves (other networks).
+    """
     baseline = loaders.shipped_model(BASELINE)
     if not isinstance(baseline, mlp.Classifier):
         st.info(f"The model without a hidden layer ({BASELINE}) is not part of this installation.")
@@ -52,9 +53,10 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
         return
     left, right = st.columns(2, gap="medium")
     with left:
-        reading(deep, digit, "With hidden layers", brief)
+        answer(deep, reading if deep is model else mlp.read(deep, reading.image), "With hidden layers", brief)
     with right:
-        reading(baseline, digit, "Without a hidden layer", brief)
+        answer(baseline, reading if baseline is model else mlp.read(baseline, reading.image),
+               "Without a hidden layer", brief)
     if brief:
         st.markdown("**One linear template per digit**: weight times ink. Red: ink here counts for the "
                     "digit; blue: against.")

@@ -15,7 +15,8 @@ from PIL import Image
 
 import mlp
 from mlp.compare import BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
-from mlp.inside import grid_shape, layer_grid, look_inside
+from mlp.inside import grid_shape, layer_grid
+from mlp.network import NumpyMLP
 from views import lesson_steps, pictures
 from views.inside import numbers
 from views.text import percent
@@ -39,19 +40,16 @@ _STYLE = """<style>
 
 @dataclass(frozen=True)
 class Pinned:
-    """Drawing A as it was pinned: the model's input and what it read."""
+    """Drawing A as it was pinned: its reading, and the model that read it."""
 
-    pixels: np.ndarray  # (28, 28) float32, the model's input
-    digit: int
-    probability: float
-    model: str  # the model that read it
+    reading: mlp.Reading  # its image is the model's input
+    model: str  # the model's name, as the page says it
+    network: NumpyMLP  # the network that read it (model.network): another one must read A again
 
 
-def pin(model: mlp.Classifier, digit: np.ndarray) -> None:
+def pin(model: mlp.Classifier, reading: mlp.Reading) -> None:
     """Keep this drawing as A (a callback of the Pin button)."""
-    probabilities = look_inside(model, digit).probabilities
-    best = int(np.argmax(probabilities))
-    st.session_state.pinned = Pinned(np.array(digit, np.float32), best, float(probabilities[best]), model.name)
+    st.session_state.pinned = Pinned(reading, model.name, model.network)
 
 
 def unpin() -> None:
@@ -95,19 +93,19 @@ def moved(change: np.ndarray) -> str:
     return f"{up} rose most ({change[up]:+.1f}), {down} fell most ({change[down]:+.1f})"
 
 
-def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> None:
+def show_comparison(model: mlp.Classifier, reading: mlp.Reading, brief: bool) -> None:
     """A beside B, each hidden layer's switched units, and each logit's change A -> B."""
     pinned = st.session_state.pinned
     if pinned is None:
         st.info("Pin this drawing, then draw another: see which units switch and how each digit's score moves.")
         return
-    result = compare(model, pinned.pixels, digit)
+    # A was read when pinned; read again only by another network (the model switched since).
+    a = pinned.reading if pinned.network is model.network else mlp.read(model, pinned.reading.image)
+    result = compare(a, reading)
     thumb = BRIEF_THUMB if brief else THUMB
-    b_best = int(np.argmax(result.b.probabilities))
-    a_best = int(np.argmax(result.a.probabilities))
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.image(pictures.enlarged(pinned.pixels, thumb), width=thumb, caption=f"A: {a_best}")
-        st.image(pictures.enlarged(digit, thumb), width=thumb, caption=f"B: {b_best}")
+        st.image(pictures.enlarged(a.image, thumb), width=thumb, caption=f"A: {a.digit}")
+        st.image(pictures.enlarged(reading.image, thumb), width=thumb, caption=f"B: {reading.digit}")
         if result.layers:
             width = BRIEF_WIDTH if brief else WIDTH
             st.html(f'<div class="mlp-compare{" brief" if brief else ""}">'
@@ -116,8 +114,8 @@ def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> No
     if not result.layers:
         st.caption(f"{model.name} has no hidden layer: only the logits can change.")
     if pinned.model != model.name:
-        st.caption(f"A was pinned under {pinned.model}, which read it as {pinned.digit} "
-                   f"({percent(pinned.probability)}); both are read here by {model.name}.")
+        st.caption(f"A was pinned under {pinned.model}, which read it as {pinned.reading.digit} "
+                   f"({percent(pinned.reading.confidence)}); both are read here by {model.name}.")
     change = result.logit_change
     st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: '
             f'{moved(change)}</div>')
@@ -128,15 +126,15 @@ def show_comparison(model: mlp.Classifier, digit: np.ndarray, brief: bool) -> No
                    "Each unit sits where it sits in the Inside panel.")
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """Pin a drawing and compare the next with it, or walk the lesson script through this one."""
     st.html(_STYLE)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.button("Pin this drawing", on_click=pin, args=(model, digit), key="pin_drawing")
+        st.button("Pin this drawing", on_click=pin, args=(model, reading), key="pin_drawing")
         if st.session_state.pinned is not None:
             st.button("Unpin", on_click=unpin, key="unpin_drawing")
         part = st.segmented_control("Part", [COMPARE, STEP], key="pin_part", label_visibility="collapsed")
     if part == STEP:
-        lesson_steps.show(model, digit, brief)
+        lesson_steps.show(model, reading, brief)
     else:
-        show_comparison(model, digit, brief)
+        show_comparison(model, reading, brief)

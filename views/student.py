@@ -11,6 +11,7 @@ import streamlit as st
 
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
+from mlp.reading import Reading
 from views import class_start, draw, drawing, guards, loaders, presenter, tiles, viewport
 from views.text import plain
 
@@ -23,29 +24,12 @@ SHOWN_OWN = 12  # the student's own latest drawings shown under the pad
 
 
 @dataclass(frozen=True)
-class Reading:
-    """A drawing read once, with the fields of the model's own reading record."""
-
-    digit: int
-    confidence: float
-    looks_like_digit: bool | None  # None: the model has no not-a-digit check
-    probabilities: np.ndarray  # (10,)
-
-
-def reading_of(model: mlp.Classifier, x: np.ndarray) -> Reading:
-    """The one place a student's (28, 28) drawing is read: the digit, how sure, whether it looks like one."""
-    probabilities = mlp.predict_proba(model, x)
-    digit = int(np.argmax(probabilities))
-    return Reading(digit, float(probabilities[digit]), mlp.looks_like_digit(model, x), probabilities)
-
-
-@dataclass(frozen=True)
 class Drawn:
     """The drawing on the student's canvas, read: what Send and 'I meant' act on."""
 
     url: str  # the canvas's PNG data URL: a new one is a new drawing
     digit: np.ndarray  # (28, 28) float32, the model's input
-    reading: Reading
+    reading: Reading  # the model's one reading of it, as every panel and the wall show it
 
 
 def show(data_path: str) -> None:
@@ -127,7 +111,7 @@ def current_drawing(model: mlp.Classifier) -> Drawn | None:
         return None
     last = st.session_state.class_drawn
     if last is None or last.url != canvas.url:
-        last = st.session_state.class_drawn = Drawn(canvas.url, canvas.digit, reading_of(model, canvas.digit))
+        last = st.session_state.class_drawn = Drawn(canvas.url, canvas.digit, mlp.read(model, canvas.digit))
         st.session_state.meant = None  # 'I meant' starts unpicked for each new drawing
     return last
 
@@ -174,7 +158,7 @@ def label(store: ClassStore, code: str, student: Student, drawn: Drawn) -> None:
 def reading_row(store: ClassStore, info: ClassInfo, student: Student, drawn: Drawn) -> None:
     """The digit read, Send to the wall beside it, and 'I meant' under them."""
     reading = drawn.reading
-    (_, _), (runner_up, _) = mlp.top_k(reading.probabilities, k=2)
+    runner_up = reading.runner_up
     unsure = reading.confidence < draw.LOW_CONFIDENCE and reading.looks_like_digit is not False
     sent = drawn.url in st.session_state.class_sent
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):

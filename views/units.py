@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 import mlp
-from mlp.inside import look_inside, most_active, unit_effect, unit_picture
+from mlp.inside import most_active, unit_effect, unit_picture
 from views import pictures
 from views.inside import numbers
 
@@ -62,14 +62,13 @@ def pushes(effect: np.ndarray) -> str:
     return f"pushes {up} up most, {down} down most"
 
 
-def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
+def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """A gallery of the most active first-layer units, and one chosen unit up close."""
-    inside = look_inside(model, digit)
-    hidden = inside.first_hidden
-    if hidden is None:
+    if not reading.activations:
         st.info(f"{model.name} has no hidden layer: its ten weight pictures, one per digit, are the whole "
                 "model. See them under “No hidden layer”.")
         return
+    hidden = reading.activations[0]
     shown, tile, large, bars = (BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS) if brief else \
         (SHOWN, TILE, LARGE, 90)
     order = most_active(hidden, shown)
@@ -105,7 +104,7 @@ def show(model: mlp.Classifier, digit: np.ndarray, brief: bool = False) -> None:
     with numbers_side:
         if brief:  # the choice beside the picture: the panel's height is what a projector lacks
             unit = choose_unit()
-        effect = unit_effect(model, digit, unit)
+        effect = unit_effect(model, reading, unit)
         st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
                 f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
                 '</div>')

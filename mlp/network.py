@@ -1,9 +1,10 @@
-"""A NumPy forward pass of a trained Keras MLP: fast for one image and safe across threads.
+"""The network: a trained Keras MLP as NumPy layers, its forward pass, and class probabilities.
 
 `model.predict` costs tens of milliseconds of fixed overhead per call, and a Keras model
 shared by many Streamlit sessions is not meant to be called from many threads at once.
 The MLP is a few matrix products, so its weights are copied out once into read-only arrays
-(BatchNormalization folded into the next Dense layer) and applied with NumPy.
+(BatchNormalization folded into the next Dense layer) and applied with NumPy. Every forward
+pass, for a batch or for one drawing's reading (mlp.reading), goes through `NumpyMLP.trace`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import numpy as np
 
 from mlp.errors import ModelError
 from mlp.shapes import CLASSES, SIZE
+
+BATCH = 4096  # rows per matrix product: bounds memory for wide models on big batches
 
 def _relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0, out=z)
@@ -45,36 +48,37 @@ class NumpyMLP:
 
     steps: tuple[DenseStep, ...]
 
-    def __call__(self, images: np.ndarray) -> np.ndarray:
-        """float32 (n, 28, 28) in [0, 1] -> (n, 10) class probabilities."""
-        z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
-        for step in self.steps:
-            z = z @ step.weights
-            z += step.bias
-            z = _ACTIVATIONS[step.activation](z)
-        return z
+    def trace(self, images: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """float32 (n, 28, 28) in [0, 1] -> (each hidden layer's (n, units) activations, (n, 10) logits).
 
-    def trace(self, image: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """float32 (28, 28) -> per layer (before its activation, after it), each (units,).
-
-        The last layer's pair is the logits and the probabilities.
+        The logits are the last layer before its activation (softmax): `output` turns them into
+        probabilities. The one forward pass every prediction and reading runs.
         """
-        z = np.asarray(image, dtype=np.float32).reshape(1, -1)
-        layers = []
-        for step in self.steps:
-            before = z @ step.weights + step.bias
-            z = _ACTIVATIONS[step.activation](before.copy())
-            layers.append((before[0], z[0]))
-        return layers
-
-    def features(self, images: np.ndarray) -> np.ndarray:
-        """float32 (n, 28, 28) in [0, 1] -> (n, units) activations of the last hidden layer."""
         z = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+        hidden = []
         for step in self.steps[:-1]:
             z = z @ step.weights
             z += step.bias
             z = _ACTIVATIONS[step.activation](z)
-        return z
+            hidden.append(z)
+        last = self.steps[-1]
+        logits = z @ last.weights
+        logits += last.bias
+        return tuple(hidden), logits
+
+    def output(self, logits: np.ndarray) -> np.ndarray:
+        """(n, 10) logits -> the last layer's activation of them (probabilities), in place."""
+        return _ACTIVATIONS[self.steps[-1].activation](logits)
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        """float32 (n, 28, 28) in [0, 1] -> (n, 10) class probabilities."""
+        return self.output(self.trace(images)[1])
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """float32 (n, 28, 28) in [0, 1] -> (n, units) activations of the last hidden layer (the
+        pixels, (n, 784), without one): what the not-a-digit check reads."""
+        hidden, _ = self.trace(images)
+        return hidden[-1] if hidden else np.asarray(images, dtype=np.float32).reshape(len(images), -1)
 
     @property
     def feature_width(self) -> int:
@@ -181,3 +185,33 @@ def read_only(array) -> np.ndarray:
 
 def _frozen(step: DenseStep) -> DenseStep:
     return DenseStep(read_only(step.weights), read_only(step.bias), step.activation)
+
+
+def network_of(model) -> NumpyMLP:
+    """A Classifier's NumPy network, or one copied out of a Keras model."""
+    network = getattr(model, "network", None)
+    return network if isinstance(network, NumpyMLP) else NumpyMLP.from_keras(model)
+
+
+def predict_proba(model, x: np.ndarray) -> np.ndarray:
+    """(28, 28) -> (10,) or (n, 28, 28) -> (n, 10) float32 probabilities.
+
+    `model` is a Classifier (from load_model) or a Keras model; `x` is float32 in [0, 1],
+    white digit on black, as `preprocess` returns. Safe to call from many threads at once.
+    For one drawing shown on the page, `mlp.read` gives these and everything else at once.
+    """
+    network = network_of(model)
+    x = np.asarray(x, dtype=np.float32)
+    if x.shape == (SIZE, SIZE):
+        return network(x[None])[0]
+    if x.ndim != 3 or x.shape[1:] != (SIZE, SIZE):
+        raise ValueError(f"expected (28, 28) or (n, 28, 28) images, got {x.shape}")
+    if len(x) <= BATCH:
+        return network(x)
+    return np.concatenate([network(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+
+
+def top_k(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
+    """(10,) probabilities -> the k most likely (digit, probability), most likely first."""
+    order = np.argsort(-probabilities, kind="stable")[:k]  # ties: the smaller digit first
+    return [(int(digit), float(probabilities[digit])) for digit in order]
