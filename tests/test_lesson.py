@@ -21,7 +21,7 @@ import mlp
 from mlp.confidence import confidence, not_digit_knowledge, not_digit_training
 from mlp.ink import mean_ink, measure_mean_ink
 from mlp.inside import (grid_shape, layer_grid, most_active, share_of_gap, top_two_gap,
-                        unit_effect, unit_picture, unit_weights)
+                        unit_effect, unit_picture)
 from views import join, pictures, presenter
 from views.text import percent
 
@@ -404,10 +404,11 @@ def keras_pixel_weights(name: str) -> np.ndarray:
     """(784, units) how far one pixel's ink moves each first-layer unit's sum, read through Keras
     from the shipped NAME.keras: its BatchNormalization applied to each one-pixel image (less the
     blank image), times its first Dense layer's kernel."""
-    from mlp.quiet import keras
+    from mlp.quiet import import_keras_quietly
 
-    layers = keras().layers
-    original = keras().saving.load_model(mlp.load_model(name).path.with_suffix(".keras"),
+    keras = import_keras_quietly()
+    layers = keras.layers
+    original = keras.saving.load_model(mlp.load_model(name).path.with_suffix(".keras"),
                                          compile=False)
     norm = next(layer for layer in original.layers if isinstance(layer, layers.BatchNormalization))
     dense = next(layer for layer in original.layers if isinstance(layer, layers.Dense))
