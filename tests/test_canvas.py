@@ -58,7 +58,7 @@ def test_the_largest_drawing_fits_in_one_websocket_message_and_little_more_does(
     import tomllib
 
     from conftest import ROOT
-    from views.drawing import MAX_SIDE
+    from views.canvas_content import MAX_SIDE
 
     limit_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxMessageSize"]
     assert max_url_length(MAX_SIDE) + 1_000 < limit_mb * 1e6 <= 32e6

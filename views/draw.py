@@ -9,7 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 import mlp
 import mlp.preprocessing  # up front: the first stroke should not wait for scipy
 from mlp.shapes import CANVAS
-from views import (bars, drawing, guards, inside, linear, pictures, presenter, state, toolbar, units,
+from views import (bars, canvas_content, guards, inside, linear, pictures, presenter, state, toolbar, units,
                    upload_reading, viewport)
 from views import change_mind, pin_compare  # two lenses of their own (the LENSES table)
 from views.text import plain
@@ -104,8 +104,8 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
 
 
 def clear_canvas() -> None:
-    """Empty the canvas in place (and put away a digit opened from elsewhere): see drawing.clear."""
-    drawing.clear()
+    """Empty the canvas in place (and put away a digit opened from elsewhere): see canvas_content.clear."""
+    canvas_content.clear()
 
 
 def show(model: mlp.Classifier | None, data_path: str) -> None:
@@ -142,7 +142,7 @@ def live(model: mlp.Classifier | None, data_path: str) -> None:
             if model is None:
                 guards.no_model()
             else:
-                digit, opened, refused = drawing.current_digit()
+                digit, opened, refused = canvas_content.current_digit()
                 if refused is not None:
                     st.error(f"This drawing was not read: {plain(refused)}.")
                 if digit is None:
@@ -164,13 +164,13 @@ def canvas(side: int, settled: bool, presenting: bool) -> None:
     if not settled:
         presenter.placeholder()
     else:
-        if st.session_state.canvas_side not in (None, side) and drawing.read_canvas() is not None:
-            drawing.clear()
+        if st.session_state.canvas_side not in (None, side) and canvas_content.read_canvas() is not None:
+            canvas_content.clear()
         st.session_state.canvas_side = side
         pen = round(pen_width() * side / CANVAS)  # the slider's widths are for 280
         st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", width=side,
                   height=side, drawing_mode="freedraw", return_image_data=True, key=state.canvas_key(),
-                  initial_drawing=drawing.initial_drawing(side))
+                  initial_drawing=canvas_content.initial_drawing(side))
     if presenting:
         st.button("Clear", on_click=clear_canvas, width=side)
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import mlp
-from views import drawing, guards, pictures
+from views import canvas_content, guards, pictures
 from views.filters import digit_choice
 from views.state import ANY
 from views.text import percent, plural
@@ -108,7 +108,7 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 st.markdown(f"true **{true}**, read **:red[{read}]**")
                 top3 = mlp.top_k(evaluation.probabilities[index], k=3)
                 st.caption("  \n".join(f"{digit}: {percent(p)}" for digit, p in top3))
-                st.button("Look inside", key=f"open-{index}", on_click=drawing.open_digit, width="stretch",
+                st.button("Look inside", key=f"open-{index}", on_click=canvas_content.open_digit, width="stretch",
                           args=(x_test[index], f"test digit {index:,} (true {true}, read as {read} "
                                 f"by {model.name})"),
                           help="Open this digit in the Draw view: its input, hidden layer and logits")

@@ -92,7 +92,7 @@ KEYS: dict[str, Key] = {
     "canvas_cleared": Key(None, "the drawing (PNG data URL) that Clear wiped, until the canvas sends "
                                 "its empty one: shown as blank meanwhile"),
     "canvas": Key(None, "the canvas's drawing, as the component sends it", widget=True),
-    "canvas_reading": Key(None, "the canvas's latest drawing read (views.drawing.CanvasReading): "
+    "canvas_reading": Key(None, "the canvas's latest drawing read (views.canvas_content.CanvasReading): "
                                 "decoded once, not on every rerun"),
     # A widget key, not set by init: a slider given its value and no session-state value skips
     # building the whole filtered session state on every rerun (each stroke's) to find its own.
@@ -103,7 +103,7 @@ KEYS: dict[str, Key] = {
                               "initial drawing, so a stroke adds to it) until Clear"),
     "canvas_side": Key(None, "the canvas's side in CSS pixels at the last run: a new one clears the canvas "
                              "and its reading together"),
-    "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.drawing.OpenedDigit): "
+    "opened_digit": Key(None, "a test digit opened from the Mistakes view (views.canvas_content.OpenedDigit): "
                         "read while the canvas is empty"),
     "lens": Key("Probabilities", "which panel beside the canvas shows the drawing's reading"),
     "unit_gallery": Key(None, "the Hidden units gallery's container: a key for its CSS, no value", widget=True),

@@ -12,7 +12,7 @@ import streamlit as st
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
 from mlp.reading import Reading
-from views import class_start, draw, drawing, guards, loaders, presenter, tiles, viewport
+from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, viewport
 from views.text import plain
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
@@ -104,7 +104,7 @@ def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -
 
 def current_drawing(model: mlp.Classifier) -> Drawn | None:
     """The canvas's drawing, read once per drawing; None while the canvas is blank or just cleared."""
-    canvas = drawing.read_canvas()
+    canvas = canvas_content.read_canvas()
     if canvas is not None and canvas.refused is not None:
         st.error(f"This drawing was not read: {plain(canvas.refused)}.")
     if canvas is None or canvas.digit is None:

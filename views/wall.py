@@ -16,7 +16,7 @@ import streamlit as st
 
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, Tile
-from views import class_numbers, class_start, draw, drawing, guards, join, loaders, presenter, tiles
+from views import canvas_content, class_numbers, class_start, draw, guards, join, loaders, presenter, tiles
 from views.text import plain
 
 POLL_SECONDS = 1.0  # a sent drawing is on the wall within this and one rerun (the issue asks for 2 s)
@@ -153,14 +153,14 @@ def one_tile(store: ClassStore, code: str, tile: Tile) -> None:
 def open_tile(tile: Tile) -> None:
     """Put a tile's drawing on the Draw view, Inside open, and show that instead of the wall."""
     said = "" if tile.label is None else f", meant {tile.label}"
-    drawing.open_digit(tile.image, plain(f"{tile.nickname}'s drawing (read as {tile.reading}{said})"))
+    canvas_content.open_digit(tile.image, plain(f"{tile.nickname}'s drawing (read as {tile.reading}{said})"))
     st.session_state.wall_opened = True
     st.rerun(scope="app")
 
 
 def close_tile() -> None:
     """Callback: back to the wall, the canvas emptied."""
-    drawing.clear()
+    canvas_content.clear()
     st.session_state.wall_opened = False
 
 

@@ -1,4 +1,4 @@
-"""What the Draw view reads: the canvas's drawing, else a test digit opened from the Mistakes view."""
+"""What is on the Draw view's canvas: the drawing it sent, read once; a digit put there from elsewhere; Clear."""
 
 from __future__ import annotations
 
