@@ -111,3 +111,24 @@ def test_no_drawings_is_said_before_any_training(tmp_path, sample):
     with pytest.raises(MLPError, match="no labelled drawings"):
         fine_tune("classic", np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64),
                   replay=(sample.x_train, sample.y_train), out=tmp_path / "none")
+
+
+@pytest.mark.slow  # draws 600 non-digits, tunes every layer of the world model, fits a check
+def test_given_non_digits_every_layer_is_tuned_and_the_check_is_fitted_again(drawings, sample, tmp_path):
+    from drawn.not_digits import make_not_digit_set
+    from drawn.score import flagged
+    from drawn.training import training_not_digits
+    from mlp.preprocessing import preprocess
+
+    not_digits, _ = training_not_digits(600, seed=0)
+    tuned = fine_tune("world", drawings.x[:100], drawings.y[:100], replay=(sample.x_train, sample.y_train),
+                      out=tmp_path / "ours", config=FineTuneConfig(epochs=2, replay_per_drawing=10),
+                      not_digits=not_digits)
+    assert tuned.model.record["class_fine_tune"]["layers_tuned"] == "all"
+    assert tuned.model.record["digit_check"]["refitted_after_class_fine_tune"]
+    # The refitted check tells the test set's non-digits (streams training never draws from)
+    # from MNIST's test digits.
+    shown = [preprocess(image) for image in make_not_digit_set(per_kind=3, seed=0).images]
+    digits = list(sample.x_test[:500].astype(np.float32) / 255)
+    assert flagged(tuned.model, shown).mean() > 0.7
+    assert flagged(tuned.model, digits).mean() < 0.05
