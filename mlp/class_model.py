@@ -109,26 +109,12 @@ def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, replay: tuple[n
     keras_path = _keras_file(base_model)
     keras = import_keras_quietly()
     keras.utils.set_random_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
-    if len(x) > config.max_drawings:
-        kept = np.sort(rng.choice(len(x), config.max_drawings, replace=False))
-        x, y = x[kept], y[kept]
-    replay_x, replay_y = replay
-    chosen = rng.choice(len(replay_x), min(len(replay_x), config.replay_per_drawing * len(x)),
-                        replace=False)
-    x_train = as_model_input(np.concatenate([x, replay_x[chosen]]))
-    y_train = np.concatenate([y, np.asarray(replay_y)[chosen].astype(np.int64)])
-
+    x, y, x_train, y_train, replayed = _mixed_with_replay(x, y, replay, config)
     network = load_keras(keras_path)
     # Tuning the hidden layers moves what the check reads (docs/class-model.md: the world model's
     # check flagged 94 % of non-digits before, 70 % after): only with non-digits to refit it on.
     tune_hidden = base_model.check is None or not_digits is not None
-    dense = [layer for layer in network.layers if type(layer).__name__ == "Dense"]
-    for layer in network.layers:
-        if type(layer).__name__ == "BatchNormalization":
-            layer.trainable = False  # Keras 3: a frozen BatchNormalization runs in inference mode
-        elif type(layer).__name__ == "Dense" and layer is not dense[-1]:
-            layer.trainable = tune_hidden
+    _freeze(network, hidden=not tune_hidden)
     network.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     started = time.perf_counter()
@@ -151,7 +137,7 @@ def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, replay: tuple[n
         "config": base_model.record.get("config"),  # the architecture it was built with
         "class_fine_tune": {
             "base": base_model.name, "base_keras_sha256": base_model.record.get("keras_sha256"),
-            "drawings": int(len(x)), "students": students, "replayed_mnist_digits": int(len(chosen)),
+            "drawings": int(len(x)), "students": students, "replayed_mnist_digits": replayed,
             "config": asdict(config), "epochs_run": len(history.history.get("loss", [])),
             "stopped_at_time_limit": bool(network.stop_training),
             "layers_tuned": "all" if tune_hidden else "output",
@@ -168,6 +154,32 @@ def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, replay: tuple[n
                              "carried_from": base_model.name}))
         save_check(weights_out, check, digit_check=report)
     return ClassModel(load_model(weights_out), keras_out, weights_out, seconds)
+
+
+def _mixed_with_replay(x: np.ndarray, y: np.ndarray, replay: tuple[np.ndarray, np.ndarray],
+                       config: FineTuneConfig):
+    """The class's drawings (at most config.max_drawings) and the replayed digits mixed in ->
+    (x, y kept, float32 inputs, their labels, how many digits were replayed)."""
+    rng = np.random.default_rng(config.seed)
+    if len(x) > config.max_drawings:
+        kept = np.sort(rng.choice(len(x), config.max_drawings, replace=False))
+        x, y = x[kept], y[kept]
+    replay_x, replay_y = replay
+    chosen = rng.choice(len(replay_x), min(len(replay_x), config.replay_per_drawing * len(x)),
+                        replace=False)
+    inputs = as_model_input(np.concatenate([x, replay_x[chosen]]))
+    labels = np.concatenate([y, np.asarray(replay_y)[chosen].astype(np.int64)])
+    return x, y, inputs, labels, int(len(chosen))
+
+
+def _freeze(network, hidden: bool) -> None:
+    """Keep BatchNormalization's statistics (and, with `hidden`, every Dense layer but the last)."""
+    dense = [layer for layer in network.layers if type(layer).__name__ == "Dense"]
+    for layer in network.layers:
+        if type(layer).__name__ == "BatchNormalization":
+            layer.trainable = False  # Keras 3: a frozen BatchNormalization runs in inference mode
+        elif type(layer).__name__ == "Dense" and layer is not dense[-1]:
+            layer.trainable = not hidden
 
 
 def _keras_file(base: Classifier) -> Path:
