@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from drawn.cli import seed_int
 from drawn.simulated_class import simulated_class
+from mlp.cli import positive_float, positive_int
 from mlp.class_model import FineTuneConfig, before_after, fine_tune, split_by_student, student_count
 from mlp.data import load_mnist
 from mlp.limits import usable_cores
@@ -39,11 +41,13 @@ def main() -> None:
     parser.add_argument("--base", default="world", help="the model to fine-tune (default: world)")
     parser.add_argument("--validate", action="store_true",
                         help="score on a validation split of the training students only")
-    parser.add_argument("--epochs", type=int, default=FineTuneConfig.epochs)
-    parser.add_argument("--learning-rate", type=float, default=FineTuneConfig.learning_rate)
-    parser.add_argument("--replay", type=int, default=FineTuneConfig.replay_per_drawing,
-                        help="MNIST digits replayed per class drawing")
-    parser.add_argument("--not-digits", type=int, default=0, metavar="N",
+    parser.add_argument("--epochs", type=positive_int, default=FineTuneConfig.epochs,
+                        help="passes over the drawings and their replay (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=positive_float,
+                        default=FineTuneConfig.learning_rate, help="Adam's (default: %(default)s)")
+    parser.add_argument("--replay", type=seed_int, default=FineTuneConfig.replay_per_drawing,
+                        help="MNIST digits replayed per class drawing (default: %(default)s)")
+    parser.add_argument("--not-digits", type=seed_int, default=0, metavar="N",
                         help="non-digits of the drawn training kinds to refit a base's check on; "
                         "0: tune the output layer only and keep the base's check (default: 0)")
     parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ)")

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mlp.data import as_model_input
+from mlp.data import as_model_input, load_mnist
 from mlp.errors import MLPError, ModelError
 from mlp.evaluation import evaluate
 from mlp.files import file_sha256
@@ -81,14 +81,15 @@ def split_by_student(labelled, held_out_share: float = 1 / 3,
     return np.flatnonzero(~on_held_out), np.flatnonzero(on_held_out)
 
 
-def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, replay: tuple[np.ndarray, np.ndarray],
-              out: Path, config: FineTuneConfig = FineTuneConfig(), students: int | None = None,
+def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, out: Path,
+              replay: tuple[np.ndarray, np.ndarray] | None = None, config: FineTuneConfig = FineTuneConfig(), students: int | None = None,
               not_digits: np.ndarray | None = None, on_epoch: EpochCallback | None = None) -> ClassModel:
     """Fine-tune `base` (a shipped name or a NAME.npz with its NAME.keras) on a class's drawings.
 
     `x` uint8 (n, 28, 28) and `y` (n,) are the class's labelled drawings (as the class store
-    gives them); `replay` is (images uint8 (m, 28, 28), labels (m,)), MNIST's training digits,
-    of which config.replay_per_drawing per drawing are mixed in. Writes OUT.keras and OUT.npz.
+    gives them); `replay` is (images uint8 (m, 28, 28), labels (m,)), MNIST's training digits
+    (None: those of load_mnist(), $MNIST_NPZ), of which config.replay_per_drawing per drawing are
+    mixed in. Writes OUT.keras and OUT.npz.
 
     A base with a not-a-digit check keeps one that works: given `not_digits` (uint8
     (m, 28, 28) drawings that are not digits), every layer is tuned and the check is fitted
@@ -107,6 +108,9 @@ def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, replay: tuple[n
         raise MLPError("the class has no labelled drawings to fine-tune on")
     base_model = load_model(base)  # a damaged or missing base is said before TensorFlow loads
     keras_path = _keras_file(base_model)
+    if replay is None:
+        mnist = load_mnist()
+        replay = (mnist.x_train, mnist.y_train)
     keras = import_keras_quietly()
     keras.utils.set_random_seed(config.seed)
     x, y, x_train, y_train, replayed = _mixed_with_replay(x, y, replay, config)

@@ -133,3 +133,11 @@ def test_given_non_digits_every_layer_is_tuned_and_the_check_is_fitted_again(dra
     digits = list(sample.x_test[:500].astype(np.float32) / 255)
     assert flagged(tuned.model, shown).mean() > 0.7
     assert flagged(tuned.model, digits).mean() < 0.05
+
+
+def test_the_time_limit_stops_a_run_after_its_first_batch(drawings, tmp_path):
+    # No replay given: MNIST's training digits as load_mnist finds them ($MNIST_NPZ, the sample).
+    tuned = fine_tune("classic", drawings.x[:20], drawings.y[:20], out=tmp_path / "ours",
+                      config=FineTuneConfig(epochs=50, replay_per_drawing=5, max_seconds=1e-6))
+    record = tuned.model.record["class_fine_tune"]
+    assert record["epochs_run"] == 1 and record["stopped_at_time_limit"]
