@@ -28,7 +28,7 @@ import numpy as np
 from drawn.cli import seed_int
 from drawn.simulated_class import simulated_class
 from mlp.cli import positive_float, positive_int
-from mlp.class_model import FineTuneConfig, before_after, fine_tune, split_by_student, student_count
+from mlp.class_model import LAYERS, FineTuneConfig, before_after, fine_tune, split_by_student, student_count
 from mlp.data import load_mnist
 from mlp.limits import usable_cores
 from mlp.model import load_model
@@ -47,9 +47,12 @@ def main() -> None:
                         default=FineTuneConfig.learning_rate, help="Adam's (default: %(default)s)")
     parser.add_argument("--replay", type=seed_int, default=FineTuneConfig.replay_per_drawing,
                         help="MNIST digits replayed per class drawing (default: %(default)s)")
+    parser.add_argument("--layers", choices=LAYERS, default=FineTuneConfig.layers,
+                        help="which layers learn (default: %(default)s; all needs --not-digits "
+                        "for a base with a not-a-digit check)")
     parser.add_argument("--not-digits", type=seed_int, default=0, metavar="N",
-                        help="non-digits of the drawn training kinds to refit a base's check on; "
-                        "0: tune the output layer only and keep the base's check (default: 0)")
+                        help="with --layers all: non-digits of the drawn training kinds to fit "
+                        "the base's check again on (default: 0)")
     parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -61,7 +64,7 @@ def main() -> None:
         fit, check = split_by_student(_subset(drawings, train), 1 / 4, seed=1)
         train, held_out = train[fit], train[check]
     config = FineTuneConfig(epochs=args.epochs, learning_rate=args.learning_rate,
-                            replay_per_drawing=args.replay)
+                            replay_per_drawing=args.replay, layers=args.layers)
     tokens = [drawings.token[i] for i in train]
     not_digits = None
     if args.not_digits:

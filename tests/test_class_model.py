@@ -123,8 +123,8 @@ def test_given_non_digits_every_layer_is_tuned_and_the_check_is_fitted_again(dra
 
     not_digits, _ = training_not_digits(600, seed=0)
     tuned = fine_tune("world", drawings.x[:100], drawings.y[:100], replay=(sample.x_train, sample.y_train),
-                      out=tmp_path / "ours", config=FineTuneConfig(epochs=2, replay_per_drawing=10),
-                      not_digits=not_digits)
+                      out=tmp_path / "ours", not_digits=not_digits,
+                      config=FineTuneConfig(epochs=2, replay_per_drawing=10, layers="all"))
     assert tuned.model.record["class_fine_tune"]["layers_tuned"] == "all"
     assert tuned.model.record["digit_check"]["refitted_after_class_fine_tune"]
     # The refitted check tells the test set's non-digits (streams training never draws from)
@@ -141,3 +141,10 @@ def test_the_time_limit_stops_a_run_after_its_first_batch(drawings, tmp_path):
                       config=FineTuneConfig(epochs=50, replay_per_drawing=5, max_seconds=1e-6))
     record = tuned.model.record["class_fine_tune"]
     assert record["epochs_run"] == 1 and record["stopped_at_time_limit"]
+
+
+def test_tuning_every_layer_of_a_base_with_a_check_needs_non_digits(drawings, sample, tmp_path):
+    with pytest.raises(MLPError, match="not-a-digit check"):
+        fine_tune("world", drawings.x[:20], drawings.y[:20], replay=(sample.x_train, sample.y_train),
+                  out=tmp_path / "ours", config=FineTuneConfig(layers="all"))
+    assert not list(tmp_path.iterdir())  # refused before anything was written
