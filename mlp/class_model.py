@@ -3,7 +3,9 @@
 The class's drawings are few (hundreds) and in the class's own hands; trained on alone, a
 network forgets MNIST in a few steps. So each class drawing is mixed with replayed MNIST
 training digits, the base's BatchNormalization statistics are kept (a few hundred drawings
-would move them for every input), and the run is bounded in drawings, epochs and seconds.
+would move them for every input), by default only the output layer learns (the hidden layers,
+and the not-a-digit check that reads them, stay the base's), and the run is bounded in
+drawings, epochs and seconds.
 The result is saved as every model is (NAME.npz and NAME.keras, mlp.model.save_model), its
 record naming the base, the drawings, the students and the replay. Figures are compared by
 student: `split_by_student` keeps every drawing of a student on one side, so a held-out figure
@@ -36,6 +38,7 @@ EpochCallback = Callable[[int, int, dict], None]
 class FineTuneConfig:
     """Everything that decides what a class fine-tune produces, and its bounds."""
 
+    # Chosen on a validation split of a simulated class's training students (docs/class-model.md).
     epochs: int = 10  # passes over the class's drawings and their replayed digits
     learning_rate: float = 1e-3  # Adam's default
     batch_size: int = 64
@@ -89,8 +92,10 @@ def split_by_student(labelled, held_out_share: float = 1 / 3,
 
 
 def fine_tune(base: str | Path, x: np.ndarray, y: np.ndarray, *, out: Path,
-              replay: tuple[np.ndarray, np.ndarray] | None = None, config: FineTuneConfig = FineTuneConfig(), students: int | None = None,
-              not_digits: np.ndarray | None = None, on_epoch: EpochCallback | None = None) -> ClassModel:
+              replay: tuple[np.ndarray, np.ndarray] | None = None,
+              config: FineTuneConfig = FineTuneConfig(), students: int | None = None,
+              not_digits: np.ndarray | None = None,
+              on_epoch: EpochCallback | None = None) -> ClassModel:
     """Fine-tune `base` (a shipped name or a NAME.npz with its NAME.keras) on a class's drawings.
 
     `x` uint8 (n, 28, 28) and `y` (n,) are the class's labelled drawings (as the class store
