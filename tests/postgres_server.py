@@ -4,7 +4,8 @@ stopped at the end of the test session.
     from postgres_server import postgres_url   # a session fixture: the server's SQLAlchemy URL
 
 Debian's `postgresql` package provides the binaries (on PATH, or in /usr/lib/postgresql/*/bin).
-Without them the fixture skips, except under CI=true, where it fails: CI installs them.
+Without them the fixture fails, as the rest of the system tier does, saying how to install them
+or leave the tier out (`-m "not system"`).
 PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
 """
 
@@ -87,10 +88,8 @@ def stop_postgres(tmp_dir: Path) -> None:
 def postgres_url():
     """The URL of a PostgreSQL server started for this test session (stopped at its end)."""
     if postgres_bin() is None:
-        reason = "PostgreSQL not installed (Debian: apt-get install postgresql); its tests need a server"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI must install it (.ci/run)")
-        pytest.skip(reason)
+        pytest.fail("PostgreSQL is not installed (Debian: apt-get install postgresql), and these system "
+                    "tests need a server; leave the system tier out with -m \"not system\"")
     # In the system's temporary folder, not pytest's (private to root): the server's user must reach it.
     tmp_dir = Path(tempfile.mkdtemp(prefix="mlp-pg-"))
     try:
