@@ -105,7 +105,7 @@ def readme_server(mnist_path):
 
 def open_join_screen(browser, url: str):
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    page.goto(url + "?join=1&class=4b&present=1")
+    page.goto(url + "?join=1&lang=fr&present=1")
     page.locator("[data-join] img").wait_for(timeout=FIRST_RUN)
     settle(page)
     return page
@@ -120,20 +120,20 @@ def test_the_full_screen_join_code_fills_half_a_1080p_screen_and_names_the_netwo
     assert inside(page, code.bounding_box()) and inside(page, link.bounding_box())
     port = readme_server.rstrip("/").rsplit(":", 1)[1]
     ip = net_util.get_internal_ip()  # Streamlit's "Network URL"; 127.0.0.1 on a machine with no network
-    assert page.locator("[data-join]").get_attribute("data-join") == f"{ip}:{port}/?class=4b&present=1"
+    assert page.locator("[data-join]").get_attribute("data-join") == f"{ip}:{port}/?lang=fr&present=1"
     assert page.get_by_text("same network").count() == (ip != "127.0.0.1")
     assert_no_exception(page)
     page.screenshot(path=ARTIFACTS / "join-full-screen.png")
     page.get_by_role("button", name="Back to the page").click()
     page.locator("canvas.upper-canvas").wait_for(timeout=UPDATE)
-    assert "join=" not in page.url and "class=4b" in page.url
+    assert "join=" not in page.url and "lang=fr" in page.url
     page.close()
 
 
 def test_a_server_listening_on_this_computer_alone_keeps_its_local_address_and_says_so(browser, server):
     page = open_join_screen(browser, server)  # the test server listens on 127.0.0.1 only
     port = server.rstrip("/").rsplit(":", 1)[1]
-    assert page.locator("[data-join]").get_attribute("data-join") == f"127.0.0.1:{port}/?class=4b&present=1"
+    assert page.locator("[data-join]").get_attribute("data-join") == f"127.0.0.1:{port}/?lang=fr&present=1"
     page.get_by_text("only works on this computer").wait_for(timeout=UPDATE)
     page.close()
 
