@@ -34,6 +34,7 @@ PREDICTION = re.compile(r'data-prediction="([^"]*)"')  # the digit read, on the 
 OWN = re.compile(r'data-own="(\d+)"')  # a drawing in the student's own strip
 TILE = re.compile(r'data-drawing="(\d+)"')  # a drawing on the wall
 SEND_KEY = "send"  # views.student's Send button
+DISABLED = "the Send button was disabled"
 VIEWPORT = "viewport"  # in the name of the component that reports the room the canvas has (views.viewport)
 # A phone held upright, its column 304 CSS pixels wide: the page then draws a 280-pixel canvas, the
 # size the digits are drawn at (harness.canvas_digits).
@@ -65,6 +66,7 @@ class WallTally:
     seen: dict[int, float] = field(default_factory=dict)  # drawing id -> perf_counter its tile first arrived
     polls: list[float] = field(default_factory=list)  # one poll of the wall, request -> script_finished, s
     lost_polls: int = 0  # polls not answered within the timeout
+    tiles: int = 0  # tiles the latest poll showed: one per student who sent
     errors: list[str] = field(default_factory=list)  # the teacher's: broken connections, errors on the wall
     visit: Tally = field(default_factory=Tally)  # the teacher's page loads, kept apart from the students'
 
@@ -105,14 +107,16 @@ async def student(number: int, visit: Visit, invitation: Invitation, digits: lis
     """One student: open the class, then draw and send a digit every `interval` seconds until `stop`."""
     rng = random.Random(visit.seed * 1000 + number)
     await asyncio.sleep(rng.uniform(0, visit.interval))  # students arrive spread over one interval
+    query = invitation.student_query()
     for _ in range(MAX_PAGE_LOADS):
         if time.perf_counter() >= stop:
             return
-        opened = await open_visit(visit, tally, invitation.student_query())
+        opened = await open_visit(visit, tally, query)
         if opened is None:
             await asyncio.sleep(min(1.0, max(0.0, stop - time.perf_counter())))
             continue
         session, run = opened
+        query = session.query  # a reload keeps the address, and with it the student's ?me= token
         try:
             if await keep_sending(session, run, visit, digits, tally, wall, stop, rng):
                 return
@@ -154,6 +158,8 @@ async def keep_sending(session: Session, run: Run, visit: Visit, digits: list[Ca
         button = send_button(run)
         if button is None:
             wall.no_button += 1
+        elif button.proto.disabled:  # paused, or this drawing went already: a student cannot press it
+            wall.refused[DISABLED] = wall.refused.get(DISABLED, 0) + 1
         else:
             pressed = time.perf_counter()
             trigger = WidgetState(id=button.proto.id, trigger_value=True)
@@ -224,10 +230,13 @@ class Teacher:
 
     def saw(self, run: Run, started: float) -> None:
         """Note the first arrival of each tile in a run that began at perf_counter `started`."""
+        tiles = 0
         for element in run.elements:
             if element.kind == "html":
                 for drawing in TILE.findall(element.proto.body):
                     self.wall.seen.setdefault(int(drawing), started + element.seconds)
+                    tiles += 1
+        self.wall.tiles = tiles
 
     async def poll(self, until) -> None:
         """Ask for each timed fragment's rerun every interval until `until()` is true; reopen on a lost poll."""

@@ -416,7 +416,7 @@ def wall_notes(name: str, step: Step) -> list[str]:
     if step.wall_alone:
         alone, idle = step.wall_alone
         found.append(f"{name}: the wall's CPU: {alone:.1f} % of a core while it alone polled "
-                     f"({len(wall.polls) - step.polls_under_load} polls, the students' tiles on it), "
+                     f"({len(wall.polls) - step.polls_under_load} polls, {wall.tiles} students' tiles on it), "
                      f"{idle:.1f} % idle before")
     found += [f"{name}: wall error: {text}" for text in dict.fromkeys(wall.errors)][:5]
     return found
