@@ -135,8 +135,8 @@ async def keep_sending(session: Session, run: Run, visit: Visit, digits: list[Ca
     if room is not None:
         try:
             run = await session.rerun(screen, room.fragment_id, visit.timeout)
-        except TimeoutError:
-            tally.lost += 1
+        except TimeoutError:  # the page never showed its canvas: a load that failed, not a lost stroke
+            tally.failed_loads += 1
             return False
     canvas = drawing_canvas(run)
     if canvas is None:
