@@ -4,6 +4,7 @@
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
                               [--attackers 0 [--attack-interval 3] [--attack-side 13000]]
                               [--profile PATH.prof]
+                              [--class [--class-db URL | --postgres] [--wall-seconds 10]]
 
 For each N (and each number of replicas, interleaved so that both meet the same machine) it
 starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
@@ -23,6 +24,16 @@ attackers' strokes were answered and what the page told them.
 With --profile (one replica, no proxy) the server runs under cProfile, every thread of it (the
 event loop and each script run), from the end of the warm-up to the end of each step; the stats
 go to PATH.prof (one file per step: PATH-N.prof) and the top entries, per answered stroke, are printed.
+
+With --class the visitors are a class (benchmarks/class_visitors.py): each step starts a class in
+the store the server uses (--class-db, passed to the server; default a fresh SQLite file in a
+temporary folder; --postgres starts a throwaway PostgreSQL cluster for the run), the N students
+open its link, draw, wait for the reading and press Send, and one teacher opens the wall and polls
+it as the browser does. The table gains the drawings sent, the time from Send to the drawing's
+tile on the wall (p50, p95, max) and the wall's own CPU: after the students stop, the server's CPU
+while the wall alone polls (their tiles on it) for --wall-seconds, less its CPU while nothing
+runs for half as long. The strokes' columns stay the students' strokes (to the reading shown);
+the CPU columns count the Send presses and the wall's polls too. The class is ended after its step.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import pstats
 import resource
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import process_tree
+from benchmarks.class_visitors import Invitation, Teacher, WallTally, student
 from benchmarks.visitors import HOSTILE, Tally, Visit, draw, train
 from deploy.serve import replica_command
 from harness import hostile
@@ -109,6 +122,10 @@ class Step:
     attackers: int = 0
     attacks: Tally | None = None  # what the attackers saw
     drawing_cpu: float | None = None  # server CPU seconds per answered stroke once every visitor had loaded
+    wall: WallTally | None = None  # with --class: the sends and what the wall showed
+    wall_cpu: float | None = None  # percent of one core: the wall polling alone, less the idle server
+    wall_alone: tuple[float, float] | None = None  # (percent while the wall alone polls, percent idle)
+    polls_under_load: int = 0  # how many of wall.polls came while the students drew
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -161,10 +178,16 @@ def hostile_stroke(side: int) -> CanvasDigit:
 
 
 async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int,
-                   digits: list[CanvasDigit], browser: bool, attack: CanvasDigit | None = None) -> Step:
-    """N drawing visitors (and the trainers and attackers) against `url` for args.seconds."""
+                   digits: list[CanvasDigit], browser: bool, attack: CanvasDigit | None = None,
+                   invitation: Invitation | None = None) -> Step:
+    """N drawing visitors (and the trainers and attackers) against `url` for args.seconds; with an
+    invitation, N students of that class and its wall."""
     visit = Visit(url, args.seconds, args.interval, args.jitter, args.timeout, args.load_timeout, args.seed)
     tally, attacks = Tally(), Tally()
+    wall = WallTally() if invitation else None
+    teacher = Teacher(visit, invitation, wall) if invitation else None
+    if teacher and not await teacher.open():
+        teacher = None
     peak = [0]
     memory = asyncio.create_task(sample_memory(pid, peak)) if pid else None
     drawing: list[float] = []
@@ -173,19 +196,27 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     stop = started + args.seconds
-    visitors = [draw(number, visit, digits, tally, stop) for number in range(sessions)]
+    if invitation:
+        visitors = [student(number, visit, invitation, digits, tally, wall, stop) for number in range(sessions)]
+    else:
+        visitors = [draw(number, visit, digits, tally, stop) for number in range(sessions)]
     visitors += [train(number, visit, args.train_query, tally, stop) for number in range(args.trainers)]
     if attack is not None:
         attacking = Visit(url, args.seconds, args.attack_interval, args.jitter, args.timeout, args.load_timeout,
                           args.seed + 1)  # streams of their own: the students' pauses stay as they were
         visitors += [draw(number, attacking, [attack], attacks, stop) for number in range(args.attackers)]
     check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
+    drawn = [False]
+    polling = asyncio.create_task(teacher.poll(lambda: drawn[0])) if teacher else None
     try:
         # Each visitor stops by itself at `stop`, but for one page load or stroke in flight.
-        bound = args.seconds + args.load_timeout + args.timeout + 30
+        bound = args.seconds + args.load_timeout + 2 * args.timeout + 30
         await asyncio.wait_for(asyncio.gather(*visitors), bound)
     except asyncio.TimeoutError:
         tally.error("the step overran its time bound: visitors were cancelled")
+    drawn[0] = True
+    if polling:
+        await polling
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = None if pid is None else (process_tree.cpu_seconds(pid) - cpu_before) / seconds * 100
@@ -199,7 +230,27 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
                 drawing_cpu=drawing[0] / drawing[1] if drawing and drawing[1] else None)
     if check:
         step.browser = await check
+    if wall is not None:
+        step.wall, step.polls_under_load = wall, len(wall.polls)
+    if teacher:
+        if pid:
+            alone, idle = await wall_alone(pid, teacher, args.wall_seconds)
+            step.wall_cpu, step.wall_alone = alone - idle, (alone, idle)
+        await teacher.close()
     return step
+
+
+async def wall_alone(pid: int, teacher: Teacher, seconds: float) -> tuple[float, float]:
+    """(server CPU while the wall alone polls for `seconds`, server CPU while nothing runs for half as
+    long before), in percent of one core; the students have stopped, their tiles are on the wall."""
+    await asyncio.sleep(1.0)  # closed sessions are cleaned up
+    cpu, began = process_tree.cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(max(seconds / 2, 2.0))
+    idle = (process_tree.cpu_seconds(pid) - cpu) / (time.perf_counter() - began) * 100
+    cpu, began = process_tree.cpu_seconds(pid), time.perf_counter()
+    await teacher.poll(lambda: time.perf_counter() - began >= seconds)
+    alone = (process_tree.cpu_seconds(pid) - cpu) / (time.perf_counter() - began) * 100
+    return alone, idle
 
 
 async def browser_stroke_midway(url: str, delay: float) -> str:
@@ -217,8 +268,8 @@ async def browser_stroke_midway(url: str, delay: float) -> str:
 class ProfiledServer(PageServer):
     """The page as one `streamlit run`, under the profiler of PROFILED_SERVER, writing to `stats`."""
 
-    def __init__(self, log: Path, stats: Path):
-        super().__init__(log)
+    def __init__(self, log: Path, stats: Path, class_db: str | None = None):
+        super().__init__(log, class_db=class_db)
         self.stats = stats
 
     def command(self) -> list[str]:
@@ -240,11 +291,37 @@ def target(args, replicas: int, sessions: int):
         return
     name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
     if args.profile:
-        with ProfiledServer(LOGS / name, profile_path(args, sessions)) as server:
+        with ProfiledServer(LOGS / name, profile_path(args, sessions), args.class_db) as server:
             yield server.url, server.pid
         return
-    with PageServer(LOGS / name, replicas, args.proxy) as server:
+    with PageServer(LOGS / name, replicas, args.proxy, class_db=args.class_db) as server:
         yield server.url, server.pid
+
+
+@contextlib.contextmanager
+def class_store(args):
+    """The class store of the run (a ClassStore), at args.class_db; sets args.class_db when the run
+    makes one: a fresh SQLite file in a temporary folder, or with --postgres a throwaway cluster."""
+    from mlp.classroom import ClassStore
+
+    with tempfile.TemporaryDirectory(prefix="load-class-") as folder:
+        stop = None
+        if args.postgres:
+            sys.path.insert(0, str(ROOT / "tests"))  # the tests' throwaway PostgreSQL server
+            from postgres_server import start_postgres, stop_postgres
+
+            cluster = Path(folder) / "postgres"
+            os.chmod(folder, 0o755)  # the cluster may run as another user (PostgreSQL refuses root)
+            args.class_db, stop = start_postgres(cluster), lambda: stop_postgres(cluster)
+        elif args.class_db is None:
+            args.class_db = f"sqlite:///{Path(folder) / 'classes.db'}"
+        store = ClassStore.open(args.class_db)
+        try:
+            yield store
+        finally:
+            store.close()
+            if stop:
+                stop()
 
 
 def write_profile(pid: int, path: Path) -> None:
@@ -291,10 +368,13 @@ def seconds_text(value: float | None) -> str:
 
 
 def table(steps: list[Step]) -> str:
-    """The Markdown table of all steps."""
+    """The Markdown table of all steps (with a class: the sends, the time to the wall, the wall's CPU)."""
+    walls = any(step.wall is not None for step in steps)
     lines = ["| replicas | sessions | strokes | answered/s | p50 (s) | p95 (s) | max (s) | lost | errors "
-             "| server CPU | CPU s/stroke | once loaded | server RSS (max) | load avg 1/5 min | attackers |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| server CPU | CPU s/stroke | once loaded | server RSS (max) | load avg 1/5 min | attackers |"
+             + (" sends | to the wall p50 (s) | p95 (s) | max (s) | wall CPU |" if walls else ""),
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+             + ("---:|---:|---:|---:|---:|" if walls else "")]
     for step in steps:
         tally = step.tally
         cpu = "n/a" if step.server_cpu is None else f"{step.server_cpu:.0f} %"
@@ -306,8 +386,40 @@ def table(steps: list[Step]) -> str:
             f"| {seconds_text(max(tally.answers, default=None))} | {tally.lost} | {len(tally.errors)} "
             f"| {cpu} | {per_stroke} | {'n/a' if step.drawing_cpu is None else f'{step.drawing_cpu:.4f}'} "
             f"| {megabytes(step.server_rss)} | {step.load[0]:.1f} / {step.load[1]:.1f} "
-            f"| {step.attackers} |")
+            f"| {step.attackers} |" + (wall_columns(step) if walls else ""))
     return "\n".join(lines)
+
+
+def wall_columns(step: Step) -> str:
+    """A step's sends, time to the wall (p50, p95, max) and the wall's own CPU, as table cells."""
+    if step.wall is None:
+        return " - | - | - | - | - |"
+    times = step.wall.to_the_wall()
+    cpu = "n/a" if step.wall_cpu is None else f"{step.wall_cpu:.1f} %"
+    return (f" {len(step.wall.sends)} | {seconds_text(percentile(times, 50))} | {seconds_text(percentile(times, 95))} "
+            f"| {seconds_text(max(times, default=None))} | {cpu} |")
+
+
+def wall_notes(name: str, step: Step) -> list[str]:
+    """What the wall's columns leave out: unseen drawings, refusals, the polls, the CPU's two parts."""
+    wall = step.wall
+    seen = len(wall.to_the_wall())
+    polls = wall.polls[:step.polls_under_load]
+    refused = "; ".join(f"{count} x {text!r}" for text, count in wall.refused.items()) or "none"
+    found = [f"{name}: the wall: {len(wall.sends)} drawings sent, {seen} seen on the wall, "
+             f"{len(wall.sends) - seen} replaced by the student's next one before a poll showed them; "
+             f"Send answered p50 / p95 {seconds_text(percentile(wall.send_answers, 50))} / "
+             f"{seconds_text(percentile(wall.send_answers, 95))} s; not sent: {refused}; no Send button "
+             f"{wall.no_button} times; {len(polls)} polls under load, p50 / p95 / max "
+             f"{seconds_text(percentile(polls, 50))} / {seconds_text(percentile(polls, 95))} / "
+             f"{seconds_text(max(polls, default=None))} s; lost polls {wall.lost_polls}"]
+    if step.wall_alone:
+        alone, idle = step.wall_alone
+        found.append(f"{name}: the wall's CPU: {alone:.1f} % of a core while it alone polled "
+                     f"({len(wall.polls) - step.polls_under_load} polls, {wall.tiles} students' tiles on it), "
+                     f"{idle:.1f} % idle before")
+    found += [f"{name}: wall error: {text}" for text in dict.fromkeys(wall.errors)][:5]
+    return found
 
 
 def notes(step: Step) -> list[str]:
@@ -322,6 +434,8 @@ def notes(step: Step) -> list[str]:
     found += [f"{name}: {line}" for line in tally.trainers]
     if step.browser:
         found.append(f"{name}: {step.browser}")
+    if step.wall is not None:
+        found += wall_notes(name, step)
     if step.attackers:
         attacks = step.attacks
         said = "; ".join(f"{count} x {text!r}" for text, count in attacks.said.items()) or "no error shown"
@@ -393,6 +507,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the visitors' digits and pauses")
     parser.add_argument("--profile", default=None, metavar="PATH.prof",
                         help="run the server under cProfile (one replica, no proxy) and write each step's stats here")
+    parser.add_argument("--class", dest="classroom", action="store_true",
+                        help="the visitors are a class: students draw and Send, a teacher's wall polls")
+    parser.add_argument("--class-db", default=None, metavar="URL",
+                        help="with --class: the class store (SQLAlchemy URL) the server is given "
+                             "(default: a fresh SQLite file in a temporary folder)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="with --class: start a throwaway PostgreSQL cluster as the class store")
+    parser.add_argument("--wall-seconds", type=positive(float), default=10.0,
+                        help="with --class: after each step, how long the wall's CPU is measured polling alone")
     args = parser.parse_args(argv)
     if not 0 <= args.jitter < 1:
         parser.error("--jitter must be in [0, 1)")
@@ -406,29 +529,24 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--url tests one server as it is: give no list of --replicas with it")
     if args.profile and (args.url or args.proxy or args.replicas != [1]):
         parser.error("--profile starts one server of its own: no --url, --proxy or --replicas with it")
+    if (args.class_db or args.postgres) and not args.classroom:
+        parser.error("--class-db and --postgres go with --class")
+    if args.class_db and args.postgres:
+        parser.error("give --class-db or --postgres, not both")
+    if args.classroom and args.url and not args.class_db:
+        parser.error("--class with --url needs --class-db: the store that server uses")
+    if args.classroom and (args.trainers or args.attackers):
+        parser.error("--class replaces the drawing visitors: no --trainers or --attackers with it")
     return args
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    digits = canvas_digits(args.digits)
-    attack = hostile_stroke(args.attack_side) if args.attackers else None
-    plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
-    steps, profiles = [], []
-    for index, (replicas, sessions) in enumerate(plan):
-        with target(args, replicas, sessions) as (url, pid):
-            seen = asyncio.run(warm_up(url, replicas, digits[0]))
-            if args.profile:
-                os.kill(pid, signal.SIGUSR1)
-            browser = args.browser and index == len(plan) - 1
-            step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser, attack))
-            if args.profile:
-                write_profile(pid, profile_path(args, sessions))
-                profiles.append(profile_summary(profile_path(args, sessions), len(step.tally.answers)))
-        steps.append(step)
-        print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
-              f"{seconds_text(percentile(step.tally.answers, 95))} s, warmed {sorted(seen)}", flush=True)
+    with class_store(args) if args.classroom else contextlib.nullcontext() as store:
+        steps, profiles = run_plan(args, store)
     where = args.url or "a fresh server per step (behind deploy/'s nginx for more than one replica, or --proxy)"
+    if args.classroom:
+        where += f"; a class in {args.class_db.partition('://')[0]}, its wall polled by one teacher"
     print(f"\n{where}; a stroke every {args.interval:g} s per visitor for {args.seconds:g} s; "
           f"{os.cpu_count()} CPUs\n")
     print(table(steps))
@@ -438,6 +556,36 @@ def main(argv=None) -> None:
             print(f"- {line}")
     for summary in profiles:
         print(f"\n{summary}")
+
+
+def run_plan(args, store=None) -> tuple[list[Step], list[str]]:
+    """Every step of the plan, in order: (the steps, their profile summaries); with a store, each
+    step a class of its own in it, ended after the step."""
+    digits = canvas_digits(args.digits, per_digit=3 if store else 1)
+    attack = hostile_stroke(args.attack_side) if args.attackers else None
+    plan = [(replicas, sessions) for sessions in args.sessions for replicas in args.replicas]
+    steps, profiles = [], []
+    for index, (replicas, sessions) in enumerate(plan):
+        with target(args, replicas, sessions) as (url, pid):
+            seen = asyncio.run(warm_up(url, replicas, digits[0]))
+            if args.profile:
+                os.kill(pid, signal.SIGUSR1)
+            browser = args.browser and index == len(plan) - 1
+            info = store.new_class() if store else None
+            invitation = Invitation(info.code, info.teacher_key) if info else None
+            try:
+                step = asyncio.run(run_step(args, url, pid, replicas, sessions, digits, browser, attack, invitation))
+            finally:
+                if info:
+                    store.end(info.code)
+            if args.profile:
+                write_profile(pid, profile_path(args, sessions))
+                profiles.append(profile_summary(profile_path(args, sessions), len(step.tally.answers)))
+        steps.append(step)
+        to_wall = f", to the wall p95 {seconds_text(percentile(step.wall.to_the_wall(), 95))} s" if step.wall else ""
+        print(f"{replicas} replica(s), N={sessions}: {len(step.tally.answers)} strokes answered, p95 "
+              f"{seconds_text(percentile(step.tally.answers, 95))} s{to_wall}, warmed {sorted(seen)}", flush=True)
+    return steps, profiles
 
 
 if __name__ == "__main__":

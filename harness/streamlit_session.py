@@ -3,8 +3,12 @@
 A browser loads the page (GET /), opens `ws://HOST/_stcore/stream` and sends a `rerun_script`
 BackMsg (query string, widget states); the server answers with ForwardMsgs (new_session, deltas,
 and script_finished at the end of the run). A widget change is another `rerun_script` carrying
-the widget's state, and the id of the fragment it lives in, if any. This module speaks that
-protocol with `streamlit.proto`, and finds elements by their type, never by the page's keys.
+the widget's state, and the id of the fragment it lives in, if any. A fragment declared with
+`run_every` is announced by an `auto_rerun` ForwardMsg (its id and interval): the browser then asks
+for that fragment's rerun on a timer (`rerun_script` with its `fragment_id` and `is_auto_rerun`).
+When the page changes its query parameters (`page_info_changed`), the browser's address changes
+and every later rerun carries the new query string. This module speaks that protocol with
+`streamlit.proto`, and finds elements by their type, never by the page's keys.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ class Session:
         # then sends a reference (ref_hash) instead of the element again.
         self._cache: dict[str, ForwardMsg] = {}
         self.last_run: Run | None = None  # the latest run, complete or not (after a timeout)
+        self.auto_reruns: dict[str, float] = {}  # fragment id -> seconds between the reruns it asks for
 
     @classmethod
     async def open(cls, base_url: str, query: str = "", cookie: str | None = None,
@@ -140,9 +145,10 @@ class Session:
             raise
         return session, run
 
-    async def rerun(self, widgets=(), fragment_id: str = "", timeout: float = 10) -> Run:
+    async def rerun(self, widgets=(), fragment_id: str = "", timeout: float = 10, auto: bool = False) -> Run:
         """Send a rerun with these WidgetState protos; collect messages until script_finished.
 
+        `auto`: the rerun is one the browser's timer asks for (a fragment in `auto_reruns`).
         TimeoutError if the run does not finish in time (the stream is then out of step:
         close this session and open another).
         """
@@ -151,6 +157,7 @@ class Session:
         state.query_string = self.query
         state.page_script_hash = self.page_script_hash
         state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
         state.widget_states.widgets.extend(widgets)
         state.cached_message_hashes.extend(sorted(self._cache))
         started = time.perf_counter()
@@ -195,6 +202,13 @@ class Session:
                                         message.delta.fragment_id, seconds))
         elif kind == "script_finished":
             run.finished, run.finish_status = seconds, message.script_finished
+        elif kind == "page_info_changed":  # st.query_params changed: the browser's address follows
+            self.query = message.page_info_changed.query_string
+        elif kind == "auto_rerun":
+            self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
 
     async def close(self) -> None:
         await self._socket.close()
