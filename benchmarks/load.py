@@ -307,8 +307,7 @@ def class_store(args):
     with tempfile.TemporaryDirectory(prefix="load-class-") as folder:
         stop = None
         if args.postgres:
-            sys.path.insert(0, str(ROOT / "tests"))  # the tests' throwaway PostgreSQL server
-            from postgres_server import start_postgres, stop_postgres
+            from harness.postgres import start_postgres, stop_postgres
 
             cluster = Path(folder) / "postgres"
             os.chmod(folder, 0o755)  # the cluster may run as another user (PostgreSQL refuses root)

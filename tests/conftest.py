@@ -151,3 +151,20 @@ def file_size_limit(limit: int):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return limited
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL server started for this test session (stopped at its end); without
+    PostgreSQL the test fails, as the rest of the system tier does, saying how to leave it out."""
+    from harness.postgres import postgres_bin, start_postgres, stop_postgres
+
+    if postgres_bin() is None:
+        pytest.fail("PostgreSQL is not installed (Debian: apt-get install postgresql), and these system "
+                    "tests need a server; leave the system tier out with -m \"not system\"")
+    # In the system's temporary folder, not pytest's (private to root): the server's user must reach it.
+    tmp_dir = Path(tempfile.mkdtemp(prefix="mlp-pg-"))
+    try:
+        yield start_postgres(tmp_dir)
+    finally:
+        stop_postgres(tmp_dir)

@@ -1,4 +1,4 @@
-"""The class store, the same tests on SQLite and on a real PostgreSQL server (tests/postgres_server.py)."""
+"""The class store, the same tests on SQLite and on a real PostgreSQL server (harness/postgres.py)."""
 
 import csv
 import string
@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from postgres_server import postgres_url  # noqa: F401  (a fixture)
 
 from mlp.classroom import ClassError, ClassLimits, ClassStore, SendRefused
 from mlp.data import load_extra

@@ -1,6 +1,6 @@
 """The class wall through two replicas behind nginx and a class store on PostgreSQL.
 
-Starts a throwaway PostgreSQL server (tests/postgres_server.py) and `deploy.serve --replicas 2
+Starts a throwaway PostgreSQL server (harness/postgres.py) and `deploy.serve --replicas 2
 --class-db URL`. Each browser context is put on a replica by the proxy's own sticky cookie
 (`mlp_replica=r1` or `r2`), and the X-Replica header of its page says where it landed. The wall is
 on one replica, students on both: every student's tile reaches the wall by itself. Then the
@@ -16,7 +16,6 @@ import time
 import pytest
 import sqlalchemy as sa
 from conftest import OUTPUT, need_nginx
-from postgres_server import postgres_url  # noqa: F401  (a fixture)
 from test_browser import FIRST_RUN, HINT, ONE, SEVEN, UPDATE, assert_no_exception, browser, draw, settle  # noqa: F401
 from test_browser_wall import CLASS_TABLES, ON_THE_WALL, PHONE, ZERO, tile
 from test_failover import replica_pid

@@ -1,11 +1,12 @@
-"""A throwaway PostgreSQL server for the tests: its own cluster (initdb), on a free loopback port,
-stopped at the end of the test session.
+"""A throwaway PostgreSQL server for tests and benchmarks: its own cluster (initdb), on a free
+loopback port, thrown away when stopped.
 
-    from postgres_server import postgres_url   # a session fixture: the server's SQLAlchemy URL
+    url = start_postgres(folder)   # a fresh cluster in folder; its SQLAlchemy URL
+    stop_postgres(folder)          # stopped at once, and its folder deleted
+
+The tests' `postgres_url` fixture (tests/conftest.py) and `benchmarks.load --postgres` use it.
 
 Debian's `postgresql` package provides the binaries (on PATH, or in /usr/lib/postgresql/*/bin).
-Without them the fixture fails, as the rest of the system tier does, saying how to install them
-or leave the tier out (`-m "not system"`).
 PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
 """
 
@@ -15,10 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 from pathlib import Path
-
-import pytest
 
 USER = "postgres"  # the cluster's superuser, and the system user it runs as when we are root
 START_SECONDS = 60
@@ -82,17 +80,3 @@ def stop_postgres(tmp_dir: Path) -> None:
         subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate",
                                         "-w", "stop"]), capture_output=True, timeout=START_SECONDS)
     shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    """The URL of a PostgreSQL server started for this test session (stopped at its end)."""
-    if postgres_bin() is None:
-        pytest.fail("PostgreSQL is not installed (Debian: apt-get install postgresql), and these system "
-                    "tests need a server; leave the system tier out with -m \"not system\"")
-    # In the system's temporary folder, not pytest's (private to root): the server's user must reach it.
-    tmp_dir = Path(tempfile.mkdtemp(prefix="mlp-pg-"))
-    try:
-        yield start_postgres(tmp_dir)
-    finally:
-        stop_postgres(tmp_dir)
