@@ -7,11 +7,14 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from harness.servers import ROOT
 
 SESSIONS = 3
 
 
+@pytest.mark.system  # a server, thirty protocol clients and the wall
 def test_a_short_class_run_puts_every_students_drawings_on_the_wall():
     command = [sys.executable, "-m", "benchmarks.load", "--class", "--sessions", str(SESSIONS), "--seconds", "8",
                "--wall-seconds", "2"]
@@ -40,6 +43,7 @@ def test_class_flags_are_checked_before_starting_anything():
         assert done.returncode == 2 and "error:" in done.stderr, flags
 
 
+@pytest.mark.system  # a server of the page
 def test_the_protocol_client_follows_the_address_and_the_walls_timer(tmp_path):
     """A student's page writes ?me=TOKEN into the address; the wall announces its timed fragment."""
     import asyncio
