@@ -291,10 +291,10 @@ def target(args, replicas: int, sessions: int):
         return
     name = f"server-{replicas}x{'-proxy' if args.proxy or replicas > 1 else ''}-{sessions}.log"
     if args.profile:
-        with ProfiledServer(LOGS / name, profile_path(args, sessions), args.class_db) as server:
+        with ProfiledServer(args.logs / name, profile_path(args, sessions), args.class_db) as server:
             yield server.url, server.pid
         return
-    with PageServer(LOGS / name, replicas, args.proxy, class_db=args.class_db) as server:
+    with PageServer(args.logs / name, replicas, args.proxy, class_db=args.class_db) as server:
         yield server.url, server.pid
 
 
@@ -477,6 +477,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--sessions", type=positive_int_list, default=[1, 10, 30, 60],
                         help="numbers of visitors drawing at once, one step each")
     parser.add_argument("--seconds", type=positive(float), default=40.0, help="how long each step draws")
+    parser.add_argument("--logs", type=Path, default=LOGS, help="where the servers' logs go (default artifacts/load in the checkout)")
     parser.add_argument("--interval", type=positive(float), default=2.0, help="seconds between a visitor's strokes")
     parser.add_argument("--jitter", type=float, default=0.5, help="each pause is interval x uniform(1-j, 1+j)")
     parser.add_argument("--timeout", type=positive(float), default=10.0, help="a stroke unanswered this long is lost")

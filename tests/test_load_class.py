@@ -15,9 +15,9 @@ SESSIONS = 3
 
 
 @pytest.mark.system  # a server, thirty protocol clients and the wall
-def test_a_short_class_run_puts_every_students_drawings_on_the_wall():
+def test_a_short_class_run_puts_every_students_drawings_on_the_wall(tmp_path):
     command = [sys.executable, "-m", "benchmarks.load", "--class", "--sessions", str(SESSIONS), "--seconds", "8",
-               "--wall-seconds", "2"]
+               "--wall-seconds", "2", "--logs", str(tmp_path)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
     row = next(line for line in done.stdout.splitlines() if line.startswith(f"| 1 | {SESSIONS} |"))
