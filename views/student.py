@@ -41,6 +41,7 @@ def show(data_path: str) -> None:
         st.error(f"There is no class {plain(code)} now: it has ended, or the code is mistyped. "
                  "Ask your teacher for the code or the QR code.")
         return
+    class_start.keep_code(info.code)
     student = joined(store, info.code)
     if student is None:
         return
@@ -97,7 +98,7 @@ def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -
         else:
             reading_row(store, info, student, drawn)
         if st.session_state.class_notice:
-            st.warning(plain(st.session_state.class_notice))
+            st.warning(plain(as_sentence(st.session_state.class_notice)))
             st.session_state.class_notice = None
         own_drawings(store, code, student)
 
@@ -177,6 +178,11 @@ def reading_row(store: ClassStore, info: ClassInfo, student: Student, drawn: Dra
         st.pills("I meant", list(range(10)), key="meant", label_visibility="collapsed", wrap=True,
                  disabled=info.paused or not (sent or info.send_all), on_change=label,
                  args=(store, info.code, student, drawn))
+
+
+def as_sentence(reason: str) -> str:
+    """The store's reason ('the teacher has paused sending') as a sentence of its own on the page."""
+    return reason[:1].upper() + reason[1:] + ("" if reason.endswith((".", "!", "?")) else ".")
 
 
 def own_drawings(store: ClassStore, code: str, student: Student) -> None:

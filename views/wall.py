@@ -31,6 +31,7 @@ def show(data_path: str) -> None:
         st.error("This address does not open a class's wall: the class has ended, or the teacher key in "
                  "it is not this class's. Students open the class with its code alone.")
         return
+    class_start.keep_code(info.code)
     presenter.compact_page()
     st.session_state.present = True  # an opened drawing's panels are sized for the projector
     model = loaders.shipped_model(mlp.DEFAULT_MODEL)
