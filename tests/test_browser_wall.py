@@ -191,3 +191,26 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     first.reload()
     first.get_by_text("There is no class").wait_for(timeout=UPDATE)
     assert_no_exception(teacher)
+
+
+def test_the_controls_share_a_row_and_a_row_of_tiles_fits_a_projector_at_200_percent(browser, server, class_db, mnist):
+    store = ClassStore.open(f"sqlite:///{class_db}")
+    info = store.new_class()
+    model = mlp.load_model()
+    for index in range(5):
+        x = mlp.as_model_input(mnist.x_test[index])
+        student = store.join(info.code)
+        store.send(info.code, student.token, x, int(np.argmax(mlp.predict_proba(model, x))), 0.9, False)
+    store.close()
+    # A 1920x1080 projector at 200 %: 960x540 CSS pixels, where the header wraps under the code.
+    wall = browser.new_page(viewport={"width": 960, "height": 540}, device_scale_factor=2)
+    wall.goto(f"{server}?class={info.code}&teacher={info.teacher_key}")
+    wall.locator("[data-tile]").first.wait_for(timeout=FIRST_RUN)
+    settle(wall)
+    clear = wall.get_by_role("button", name="Clear the wall").bounding_box()
+    end = wall.get_by_role("button", name="End the class").bounding_box()
+    assert abs(clear["y"] - end["y"]) < 2 and end["x"] > clear["x"] + clear["width"]  # side by side
+    first = wall.locator("[class*='st-key-tile_']").first.bounding_box()
+    assert first["y"] + first["height"] <= 540, first  # the whole first tile, buttons too, unscrolled
+    wall.screenshot(path=ARTIFACTS / "wall-200-percent.png")
+    assert_no_exception(wall)

@@ -78,7 +78,9 @@ def controls(store: ClassStore, info: ClassInfo) -> None:
             store.set_send_all, info.code, st.session_state.wall_send_all),
             help="A drawing goes to the wall when its student clears it or says what they meant, "
                  "without pressing Send.")
-    with st.container(width="content", gap="small"):
+    # Side by side: on a 1024-pixel projector (or at 200 %) they wrap under the code, and stacked there
+    # they pushed the first row of tiles off the screen.
+    with st.container(horizontal=True, width="content", gap="small"):
         st.button("Clear the wall", icon=":material/layers_clear:", on_click=act, args=(store.clear_wall, info.code),
                   help="Hides every drawing sent so far; labelled ones still count in the class's numbers.")
         with st.popover("End the class", icon=":material/stop_circle:"):
