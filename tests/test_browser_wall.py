@@ -18,6 +18,7 @@ from test_browser import (ARTIFACTS, FIRST_RUN, ONE, SEVEN, UPDATE, assert_no_ex
                           running_app, settle)
 
 import mlp
+from harness.strokes import touch_stroke
 from mlp.classroom import ClassStore
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
@@ -214,3 +215,24 @@ def test_the_controls_share_a_row_and_a_row_of_tiles_fits_a_projector_at_200_per
     assert first["y"] + first["height"] <= 540, first  # the whole first tile, buttons too, unscrolled
     wall.screenshot(path=ARTIFACTS / "wall-200-percent.png")
     assert_no_exception(wall)
+
+
+def test_a_finger_stroke_begun_in_the_canvas_corners_draws_on_a_students_phone(browser, server, class_db):
+    store = ClassStore.open(f"sqlite:///{class_db}")
+    code = store.new_class().code
+    store.close()
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    phone.goto(f"{server}?class={code}")
+    phone.get_by_text("you are").wait_for(timeout=FIRST_RUN)
+    phone.locator("canvas.upper-canvas").wait_for(timeout=UPDATE)
+    settle(phone)
+    # From the top-right corner (where the component keeps its hidden toolbar) down to the left: a 7's bar
+    # and stem; each corner in turn, after Clear.
+    for stroke in ([(272, 8), (200, 60), (150, 140), (120, 240)], [(8, 8), (140, 140), (150, 260)],
+                   [(8, 272), (140, 140), (150, 20)], [(272, 272), (140, 140), (130, 20)]):
+        touch_stroke(phone, stroke)
+        phone.locator("[data-prediction]").wait_for(timeout=UPDATE)
+        phone.get_by_role("button", name="Clear").click()
+        phone.locator("[data-prediction]").wait_for(state="detached", timeout=UPDATE)
+        settle(phone)
+    assert_no_exception(phone)

@@ -12,7 +12,7 @@ import streamlit as st
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
 from mlp.reading import Reading
-from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, viewport
+from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, toolbar, viewport
 from views.text import plain
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
@@ -51,6 +51,9 @@ def show(data_path: str) -> None:
         return
     st.caption(f"Class {plain(info.code)} · you are **{plain(student.nickname)}**")
     pad(model, store, info.code, student)
+    # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
+    # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
+    toolbar.keep_off_canvas()
 
 
 def joined(store: ClassStore, code: str) -> Student | None:
