@@ -31,6 +31,9 @@ ON_THE_WALL = 4.0  # seconds from Send to the tile on the wall: the wall polls e
 MUST_FIT = {"canvas": "canvas.upper-canvas", "Clear": ".stButton button:has-text('Clear')",
             "reading": "[data-prediction]", "Send": ".st-key-send button", "I meant": ".st-key-meant"}
 CLASS_TABLES = ("classes", "class_students", "class_drawings")
+# The page's rule that keeps the canvas's toolbar off the drawing is in the canvas's shadow root (views.toolbar).
+TOOLBAR_KEPT_OFF = """[...document.querySelectorAll("[data-testid='stBidiComponentIsolated']")].some(
+    host => host.shadowRoot && host.shadowRoot.getElementById("mlp-toolbar"))"""
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +233,7 @@ def test_a_finger_stroke_begun_in_the_canvas_corners_draws_on_a_students_phone(b
     # and stem; each corner in turn, after Clear.
     for stroke in ([(272, 8), (200, 60), (150, 140), (120, 240)], [(8, 8), (140, 140), (150, 260)],
                    [(8, 272), (140, 140), (150, 20)], [(272, 272), (140, 140), (130, 20)]):
+        phone.wait_for_function(TOOLBAR_KEPT_OFF, timeout=UPDATE)  # a person's finger comes later than 0.2 s
         touch_stroke(phone, stroke)
         phone.locator("[data-prediction]").wait_for(timeout=UPDATE)
         phone.get_by_role("button", name="Clear").click()
