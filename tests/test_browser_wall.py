@@ -18,6 +18,7 @@ from test_browser import (ARTIFACTS, FIRST_RUN, ONE, SEVEN, UPDATE, assert_no_ex
                           running_app, settle)
 
 import mlp
+from harness.strokes import touch_stroke
 from mlp.classroom import ClassStore
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
@@ -30,6 +31,9 @@ ON_THE_WALL = 4.0  # seconds from Send to the tile on the wall: the wall polls e
 MUST_FIT = {"canvas": "canvas.upper-canvas", "Clear": ".stButton button:has-text('Clear')",
             "reading": "[data-prediction]", "Send": ".st-key-send button", "I meant": ".st-key-meant"}
 CLASS_TABLES = ("classes", "class_students", "class_drawings")
+# The page's rule that keeps the canvas's toolbar off the drawing is in the canvas's shadow root (views.toolbar).
+TOOLBAR_KEPT_OFF = """[...document.querySelectorAll("[data-testid='stBidiComponentIsolated']")].some(
+    host => host.shadowRoot && host.shadowRoot.getElementById("mlp-toolbar"))"""
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +195,48 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     first.reload()
     first.get_by_text("There is no class").wait_for(timeout=UPDATE)
     assert_no_exception(teacher)
+
+
+def test_the_controls_share_a_row_and_a_row_of_tiles_fits_a_projector_at_200_percent(browser, server, class_db, mnist):
+    store = ClassStore.open(f"sqlite:///{class_db}")
+    info = store.new_class()
+    model = mlp.load_model()
+    for index in range(5):
+        x = mlp.as_model_input(mnist.x_test[index])
+        student = store.join(info.code)
+        store.send(info.code, student.token, x, int(np.argmax(mlp.predict_proba(model, x))), 0.9, False)
+    store.close()
+    # A 1920x1080 projector at 200 %: 960x540 CSS pixels, where the header wraps under the code.
+    wall = browser.new_page(viewport={"width": 960, "height": 540}, device_scale_factor=2)
+    wall.goto(f"{server}?class={info.code}&teacher={info.teacher_key}")
+    wall.locator("[data-tile]").first.wait_for(timeout=FIRST_RUN)
+    settle(wall)
+    clear = wall.get_by_role("button", name="Clear the wall").bounding_box()
+    end = wall.get_by_role("button", name="End the class").bounding_box()
+    assert abs(clear["y"] - end["y"]) < 2 and end["x"] > clear["x"] + clear["width"]  # side by side
+    first = wall.locator("[class*='st-key-tile_']").first.bounding_box()
+    assert first["y"] + first["height"] <= 540, first  # the whole first tile, buttons too, unscrolled
+    wall.screenshot(path=ARTIFACTS / "wall-200-percent.png")
+    assert_no_exception(wall)
+
+
+def test_a_finger_stroke_begun_in_the_canvas_corners_draws_on_a_students_phone(browser, server, class_db):
+    store = ClassStore.open(f"sqlite:///{class_db}")
+    code = store.new_class().code
+    store.close()
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    phone.goto(f"{server}?class={code}")
+    phone.get_by_text("you are").wait_for(timeout=FIRST_RUN)
+    phone.locator("canvas.upper-canvas").wait_for(timeout=UPDATE)
+    settle(phone)
+    # From the top-right corner (where the component keeps its hidden toolbar) down to the left: a 7's bar
+    # and stem; each corner in turn, after Clear.
+    for stroke in ([(272, 8), (200, 60), (150, 140), (120, 240)], [(8, 8), (140, 140), (150, 260)],
+                   [(8, 272), (140, 140), (150, 20)], [(272, 272), (140, 140), (130, 20)]):
+        phone.wait_for_function(TOOLBAR_KEPT_OFF, timeout=UPDATE)  # a person's finger comes later than 0.2 s
+        touch_stroke(phone, stroke)
+        phone.locator("[data-prediction]").wait_for(timeout=UPDATE)
+        phone.get_by_role("button", name="Clear").click()
+        phone.locator("[data-prediction]").wait_for(state="detached", timeout=UPDATE)
+        settle(phone)
+    assert_no_exception(phone)

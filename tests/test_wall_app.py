@@ -173,3 +173,39 @@ def test_the_wall_offers_the_labelled_drawings_before_the_class_ends(store, mnis
     with np.load(io.BytesIO(wall.exported(store, info.code, ".npz")())) as saved:
         assert (saved["x"] == mnist.x_test[:1]).all() and saved["y"].tolist() == [3]
     assert wall.exported(store, info.code, ".csv")().decode().count("\n") == 2  # a header, one drawing
+
+
+def test_a_code_typed_in_lower_case_or_with_a_dash_goes_on_as_the_class_spells_it(store, mnist, default_model):
+    info = store.new_class()
+    wall = page(**{"class": info.code.lower(), "teacher": info.teacher_key})
+    assert not wall.exception and "data-tile" not in html(wall) and not wall.error
+    assert wall.query_params["class"] == info.code  # so the students' link and QR code spell it so too
+    student = page(**{"class": f"{info.code[:4]}-{info.code[4:]}"})
+    assert not student.exception and student.query_params["class"] == info.code
+
+
+def test_a_refused_send_says_why_in_a_sentence(store, mnist, default_model):
+    info = store.new_class()
+    image, _ = sure_digit(mnist, default_model)
+    student = draw(page(**{"class": info.code}), digit_png(image))
+    store.remove_student(info.code, student.query_params["me"])
+    student.button(key="send").click().run()
+    assert not student.exception
+    shown = [w.value.replace("\\", "") for w in student.warning]  # as read: without Markdown's escapes
+    assert shown == ["The teacher has removed you from this class."]
+
+
+def test_the_class_numbers_give_mnist_accuracy_as_the_table_does(store, mnist):
+    info = store.new_class()
+    sevens = np.flatnonzero(mnist.y_test == 7)
+    for n in range(3):  # three 7s read as 1: the class's 7s are read far worse than MNIST's
+        label_as(store, info.code, mnist.x_test[sevens[n]], 7, 1)
+    for n in np.flatnonzero(mnist.y_test != 7)[:2]:  # and two other students, read right
+        label_as(store, info.code, mnist.x_test[n], int(mnist.y_test[n]), int(mnist.y_test[n]))
+    wall = page(**{"class": info.code, "teacher": info.teacher_key})
+    wall.segmented_control(key="wall_part").set_value("The class's numbers").run()
+    assert not wall.exception
+    on_mnist = wall.dataframe[0].value.set_index("digit").loc[7, "MNIST"]
+    assert 0 < on_mnist < 100
+    said = next(m.value for m in wall.markdown if m.value.startswith("Our 7s are read worse"))
+    assert said == f"Our 7s are read worse than MNIST's: 0% against {on_mnist:.1f}%."

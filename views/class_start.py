@@ -39,6 +39,13 @@ def code() -> str:
     return st.query_params.get(CLASS, "").strip()
 
 
+def keep_code(spelled: str) -> None:
+    """Write the class's code into the address as the class spells it (a code typed in lower case or with
+    a dash works, but the link and the QR code handed on from this page then show the code as it is read aloud)."""
+    if st.query_params.get(CLASS) != spelled:
+        st.query_params[CLASS] = spelled
+
+
 def start_class() -> None:
     """Callback: start a class and go to its wall; the wall's address is the teacher's (a reload keeps it)."""
     try:

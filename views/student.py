@@ -12,7 +12,7 @@ import streamlit as st
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
 from mlp.reading import Reading
-from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, viewport
+from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, toolbar, viewport
 from views.text import plain
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
@@ -41,6 +41,7 @@ def show(data_path: str) -> None:
         st.error(f"There is no class {plain(code)} now: it has ended, or the code is mistyped. "
                  "Ask your teacher for the code or the QR code.")
         return
+    class_start.keep_code(info.code)
     student = joined(store, info.code)
     if student is None:
         return
@@ -50,6 +51,9 @@ def show(data_path: str) -> None:
         return
     st.caption(f"Class {plain(info.code)} · you are **{plain(student.nickname)}**")
     pad(model, store, info.code, student)
+    # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
+    # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
+    toolbar.keep_off_canvas()
 
 
 def joined(store: ClassStore, code: str) -> Student | None:
@@ -97,7 +101,7 @@ def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -
         else:
             reading_row(store, info, student, drawn)
         if st.session_state.class_notice:
-            st.warning(plain(st.session_state.class_notice))
+            st.warning(plain(as_sentence(st.session_state.class_notice)))
             st.session_state.class_notice = None
         own_drawings(store, code, student)
 
@@ -177,6 +181,11 @@ def reading_row(store: ClassStore, info: ClassInfo, student: Student, drawn: Dra
         st.pills("I meant", list(range(10)), key="meant", label_visibility="collapsed", wrap=True,
                  disabled=info.paused or not (sent or info.send_all), on_change=label,
                  args=(store, info.code, student, drawn))
+
+
+def as_sentence(reason: str) -> str:
+    """The store's reason ('the teacher has paused sending') as a sentence of its own on the page."""
+    return reason[:1].upper() + reason[1:] + ("" if reason.endswith((".", "!", "?")) else ".")
 
 
 def own_drawings(store: ClassStore, code: str, student: Student) -> None:

@@ -31,6 +31,7 @@ def show(data_path: str) -> None:
         st.error("This address does not open a class's wall: the class has ended, or the teacher key in "
                  "it is not this class's. Students open the class with its code alone.")
         return
+    class_start.keep_code(info.code)
     presenter.compact_page()
     st.session_state.present = True  # an opened drawing's panels are sized for the projector
     model = loaders.shipped_model(mlp.DEFAULT_MODEL)
@@ -77,7 +78,9 @@ def controls(store: ClassStore, info: ClassInfo) -> None:
             store.set_send_all, info.code, st.session_state.wall_send_all),
             help="A drawing goes to the wall when its student clears it or says what they meant, "
                  "without pressing Send.")
-    with st.container(width="content", gap="small"):
+    # Side by side: on a 1024-pixel projector (or at 200 %) they wrap under the code, and stacked there
+    # they pushed the first row of tiles off the screen.
+    with st.container(horizontal=True, width="content", gap="small"):
         st.button("Clear the wall", icon=":material/layers_clear:", on_click=act, args=(store.clear_wall, info.code),
                   help="Hides every drawing sent so far; labelled ones still count in the class's numbers.")
         with st.popover("End the class", icon=":material/stop_circle:"):
