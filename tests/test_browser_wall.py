@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 ZERO = [[(140 + 65 * np.sin(t), 140 - 95 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 24)]]
 PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+CLASS_SIZE = 30  # a class: its wall must fit one projector's screen
 ON_THE_WALL = 4.0  # seconds from Send to the tile on the wall: the wall polls every second (the issue
 # asks for 2 s); the slack is for a busy 2-core machine running the server, four browsers and the test
 # The student's page must show these without scrolling on a 390x844 phone.
@@ -153,8 +155,6 @@ def test_a_teacher_and_three_phones(browser, server, class_db, mnist):
     store.close()
     teacher.locator("[data-tile]").nth(10).wait_for(timeout=UPDATE)  # 12 students, one hidden
     settle(teacher)
-    teacher.mouse.move(5, 5)
-    teacher.screenshot(path=ARTIFACTS / "wall-1080p.png")
 
     teacher.get_by_role("radio", name="The class's numbers").click()
     teacher.locator("[data-confusion]").wait_for(timeout=UPDATE)
@@ -217,6 +217,39 @@ def test_the_controls_share_a_row_and_a_row_of_tiles_fits_a_projector_at_200_per
     first = wall.locator("[class*='st-key-tile_']").first.bounding_box()
     assert first["y"] + first["height"] <= 540, first  # the whole first tile, buttons too, unscrolled
     wall.screenshot(path=ARTIFACTS / "wall-200-percent.png")
+    assert_no_exception(wall)
+
+
+def test_a_class_of_30_fits_a_1080p_projector_without_scrolling(browser, server, class_db, mnist):
+    store = ClassStore.open(f"sqlite:///{class_db}")
+    info = store.new_class()
+    model = mlp.load_model()
+    for index in range(CLASS_SIZE):  # every third says what they meant: right, or (every sixth) another digit
+        x = mlp.as_model_input(mnist.x_test[index])
+        read = int(np.argmax(mlp.predict_proba(model, x)))
+        student = store.join(info.code)
+        drawing = store.send(info.code, student.token, x, read, 0.9, False)
+        if index % 3 == 0:
+            store.label(info.code, student.token, drawing, read if index % 6 else (read + 1) % 10)
+    store.close()
+    wall = browser.new_page(viewport=PROJECTOR)
+    wall.goto(f"{server}?class={info.code}&teacher={info.teacher_key}")
+    wall.locator("[data-tile]").nth(CLASS_SIZE - 1).wait_for(timeout=FIRST_RUN)
+    settle(wall)
+    wall.mouse.move(5, 5)
+    wall.screenshot(path=ARTIFACTS / "wall-1080p.png")
+    assert wall.locator("[data-verdict='wrong']").count() == CLASS_SIZE // 6
+    assert wall.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollTop + window.scrollY") == 0
+    drawings = wall.eval_on_selector_all("[data-tile]", "tiles => tiles.map(tile => tile.dataset.drawing)")
+    boxes = [wall.locator(f".st-key-tile_{drawing}").bounding_box() for drawing in drawings]
+    assert len(boxes) == CLASS_SIZE
+    for box in boxes:  # each whole tile, its three buttons included, on the screen
+        assert box["x"] >= 0 and box["y"] >= 0, box
+        assert box["x"] + box["width"] <= PROJECTOR["width"] and box["y"] + box["height"] <= PROJECTOR["height"], box
+    last = boxes[-1]
+    for action in ("open", "hide", "remove"):  # the last tile's three buttons inside it, so on the screen too
+        button = wall.locator(f".st-key-{action}_{drawings[-1]} button").first.bounding_box()
+        assert last["y"] <= button["y"] and button["y"] + button["height"] <= last["y"] + last["height"], action
     assert_no_exception(wall)
 
 

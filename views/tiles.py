@@ -25,7 +25,8 @@ def verdict(tile: Tile) -> tuple[str, str]:
 def wall_tile(tile: Tile) -> str:
     """One student's tile: their drawing, their nickname, the digit read and, once labelled, right or wrong.
 
-    Sized in vh, so that a projector's 1080 lines hold four rows and a laptop's the same wall.
+    Sized in vh, so that a projector's 1080 lines hold three rows of ten (a class of 30) under the header,
+    and a laptop's the same wall; the read digit is the largest text, to be read from the back of a room.
     """
     name = html.escape(tile.nickname, quote=True)
     kind, said = verdict(tile)
@@ -33,12 +34,14 @@ def wall_tile(tile: Tile) -> str:
     unsure = '<span title="The model\'s check says this is not a digit">?</span>' if tile.not_digit else ""
     return (f'<div data-tile="{name}" data-reading="{int(tile.reading)}" data-verdict="{kind}" '
             f'data-drawing="{int(tile.drawing_id)}" '
-            'style="display:flex;flex-direction:column;align-items:center;gap:0.3vh;line-height:1.1">'
+            'style="display:flex;flex-direction:column;align-items:center;gap:0.2vh;line-height:1.05;width:13.6vh">'
             f'<img alt="drawing by {name}" src="{png_url(tile.png)}" '
-            'style="height:11vh;width:11vh;image-rendering:pixelated;border-radius:4px;background:#000">'
-            f'<div style="font-size:max(14px,1.7vh);font-weight:600;white-space:nowrap">{name}</div>'
-            f'<div style="display:flex;align-items:baseline;gap:0.6vh"><span data-read style="font-size:4.2vh;'
-            f'font-weight:800">{int(tile.reading)}{unsure}</span><span style="font-size:max(13px,1.6vh);'
+            'style="height:11.2vh;width:11.2vh;image-rendering:pixelated;border-radius:4px;background:#000">'
+            f'<div style="font-size:max(13px,1.6vh);font-weight:600;white-space:nowrap;overflow:hidden;'
+            f'text-overflow:ellipsis;max-width:100%" title="{name}">{name}</div>'
+            f'<div style="display:flex;flex-wrap:wrap;justify-content:center;align-items:baseline;column-gap:0.6vh">'
+            f'<span data-read style="font-size:4.4vh;'
+            f'font-weight:800">{int(tile.reading)}{unsure}</span><span style="font-size:max(13px,1.9vh);'
             f'color:{colour};font-weight:700">{html.escape(said)}</span></div></div>')
 
 

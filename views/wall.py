@@ -21,6 +21,17 @@ from views.text import plain
 
 POLL_SECONDS = 1.0  # a sent drawing is on the wall within this and one rerun (the issue asks for 2 s)
 WALL, NUMBERS = "The wall", "The class's numbers"
+# A class of 30 on one 1080p screen: three rows of ten tiles under the header. Streamlit's bordered
+# container pads by 1rem and its buttons are 2.5rem high (the presenter page's rem grows with the window),
+# which made a tile 230x306 px and left room for 14; the tile's own HTML sizes itself in vh (views.tiles).
+_DENSE = """<style>
+.st-key-wall_tiles { gap: 1vh; }
+.st-key-wall_tiles [class*='st-key-tile_'] { padding: 0.5vh 0.4vh 0.6vh; gap: 0.4vh; }
+.st-key-wall_tiles [class*='st-key-tile_'] button { min-height: 0; height: 3vh; padding: 0 0.9vh;
+  line-height: 1; font-size: max(12px, 1.6vh); }
+.st-key-wall_tiles [class*='st-key-tile_'] [data-testid='stHorizontalBlock'],
+.st-key-wall_tiles [class*='st-key-tile_'] [data-testid='stLayoutWrapper'] { gap: 0.5vh; }
+</style>"""
 
 
 def show(data_path: str) -> None:
@@ -45,6 +56,7 @@ def show(data_path: str) -> None:
         with guards.contained("the class's numbers"):
             class_numbers.show(model, store, info.code, data_path)
     else:
+        st.html(_DENSE)
         wall_tiles(store, info.code)
 
 
