@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.visitors import CONNECTION_ERRORS, MAX_PAGE_LOADS, Tally, Visit, open_visit
+from benchmarks.visitors import CONNECTION_ERRORS, Tally, Visit, open_visit, revisit
 from harness.canvas_digits import CanvasDigit, canvas_state, find_canvas
 from harness.streamlit_session import Run, Session
 
@@ -107,24 +107,9 @@ async def student(number: int, visit: Visit, invitation: Invitation, digits: lis
     """One student: open the class, then draw and send a digit every `interval` seconds until `stop`."""
     rng = random.Random(visit.seed * 1000 + number)
     await asyncio.sleep(rng.uniform(0, visit.interval))  # students arrive spread over one interval
-    query = invitation.student_query()
-    for _ in range(MAX_PAGE_LOADS):
-        if time.perf_counter() >= stop:
-            return
-        opened = await open_visit(visit, tally, query)
-        if opened is None:
-            await asyncio.sleep(min(1.0, max(0.0, stop - time.perf_counter())))
-            continue
-        session, run = opened
-        query = session.query  # a reload keeps the address, and with it the student's ?me= token
-        try:
-            if await keep_sending(session, run, visit, digits, tally, wall, stop, rng):
-                return
-        except CONNECTION_ERRORS as err:
-            tally.error(f"stroke or send: {type(err).__name__}: {err}")
-        finally:
-            await session.close()
-    tally.error(f"student {number} gave up after {MAX_PAGE_LOADS} page loads")
+    await revisit(f"student {number}", visit, tally, stop, "stroke or send",
+                  lambda session, run: keep_sending(session, run, visit, digits, tally, wall, stop, rng),
+                  invitation.student_query())
 
 
 async def keep_sending(session: Session, run: Run, visit: Visit, digits: list[CanvasDigit], tally: Tally,

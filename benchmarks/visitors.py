@@ -90,22 +90,33 @@ async def draw(number: int, visit: Visit, digits: list[CanvasDigit], tally: Tall
     """One student: load the page, then draw a digit every `interval` seconds until `stop`."""
     rng = random.Random(visit.seed * 1000 + number)
     await asyncio.sleep(rng.uniform(0, visit.interval))  # students arrive spread over one interval
+    await revisit(f"visitor {number}", visit, tally, stop, "stroke",
+                  lambda session, run: keep_drawing(session, run, visit, digits, tally, stop, rng))
+
+
+async def revisit(who: str, visit: Visit, tally: Tally, stop: float, what: str, act, query: str = "") -> None:
+    """Open the page and `act(session, run)` on it until `stop`, reloading when a stroke is lost or
+    the connection breaks (at most MAX_PAGE_LOADS times). `act` returns True when `stop` is reached.
+
+    A reload keeps the address the page last had (`session.query`), as a browser's does: a class's
+    student keeps the ?me= token the page wrote into it."""
     for _ in range(MAX_PAGE_LOADS):
         if time.perf_counter() >= stop:
             return
-        opened = await open_visit(visit, tally)
+        opened = await open_visit(visit, tally, query)
         if opened is None:
             await asyncio.sleep(min(1.0, max(0.0, stop - time.perf_counter())))
             continue
         session, run = opened
+        query = session.query
         try:
-            if await keep_drawing(session, run, visit, digits, tally, stop, rng):
+            if await act(session, run):
                 return
         except CONNECTION_ERRORS as err:
-            tally.error(f"stroke: {type(err).__name__}: {err}")
+            tally.error(f"{what}: {type(err).__name__}: {err}")
         finally:
             await session.close()
-    tally.error(f"visitor {number} gave up after {MAX_PAGE_LOADS} page loads")
+    tally.error(f"{who} gave up after {MAX_PAGE_LOADS} page loads")
 
 
 async def keep_drawing(session: Session, run: Run, visit: Visit, digits: list[CanvasDigit], tally: Tally,
