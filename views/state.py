@@ -75,7 +75,11 @@ def preset_values(preset: str, max_epochs: int | None = None) -> dict[str, objec
 
 _FORM = preset_values(FIRST_PRESET)
 KEYS: dict[str, Key] = {
-    "view": Key("Draw", "the open tab, bound to ?view= in the URL", widget=True),
+    "view": Key("Draw", "the open tab's title in the page's language, bound to ?view= in the URL", widget=True),
+    # The language (views.language)
+    "lang": Key(None, "the page's language code, set from ?lang=, the browser or English on every run"),
+    "lang_sidebar": Key(None, "the sidebar's language chooser; it writes ?lang=", widget=True),
+    "lang_present": Key(None, "presenter mode's language buttons; they write ?lang=", widget=True),
     # The model chooser
     "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
     "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
