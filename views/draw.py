@@ -89,9 +89,10 @@ def show_reading(model: mlp.Classifier, digit: np.ndarray, digit_size: int | Non
                     width="content")
         elif not_digit:  # the flag where the digit would be, as large; the digit it would be, small
             st.metric(_("Prediction"), "?", width=100)
+            flag = _("not a digit")
             would_be = _("as a digit: {digit}, {percent}").format(digit=best, percent=percent(confidence))
             st.html(f'<div data-would-be="{best}" style="line-height:1.2"><b style="font-size:1.4rem">'
-                    f'{_("not a digit")}</b><br><span style="opacity:0.8">{would_be}</span>'
+                    f'{flag}</b><br><span style="opacity:0.8">{would_be}</span>'
                     '</div>', width="content")
         else:
             st.metric(_("Prediction"), str(best), width=100)

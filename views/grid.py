@@ -9,7 +9,7 @@ import streamlit as st
 
 import mlp
 from mlp import i18n
-from mlp.i18n import _, ngettext
+from mlp.i18n import _
 from views import guards, pictures
 from views.filters import digit_choice
 
