@@ -38,7 +38,7 @@ def catalog(code: str):
 @pytest.fixture(scope="module")
 def marked() -> dict[str, tuple[str, ...]]:
     found = code_messages()
-    assert len(found) > 10, "the extraction found almost nothing: babel.cfg no longer matches the code"
+    assert len(found) > 300, "the extraction found almost nothing: babel.cfg no longer matches the code"
     return found
 
 
@@ -63,10 +63,11 @@ def test_translations_keep_their_placeholders(code):
     for message in catalog(code):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        expected = sorted(PLACEHOLDER.findall(ids[-1]))  # a plural's placeholders; singular's may drop {count}
+        # Each placeholder kept, none added (format() would fail on it); one may be said twice or once.
+        expected = [set(PLACEHOLDER.findall(message_id)) for message_id in ids]  # a plural's forms may differ
         for string in strings:
             if string:  # English: empty is the msgid itself
-                assert sorted(PLACEHOLDER.findall(string)) in (expected, sorted(PLACEHOLDER.findall(ids[0]))), \
+                assert set(PLACEHOLDER.findall(string)) in expected, \
                     f"{code}: placeholders differ in {ids[0]!r} -> {string!r}"
 
 

@@ -82,6 +82,6 @@ def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> No
                "training digit, so the border, where digits never reach, shows nothing. Without a hidden "
                "layer, ink at a pixel always counts the same way for a digit, whatever else is drawn: one "
                "blurred template per digit, and the best match wins. A hidden layer first detects parts "
-               "of strokes (see “Hidden units”) and then weighs those, so the same pixel can count "
+               "of strokes (see “{lens}”) and then weighs those, so the same pixel can count "
                "differently in different contexts. That is the difference between the two test "
-               "accuracies above.").replace("“Hidden units”", "“" + _("Hidden units") + "”"))
+               "accuracies above.").format(lens=_("Hidden units")))
