@@ -44,6 +44,15 @@ def page_address(public_url: str | None, context_url: str | None, host: str | No
     return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
 
 
+def with_language(params: Mapping[str, str], language: str) -> dict[str, str]:
+    """The address's parameters with the page's language added when it is not English: a language that
+    came from the teacher's browser, not the address, reaches the students' link and the wall's too."""
+    kept = dict(params)
+    if language != i18n.DEFAULT:
+        kept.setdefault("lang", language)
+    return kept
+
+
 def short_link(address: str) -> str:
     """'https://example.org/mlp/' -> 'example.org/mlp': what to write on the board (with its ?query)."""
     parts = urlsplit(address)
@@ -75,9 +84,7 @@ def qr_png(address: str) -> bytes:
 def current_address() -> tuple[str | None, bool]:
     """This page's address for students -> (address, whether the network address replaced localhost)."""
     public, context = os.environ.get(ENV_VAR), st.context.url
-    params = st.query_params.to_dict()
-    if i18n.current() != i18n.DEFAULT:  # the browser's language, not in the address: students get it too
-        params.setdefault("lang", i18n.current())
+    params = with_language(st.query_params.to_dict(), i18n.current())
     found = page_address(public, context, st.context.headers.get("Host"), network_ip(), params)
     as_opened = page_address(public, context, st.context.headers.get("Host"))
     swapped = found is not None and as_opened is not None and is_local(as_opened) and not is_local(found)

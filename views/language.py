@@ -79,15 +79,14 @@ def labels(names: list[str]) -> list[str]:
 
 def follow_tab(names: list[str], key: str = "view") -> None:
     """Before the tabs are drawn: a tab named in another language (a switch of language, an old
-    bookmark's ?view=Train) becomes the same tab's title in this one, in the session and the address."""
+    bookmark's ?view=Train) becomes the same tab's title in this one."""
     here = dict(zip(names, labels(names)))
     opened = st.query_params.get(key) or (st.session_state[key] if key in st.session_state else None)
     if opened is None or opened in here.values():
         return
     for name in names:
         if opened in {name, *(_in(code, name) for code in i18n.LANGUAGES)}:
-            st.session_state[key] = here[name]
-            st.query_params[key] = here[name]
+            st.session_state[key] = here[name]  # the tabs, bound to the address, write it there
             return
 
 
