@@ -47,6 +47,7 @@ def main() -> None:
         model, problem = sidebar.model_chooser()
     if presenting:
         presenter.compact_page()
+        language.corner_chooser()
     else:
         st.title(_("Digit reader"))
         st.markdown(_("Draw a digit and watch a small neural network, a multilayer perceptron trained on "
@@ -59,7 +60,6 @@ def main() -> None:
         join.show()
         if presenting:
             presenter.model_switch()
-            language.chooser("lang_present", compact=True)
             class_start.start_button()
     if problem:
         st.error(problem)

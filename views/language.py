@@ -55,16 +55,34 @@ def to_url(key: str) -> None:
 
 
 def chooser(key: str = "lang_sidebar", compact: bool = False) -> None:
-    """The language chooser: a select box (sidebar), or `compact` buttons (presenter mode's row)."""
+    """The language chooser: a select box (sidebar), or, `compact`, a small button showing the language's
+    code that opens the choice (presenter mode's row, which has no room for another row on a projector)."""
     st.session_state[key] = i18n.current()  # the address may have changed it since the last run
     options = list(i18n.LANGUAGES)
     if compact:
-        st.segmented_control(_("Language"), options, key=key, format_func=short_name,
-                             on_change=to_url, args=(key,), label_visibility="collapsed",
-                             required=True)
+        with st.popover(short_name(i18n.current()), icon=":material/translate:", help=_("Language")):
+            st.segmented_control(_("Language"), options, key=key, format_func=i18n.LANGUAGES.get,
+                                 on_change=to_url, args=(key,), label_visibility="collapsed",
+                                 required=True)
     else:
         st.selectbox(_("Language"), options, key=key, format_func=i18n.LANGUAGES.get,
                      on_change=to_url, args=(key,))
+
+
+# Presenter mode's chooser sits in the band above the page, top right, where the sidebar's toggle leaves
+# room: the row of presenter controls has no room to spare on a 1024-pixel projector or a phone, and another
+# row there would take its height from the canvas.
+# The container's wrapper is what leaves the page's flow (the container alone left an empty wrapper there,
+# and the gap above it cost the canvas 20 pixels).
+_CORNER = ("<style>[data-testid='stLayoutWrapper']:has(> .st-key-present_language) { position: fixed; "
+           "top: 0.6rem; right: 1.5rem; z-index: 999990; width: auto; }</style>")
+
+
+def corner_chooser() -> None:
+    """Presenter mode's language chooser, in the top-right corner of the window."""
+    st.html(_CORNER)
+    with st.container(key="present_language", width="content"):
+        chooser("lang_present", compact=True)
 
 
 def short_name(code: str) -> str:

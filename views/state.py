@@ -82,6 +82,8 @@ KEYS: dict[str, Key] = {
     "lang": Key(None, "the page's language code, set from ?lang=, the browser or English on every run"),
     "lang_sidebar": Key(None, "the sidebar's language chooser; it writes ?lang=", widget=True),
     "lang_present": Key(None, "presenter mode's language buttons; they write ?lang=", widget=True),
+    "present_language": Key(None, "presenter mode's language chooser's container: a key for its CSS, no value",
+                            widget=True),
     # The model chooser
     "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
     "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
