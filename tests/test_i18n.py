@@ -126,3 +126,16 @@ def test_a_thread_where_nothing_was_set_asks_the_lookup():
                                                ("fr-FR", None), ("", None), (None, None)])
 def test_supported_reads_a_browser_locale(asked, spoken):
     assert i18n.supported(asked) == spoken
+
+
+def glyphs_differ(font, first: str, second: str) -> bool:
+    """Whether two characters draw differently in `font` (a font without them draws the same empty box)."""
+    return bytes(font.getmask(first)) != bytes(font.getmask(second))
+
+
+@pytest.mark.system  # needs Debian's fonts-ipafont-gothic, which .ci/run installs
+def test_japanese_labels_in_pictures_are_drawn_in_a_font_that_has_them():
+    from views import pictures
+
+    assert not glyphs_differ(pictures.label_font(14, "en"), "正", "解")  # Pillow's own font: the same box
+    assert glyphs_differ(pictures.label_font(14, "ja"), "正", "解")

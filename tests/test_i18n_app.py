@@ -10,8 +10,11 @@ import re
 import numpy as np
 import pytest
 from conftest import digit_png
-from test_app import draw, metric, scribble_png, texts
+from streamlit.testing.v1 import AppTest
+from test_app import APP, TIMEOUT, draw, metric, scribble_png, texts
 from test_lesson import app, html  # noqa: F401 (app: a fixture)
+from test_wall_app import page as wall_page
+from test_wall_app import store  # noqa: F401 (a fixture: a class store of its own)
 
 import mlp
 from mlp import i18n
@@ -185,3 +188,26 @@ def test_the_students_link_carries_the_teachers_language(params, language, expec
     assert join.with_language(params, language) == expected
     address = join.page_address(None, "http://192.0.2.7:8501/", None, None, join.with_language(params, language))
     assert ("lang=" + language in address) == (language != "en" or "lang" in params)
+
+
+def test_a_student_in_a_japanese_class_gets_the_page_in_japanese(store, a_drawn_seven):
+    info = store.new_class()
+    at = wall_page(**{"class": info.code, "lang": "ja"})
+    assert not at.exception
+    assert any("あなたは" in caption.value for caption in at.caption)  # "Class ABCD · you are **Otter 17**"
+    at = draw(at, a_drawn_seven)
+    assert not at.exception
+    assert [b.label for b in at.button if b.key == "send"] == ["ウォールに送る"]
+    assert "data-prediction=\"7\"" in html(at)
+
+
+def test_a_class_started_in_german_keeps_german_on_its_wall(store):
+    at = in_language(AppTest.from_file(APP, default_timeout=TIMEOUT), "de")
+    at.query_params["present"] = "1"
+    at = at.run()
+    at = next(b for b in at.button if b.label == "Klasse starten").click().run()
+    assert not at.exception
+    assert at.query_params["lang"] in ("de", ["de"]) and at.query_params["teacher"]
+    labels = [b.label for b in at.button]
+    assert "Wand leeren" in labels and "Klasse beenden und ihre Zeichnungen löschen" in labels
+    assert any("Noch keine Zeichnung" in info.value for info in at.info)

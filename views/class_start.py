@@ -55,7 +55,8 @@ def start_class() -> None:
         st.session_state.class_start_problem = str(err)
         return
     st.session_state.class_start_problem = None
-    st.query_params.from_dict({CLASS: info.code, TEACHER: info.teacher_key})
+    kept = {key: st.query_params[key] for key in ("lang",) if key in st.query_params}  # the page's language
+    st.query_params.from_dict({CLASS: info.code, TEACHER: info.teacher_key, **kept})
 
 
 def start_button() -> None:

@@ -131,7 +131,10 @@ def exported(store: ClassStore, code: str, suffix: str) -> Callable[[], bytes]:
 def end_class(store: ClassStore, code: str) -> None:
     """Callback: delete the class and everything in it, and go back to the page."""
     act(store.end, code)
+    language = st.query_params.get("lang")
     st.query_params.clear()
+    if language:  # back on the page, in the wall's language
+        st.query_params["lang"] = language
     st.session_state.wall_class, st.session_state.wall_opened = None, False
     st.toast(_("The class has ended; its drawings are deleted."))
 
