@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mlp.i18n import _
-
 from dataclasses import asdict, dataclass, fields, replace
+
+from mlp.i18n import _
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,13 @@ time limit all the same.
 
 from __future__ import annotations
 
-from mlp.i18n import _, number
-
 import math
 import os
 from dataclasses import dataclass
 
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
+from mlp.i18n import _, number
 from mlp.shapes import CLASSES, SIZE
 
 # Calibration of the estimates: benchmarks/training_estimate.py runs real runs through the

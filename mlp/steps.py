@@ -7,12 +7,11 @@ forward pass (BatchNormalization folded into the first layer, so the weights act
 
 from __future__ import annotations
 
-from mlp.i18n import N_
-
 from dataclasses import dataclass
 
 import numpy as np
 
+from mlp.i18n import N_
 from mlp.model import Classifier
 
 # Each step's title, marked for translation (the page shows _(title)).

@@ -7,7 +7,6 @@ The expected words are written by hand from what each catalog entry means, not r
 
 import re
 
-import numpy as np
 import pytest
 from conftest import digit_png
 from streamlit.testing.v1 import AppTest
@@ -211,3 +210,16 @@ def test_a_class_started_in_german_keeps_german_on_its_wall(store):
     labels = [b.label for b in at.button]
     assert "Wand leeren" in labels and "Klasse beenden und ihre Zeichnungen löschen" in labels
     assert any("Noch keine Zeichnung" in info.value for info in at.info)
+
+
+def test_the_confusion_matrix_writes_its_numbers_the_german_way(app):
+    import json
+
+    at = in_language(app, "de")
+    at.session_state["view"] = "Fehler"
+    at.run()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["number"]["thousands"] == "."
+    titles = {layer["encoding"]["x"]["title"] for layer in spec["layer"] if "x" in layer.get("encoding", {})}
+    assert titles == {"Gelesene Ziffer"}

@@ -9,7 +9,9 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from mlp import i18n
 from mlp.i18n import N_, _
 
 
@@ -61,7 +63,14 @@ def confusion_chart(confusion: np.ndarray, true_digit: int | None, predicted: in
         text=alt.Text("count:Q") if shares is None else alt.Text("share:Q", format=".1f"),
         color=alt.condition(f"datum.mistakes > {top / 2}", alt.value("white"), alt.value("#333333")),
     ).transform_filter("datum.count > 0")
-    return cells + counts + chosen
+    return localised(cells + counts + chosen)
+
+
+def localised(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with its numbers (axes, cells, tooltips) written the page's language's way: '12,5' in German."""
+    code = i18n.current()
+    return chart.configure(locale={"number": {"decimal": get_decimal_symbol(code), "thousands": get_group_symbol(code),
+                                              "grouping": [3], "currency": ["", ""]}})
 
 
 def curves_chart(history: dict[str, list[float]], metric: str,
@@ -81,7 +90,7 @@ def curves_chart(history: dict[str, list[float]], metric: str,
             for run, values in runs
             for key, name in sets
             for epoch, value in enumerate(values.get(key, []))]
-    return alt.Chart(pd.DataFrame(rows, columns=["epoch", "set", "run", metric]), height=260).mark_line(
+    return localised(alt.Chart(pd.DataFrame(rows, columns=["epoch", "set", "run", metric]), height=260).mark_line(
         point=True).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1), title=_("Epoch")),
         y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False), title=_(METRICS.get(metric, metric))),
@@ -91,4 +100,4 @@ def curves_chart(history: dict[str, list[float]], metric: str,
                                   scale=alt.Scale(domain=[this_run, previous_label], range=[[1, 0], [4, 3]])),
         tooltip=[alt.Tooltip("epoch:Q", title=_("Epoch")), alt.Tooltip("set:N", title=_("curve")),
                  alt.Tooltip(f"{metric}:Q", title=_(METRICS.get(metric, metric)), format=".4f")],
-    )
+    ))

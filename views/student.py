@@ -11,10 +11,10 @@ import streamlit as st
 
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
+from mlp.i18n import _
 from mlp.reading import Reading
 from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, toolbar, viewport
 from views.text import plain
-from mlp.i18n import _
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
                  "</style>")

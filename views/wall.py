@@ -16,9 +16,9 @@ import streamlit as st
 
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, Tile
+from mlp.i18n import N_, _
 from views import canvas_content, class_numbers, class_start, draw, guards, join, loaders, presenter, tiles
 from views.text import plain
-from mlp.i18n import N_, _
 
 POLL_SECONDS = 1.0  # a sent drawing is on the wall within this and one rerun (the issue asks for 2 s)
 WALL, NUMBERS = N_("The wall"), N_("The class's numbers")  # the session's values, shown translated
