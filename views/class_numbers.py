@@ -56,12 +56,16 @@ def show(model: mlp.Classifier | None, store: ClassStore, code: str, data_path: 
 
         st.altair_chart(charts.confusion_chart(counts, None, None, presenting=True), width="content")
     with scores:
-        st.dataframe(per_digit_table(counts, ours, mnist), hide_index=True, width="stretch", column_config={
+        table = per_digit_table(counts, ours, mnist)
+        # Percentages as the page's language writes them; a Styler keeps the numbers for sorting.
+        shown = table.style.format(lambda v: i18n.percent(v / 100), subset=["ours"]).format(
+            lambda v: i18n.percent(v / 100, 1), subset=[c for c in ("MNIST",) if c in table])
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
             "digit": st.column_config.NumberColumn(_("digit")),
-            "ours": st.column_config.NumberColumn(_("read right, ours"), format="%.0f%%",
+            "ours": st.column_config.NumberColumn(_("read right, ours"),
                                                   help=_("Of the class's drawings of this digit, the share "
                                                          "the model read as what their student meant")),
-            "MNIST": st.column_config.NumberColumn(_("read right, MNIST"), format="%.1f%%",
+            "MNIST": st.column_config.NumberColumn(_("read right, MNIST"),
                                                    help=_("Of MNIST's 10,000 test digits of this digit, the "
                                                           "share the same model reads right")),
             "drawings": st.column_config.NumberColumn(_("labelled drawings"))})

@@ -57,8 +57,13 @@ def per_digit_table(evaluation: mlp.Evaluation):
     """Per digit: its test images, precision (of those read as it, how many were it) and recall."""
     import pandas as pd  # here, not at the top: see views/charts.py
 
-    return pd.DataFrame({_("digit"): range(10), _("images"): evaluation.confusion.sum(axis=1),
-                         _("precision"): evaluation.precision * 100, _("recall"): evaluation.recall * 100})
+    return pd.DataFrame({"digit": range(10), "images": evaluation.confusion.sum(axis=1),
+                         "precision": evaluation.precision * 100, "recall": evaluation.recall * 100})
+
+
+def one_decimal_percent(value: float) -> str:
+    """99.35 (a percentage) -> '99.4%' ('99,4 %' in German): a per-digit table's cell."""
+    return i18n.percent(value / 100, 1)
 
 
 def pager(page: int, pages: int, where: str) -> None:
@@ -93,10 +98,15 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                                               presenting=st.session_state.present),
                         width="content", on_select=pick_confusion_cell, selection_mode="cell", key="confusion")
     with scores:
-        st.dataframe(per_digit_table(evaluation), hide_index=True, width="stretch", column_config={
-            _("precision"): st.column_config.NumberColumn(format="%.1f%%", help=_(
+        # Percentages as the page's language writes them ("99,4 %"): a Styler shows them so and keeps the
+        # numbers for sorting (a column format would write them the English way whatever the language).
+        table = per_digit_table(evaluation).style.format(one_decimal_percent, subset=["precision", "recall"])
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "digit": st.column_config.NumberColumn(_("digit")),
+            "images": st.column_config.NumberColumn(_("images")),
+            "precision": st.column_config.NumberColumn(_("precision"), help=_(
                 "Of the images read as this digit, the share that were this digit")),
-            _("recall"): st.column_config.NumberColumn(format="%.1f%%", help=_(
+            "recall": st.column_config.NumberColumn(_("recall"), help=_(
                 "Of this digit's images, the share read as this digit")),
         })
         st.caption(_("Precision: when the model says 3, how often it is a 3. Recall: of the 3s, how many "
