@@ -48,7 +48,8 @@ def fine_tune_class(request, labelled, mnist, out: Path, on_epoch=None) -> dict:
                       students=student_count([tokens[i] for i in train]), on_epoch=on_epoch)
     figures = before_after(load_model(request.base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
                            (mnist.x_test, mnist.y_test))
-    return {**figures, "base": request.base, "train_drawings": int(len(train)),
+    # before_after names its two sides "base" and "tuned": the base model's name goes beside them.
+    return {**figures, "base_model": request.base, "train_drawings": int(len(train)),
             "train_students": student_count([tokens[i] for i in train]), "held_out_drawings": int(len(held_out)),
             "held_out_students": student_count([tokens[i] for i in held_out]), "seconds": round(tuned.seconds, 1)}
 

@@ -118,10 +118,13 @@ class RunQueue:
             number = connection.execute(sa.select(sa.func.max(runs.c.number))
                                         .where(runs.c.owner == owner)).scalar() or 0
             run_id = _fresh_id()
+            # The line's order: strictly after every run before it, even within a clock tick.
+            latest = connection.execute(sa.select(sa.func.max(runs.c.submitted))).scalar()
+            submitted = now if latest is None else max(now, latest + 1e-6)
             connection.execute(sa.insert(runs).values(
                 id=run_id, kind=CLASS if isinstance(request, ClassRequest) else TRAIN, owner=owner,
                 number=number + 1, address=address, request=request.to_dict(), state=WAITING,
-                submitted=now, heartbeat=now, seen=now, progress=0.0, history={}, message="",
+                submitted=submitted, heartbeat=now, seen=now, progress=0.0, history={}, message="",
                 estimate=asdict(cost), memory_mb=cost.memory_mb, peak_mb=0.0))
         try:
             self.task(run_id)
