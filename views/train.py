@@ -1,26 +1,26 @@
 """The Train view: pick hyperparameters, queue a run, watch it train, then use or download the model.
 
-Runs go through the server's training queue (mlp.jobs): each trains in a process of its own,
-one after another, so drawing stays quick for everyone while someone trains. The run's
-progress shows in the sidebar from any view; the model joins this visitor's chooser when done.
+Runs go through the training queue every replica shares (mlp.runs): each trains on a worker in a
+process of its own, a few at a time, so drawing stays quick for everyone while someone trains.
+The run's progress shows in the sidebar from any view; the model, kept in the shared store,
+joins this visitor's chooser when done, whichever replica serves them next.
 """
 
 from __future__ import annotations
-
-import itertools
-from dataclasses import replace
 
 import streamlit as st
 
 import mlp
 import mlp.config
-from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, TrainingQueue, discard
 from mlp.limits import TrainingLimits, duration, epochs_within
+from mlp.runs import (CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Run, TrainingUnavailable,
+                      TrainRequest)
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
 from views.text import plain, plural
 
-KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
+UNAVAILABLE = ("Training is unavailable right now: this server cannot reach its training queue. Drawing and "
+               "every other view still work; try again in a minute.")
 
 
 def apply_preset(data_path: str) -> None:
@@ -28,7 +28,7 @@ def apply_preset(data_path: str) -> None:
     server would train within its time limit."""
     preset = st.session_state.train_preset
     images = len(loaders.mnist(data_path).y_train)
-    max_epochs = epochs_within(mlp.PRESETS[preset], images, loaders.training_queue(data_path).limits)
+    max_epochs = epochs_within(mlp.PRESETS[preset], images, TrainingLimits.from_environment())
     st.session_state.update(state.preset_values(preset, max_epochs))
 
 
@@ -87,7 +87,11 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                 "of your visit; the shipped models stay as they are.")
     if (data := guards.mnist_or_notice(data_path)) is None:
         return
-    queue = loaders.training_queue(data_path)
+    queue = loaders.run_queue()
+    if isinstance(queue, TrainingUnavailable):
+        st.warning(UNAVAILABLE)
+        st.button("Try again", key="train_retry", on_click=loaders.forget_run_queue)
+        return
     st.selectbox("Preset", list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
                  args=(data_path,), help="Starting hyperparameters; edit them below.")
     name = st.session_state.train_preset
@@ -110,21 +114,21 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         try:
             if images > available:
                 raise mlp.MLPError(f"This server has {available:,} training images (asked for {images:,}).")
-            job = queue.submit(config, images, owner=owner, address=address)
+            run = queue.submit(TrainRequest(config, images), owner=owner, address=address)
+        except TrainingUnavailable:
+            st.error(UNAVAILABLE)
         except mlp.MLPError as err:
             st.error(plain(err))
         else:
-            st.session_state.train_job = job
+            st.session_state.train_job = run.id
             st.session_state.train_curves_from = st.session_state.last_trained
             st.rerun()  # the whole page: the sidebar follows the run from now on
     st.caption(f"Runs take turns on this server; one may take up to {duration(queue.limits.max_seconds)}. "
                "You can draw in the other views meanwhile: the sidebar shows how the run is going.")
-    if st.session_state.models_put_away:
-        st.info(state.put_away_sentence(st.session_state.models_put_away))
     if st.session_state.train_job is not None:
         run_status(data_path, in_train_view=True)
     elif (last := st.session_state.last_trained) in st.session_state.trained_models:
-        show_trained(last, st.session_state.trained_models[last])
+        show_trained(last, st.session_state.trained_models[last], data_path)
 
 
 def wait_text(seconds: float) -> str:
@@ -132,7 +136,7 @@ def wait_text(seconds: float) -> str:
     return "a few seconds" if seconds <= FEW_SECONDS else f"about {duration(seconds)}"
 
 
-def phase_text(job: Job) -> str:
+def phase_text(job: Run) -> str:
     """What a run is doing now, how long it has been at it and how long it takes in all, in a sentence."""
     took, total = duration(job.elapsed()), duration(job.estimate.seconds)
     if job.starting:
@@ -143,7 +147,7 @@ def phase_text(job: Job) -> str:
         f"past the estimate of {total}: the server is busy"
     if job.progress >= 1.0:
         return f"Scoring on the test digits and saving the model… {took} so far, {of}."
-    return f"Training: {job.progress:.0%} of {plural(job.config.epochs, 'epoch')}, {took} so far, {of}."
+    return f"Training: {job.progress:.0%} of {plural(job.request.config.epochs, 'epoch')}, {took} so far, {of}."
 
 
 @st.fragment(run_every=1.0)
@@ -151,25 +155,37 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
     """This visitor's run, refreshed every second: a line in the sidebar, and in the Train view its
     place in line, or its phase, progress and curves.
 
-    The one place that follows a run: looking keeps it alive (job.seen), and a finished run is
+    The one place that follows a run: looking keeps it alive (queue.seen), and a finished run is
     adopted here and nowhere else. The frame calls it in the sidebar from the other views; the
     Train view calls it itself, with its details.
     """
-    job = st.session_state.train_job
-    if job is None:
+    if (run_id := st.session_state.train_job) is None:
         return
-    job.seen()
+    queue = loaders.run_queue()
+    try:
+        if isinstance(queue, TrainingUnavailable):
+            raise queue
+        queue.seen(run_id)
+        job = queue.get(run_id)
+        place = queue.position(run_id) if job is not None and job.state == WAITING else 0
+        wait = queue.wait_seconds(run_id) if place else 0.0
+    except TrainingUnavailable:
+        if in_train_view:
+            st.warning(UNAVAILABLE)
+        return
+    if job is None:  # forgotten by the store (its owner's runs were deleted)
+        st.session_state.train_job = None
+        return
     if job.state == DONE:
-        adopt(job, data_path)
+        adopt(job)
         st.rerun(scope="app")
-    queue = loaders.training_queue(data_path)
     if job.state in (WAITING, RUNNING):
         with st.sidebar:
-            st.caption(f"Your training run: {sidebar_phase_text(job, queue)}.")
+            st.caption(f"Your training run: {sidebar_phase_text(job, place)}.")
     if not in_train_view:
         return
     if job.state == WAITING:
-        st.info(f"Waiting: number {queue.position(job)} in line, {wait_text(queue.wait_seconds(job))} until "
+        st.info(f"Waiting: number {place} in line, {wait_text(wait)} until "
                 f"it starts. This run then takes about {duration(job.estimate.seconds)}, starting included.")
     elif job.state == RUNNING:
         st.progress(min(job.progress, 1.0), text=phase_text(job))
@@ -177,15 +193,15 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
     elif job.state in (FAILED, CANCELLED):
         st.warning(plain(job.message) or "The run did not finish.")
     if job.state in (WAITING, RUNNING):
-        st.button("Stop", key="train_stop", on_click=queue.cancel, args=(job,))
+        st.button("Stop", key="train_stop", on_click=queue.cancel, args=(job.id,))
     else:
         st.button("Dismiss", key="train_dismiss", on_click=forget_job)
 
 
-def sidebar_phase_text(job: Job, queue: TrainingQueue) -> str:
-    """Where a waiting or running run is, in a few words for the sidebar."""
+def sidebar_phase_text(job: Run, place: int) -> str:
+    """Where a waiting or running run is (`place` in line while it waits), in a few words for the sidebar."""
     if job.state == WAITING:
-        return f"waiting, number {queue.position(job)} in line"
+        return f"waiting, number {place} in line"
     if job.starting:
         return f"starting ({duration(job.elapsed())} so far)"
     return f"{job.progress:.0%} done ({duration(job.elapsed())} so far)"
@@ -196,39 +212,15 @@ def forget_job() -> None:
     st.session_state.train_job = None
 
 
-def adopt(job: Job, data_path: str) -> None:
-    """Read the finished run's model (NumPy, no TensorFlow), keep it in this visit, select it."""
-    trained = st.session_state.trained_models
-    taken = set(mlp.shipped_models()) | set(trained)
-    name = next(f"trained-{n}" for n in itertools.count(len(trained) + 1) if f"trained-{n}" not in taken)
+def adopt(job: Run) -> None:
+    """Select the finished run's model, which the store keeps among this visitor's trained models."""
     st.session_state.train_job = None
-    try:
-        loaded = mlp.load_model(job.model_path())
-        keras_file = job.model_path().with_suffix(".keras").read_bytes()
-    except (OSError, mlp.ModelError):  # the queue deleted it: nobody came back for it in time
-        st.session_state.train_job = job
-        job.state, job.message = FAILED, "The trained model was deleted: nobody looked at it for too long."
+    if job.name not in st.session_state.trained_models:  # the store could not keep it (or lost it)
+        st.warning(f"The run finished, but its model {job.name} could not be read back; train again.")
         return
-    finally:
-        discard(job)
-    classifier = replace(loaded, name=name, path=None, record={**loaded.record, "name": name})
-    data = loaders.mnist(data_path)
-    for old in list(trained)[:max(0, len(trained) - KEEP_MODELS + 1)]:  # the latest few per visitor
-        del trained[old]
-    try:
-        trained[name] = TrainedModel(
-            classifier=classifier,
-            evaluation=mlp.evaluate(classifier, mlp.as_model_input(data.x_test), data.y_test),
-            keras_file=keras_file, train_examples=job.images,
-        )
-    except mlp.MLPError as err:  # larger than all the room for trained models
-        st.session_state.train_job = job
-        job.state, job.message = FAILED, str(err)
-        return
-    st.session_state.models_put_away = []
-    st.session_state.last_trained = name
-    st.session_state.select_model = name  # applied before the chooser is drawn
-    st.session_state.trained_news = name  # a toast on the next run, in whichever view is open
+    st.session_state.last_trained = job.name
+    st.session_state.select_model = job.name  # applied before the chooser is drawn
+    st.session_state.trained_news = job.name  # a toast on the next run, in whichever view is open
 
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
@@ -250,16 +242,17 @@ def previous_history() -> tuple[str, dict[str, list[float]]]:
     return "classic (shipped)", classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
 
 
-def show_trained(name: str, trained: TrainedModel) -> None:
-    """The result of this session's latest training run: its score in the same line as the news."""
+def show_trained(name: str, trained: TrainedModel, data_path: str) -> None:
+    """The result of this visitor's latest training run: its score in the same line as the news."""
     record = trained.classifier.record
-    # Scored before it is announced (adopt): the banner and the accuracy arrive together.
-    st.success(f"Trained **{name}**: {trained.evaluation.accuracy:.2%} right on the "
-               f"{len(trained.evaluation.labels):,} test digits. {state.reading_with(name)}")
+    evaluation = loaders.trained_model_scores(trained.classifier, trained.run_id, data_path)
+    st.success(f"Trained **{name}**: {evaluation.accuracy:.2%} right on the "
+               f"{len(evaluation.labels):,} test digits. {state.reading_with(name)}")
     accuracy, took, download = st.columns(3, vertical_alignment="center")
-    accuracy.metric("Test accuracy", f"{trained.evaluation.accuracy:.2%}")
+    accuracy.metric("Test accuracy", f"{evaluation.accuracy:.2%}")
     took.metric("Training time", f"{record.get('train_seconds', 0):.0f} s",
                 help=f"{trained.train_examples:,} images, {plural(record.get('epochs_run', 0), 'epoch')}")
-    download.download_button("Download the model (.keras)", trained.keras_file, file_name=f"{name}.keras",
-                             mime="application/octet-stream", on_click="ignore")
+    if (files := trained.files()) is not None:
+        download.download_button("Download the model (.keras)", files[1], file_name=f"{name}.keras",
+                                 mime="application/octet-stream", on_click="ignore")
     show_curves(record.get("history", {}), *st.columns(2))
