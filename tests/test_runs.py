@@ -185,3 +185,20 @@ def test_a_class_with_too_few_drawings_or_one_student_is_refused_at_once(queue, 
         queue.submit(ClassRequest(info.code, base="nonesuch"), owner=f"class:{info.code}")
     with pytest.raises(MLPError, match="allows"):
         queue.submit(ClassRequest(info.code, config=FineTuneConfig(max_seconds=10_000)), owner="x")
+
+
+def test_deploy_serve_starts_workers_beside_the_replicas_on_the_same_store_and_queue(tmp_path):
+    from supervisor.datatypes import dict_of_key_value_pairs
+
+    from deploy.configs import Layout, supervisor_config
+
+    url, broker = "postgresql+psycopg://teacher:p%40ss@db.school:5432/classes", "/srv/queue.db"
+    layout = Layout(local=(8501, 8502), remote=(), listen="127.0.0.1", port=8080, run_dir=tmp_path, logs=tmp_path,
+                    nginx="nginx", python="python", upload_mb=5, class_db=url, workers=2, queue=broker)
+    sections = {section.split("]", 1)[0]: section for section in supervisor_config(layout).split("[program:")[1:]}
+    assert sorted(sections) == ["nginx", "replica-1", "replica-2", "worker-1", "worker-2"]
+    for name in ("replica-1", "worker-1", "worker-2"):
+        line = next(line for line in sections[name].splitlines() if line.startswith("environment="))
+        assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {
+            "MLP_CLASS_DB": url, "MLP_QUEUE": broker}
+    assert "command=python -m mlp.runs.worker\n" in sections["worker-1"]
