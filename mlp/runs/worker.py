@@ -14,8 +14,11 @@ import logging
 import sys
 from functools import partial
 
+from huey.signals import SIGNAL_INTERRUPTED
+
 from mlp.runs.execute import run_one
-from mlp.runs.store import RunQueue
+from mlp.runs.records import FAILED
+from mlp.runs.store import STOPPED_MACHINE, RunQueue
 
 
 def positive_int(text: str) -> int:
@@ -44,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     queue = RunQueue.open(args.db, queue=args.queue, slots=args.slots,
                           execute=partial(run_one, data_path=args.data))
     # Threads, not processes: each one only follows a training process of its own (mlp.runs.execute).
+    @queue.huey.signal(SIGNAL_INTERRUPTED)
+    def stopped(signal_name, task, *rest) -> None:
+        """A worker told to stop (SIGTERM) ends its runs' processes with it: say so now, not when they go stale."""
+        run_id = task.args[0] if task.args else None
+        if run_id is not None:
+            queue.finish(run_id, FAILED, STOPPED_MACHINE)
+
     consumer = queue.huey.create_consumer(workers=args.threads, worker_type="thread", periodic=False,
                                           initial_delay=0.1, backoff=1.15, max_delay=1.0)
     consumer.run()
