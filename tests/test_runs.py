@@ -114,6 +114,10 @@ def test_a_run_whose_worker_stopped_beating_is_marked_failed_by_the_next_look(qu
     lost = queue.get(run.id)
     assert lost.state == FAILED and "machine training it stopped" in lost.message
     assert queue.beat(run.id) == FAILED  # were it only slow, its worker now stops it
+    orphan = queue.submit(TINY, owner="b")  # its task lost, or no worker at all: nothing asks for a slot
+    clock.now += 40
+    queue.seen(orphan.id)
+    assert queue.get(orphan.id).state == FAILED and "No machine took this run" in queue.get(orphan.id).message
 
 
 def test_progress_and_history_follow_the_beats(queue, clock):

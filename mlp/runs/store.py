@@ -34,6 +34,7 @@ KEEP_FINISHED_SECONDS = 24 * 3600  # a finished run without a model is forgotten
 SLOTS_VAR, BUDGET_VAR = "MLP_TRAIN_SLOTS", "MLP_TRAIN_BUDGET_MB"
 UNAVAILABLE = "Training is unavailable right now: the server that keeps the training queue cannot be reached."
 STOPPED_MACHINE = "The machine training it stopped before the run finished; train again."
+NO_WORKER = "No machine took this run from the queue: training is not running right now; try again later."
 ABANDONED = "Stopped: nobody was watching it (the page was closed)."
 CLAIMED, NOT_YET, GONE = "claimed", "not yet", "gone"  # what a worker's claim comes to
 
@@ -312,8 +313,9 @@ class RunQueue:
     def _reap(self, connection: sa.Connection, now: float) -> None:
         """Fail the runs whose worker (or waiting task) stopped beating; stop those nobody watches."""
         unfinished = runs.c.state.in_((WAITING, RUNNING))
-        connection.execute(sa.update(runs).where(unfinished, runs.c.heartbeat < now - self.stale_after)
-                           .values(state=FAILED, message=STOPPED_MACHINE))
+        for state, message in ((RUNNING, STOPPED_MACHINE), (WAITING, NO_WORKER)):
+            connection.execute(sa.update(runs).where(runs.c.state == state, runs.c.heartbeat < now - self.stale_after)
+                               .values(state=FAILED, message=message))
         connection.execute(sa.update(runs).where(unfinished, runs.c.seen < now - self.abandoned_after)
                            .values(state=CANCELLED, message=ABANDONED))
 
