@@ -8,7 +8,8 @@ mlp.runs.worker, the command a second machine runs) is started on the store; the
 fine-tune (ClassRequest, the default FineTuneConfig) is submitted and followed as the wall follows
 it. The worker holds out a third of the students (split_by_student) and tunes on the other 20
 students' 300 drawings with MNIST replay. Prints the time from Train to the model in the store,
-its parts (waiting, the training process starting, training, scoring and saving), and the
+its parts (waiting for a slot, the training process reading the class and MNIST, training, and the
+rest: importing TensorFlow, scoring and saving), and the
 before/after table on the held-out students and MNIST's test digits.
 
 Without --db the store is an SQLite file in a fresh folder (the embedded default).
@@ -78,7 +79,7 @@ def main() -> None:
                for part in ("held_out", "mnist") for key in ("errors", "n", "accuracy")}
     timing = {"seconds_train_to_model": round(ended - submitted, 1),
               "seconds_waiting": round(run.started - run.submitted, 1),
-              "seconds_starting": round(run.training_since - run.started, 1) if run.training_since else None,
+              "seconds_reading_data": round(run.training_since - run.started, 1) if run.training_since else None,
               "seconds_training": result["seconds"], "cores": usable_cores(), "drawings_sent": sent,
               "backend": "postgresql" if "postgresql" in url else "sqlite"}
     summary = {**{key: result[key] for key in ("base_model", "train_drawings", "train_students",
@@ -90,8 +91,8 @@ def main() -> None:
           f"drawings by {result['train_students']} students, scored on {result['held_out_drawings']} drawings by "
           f"{result['held_out_students']} other students; {usable_cores()} cores")
     print(f"  Train to model in the store: {timing['seconds_train_to_model']} s (waiting {timing['seconds_waiting']} s, "
-          f"starting {timing['seconds_starting']} s, training {timing['seconds_training']} s, the rest scoring "
-          "and saving)")
+          f"reading the data {timing['seconds_reading_data']} s, training {timing['seconds_training']} s, the rest "
+          "importing TensorFlow, scoring and saving)")
     print("                 held-out students        MNIST test")
     for which in ("base", "tuned"):
         own, digits = result[which]["held_out"], result[which]["mnist"]

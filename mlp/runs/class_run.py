@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             labelled = store.labelled(request.code)
         finally:
             store.close()
-        result = fine_tune_class(request, labelled, load_mnist(args.data), args.out, on_epoch=lambda epoch, epochs, logs: (
+        mnist = load_mnist(args.data)
+        report("progress", 0.0)  # the data are in: from here on the run trains
+        result = fine_tune_class(request, labelled, mnist, args.out, on_epoch=lambda epoch, epochs, logs: (
             report("progress", epoch / epochs), report("epoch", logs)))
         (args.out / "result.json").write_text(json.dumps(result))
     except MLPError as err:
