@@ -206,3 +206,17 @@ def test_deploy_serve_starts_workers_beside_the_replicas_on_the_same_store_and_q
         assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {
             "MLP_CLASS_DB": url, "MLP_QUEUE": broker}
     assert "command=python -m mlp.runs.worker\n" in sections["worker-1"]
+
+
+def test_an_ended_classs_runs_and_models_go_with_it(queue, store):
+    classes = ClassStore.open(store)
+    kept, ended = classes.new_class(), classes.new_class()
+    for code in (kept.code, ended.code):
+        run = RunQueue(queue.engine, queue.huey, lambda run_id: None, limits=queue.limits, slots=1,
+                       clock=queue.clock).submit(TINY, owner=f"class:{code}")  # a class's run, as stored
+        queue.claim(run.id)
+        queue.finish(run.id, DONE, files=(b"npz", b"keras"))
+    assert classes.end(ended.code)
+    queue.submit(TINY, owner="a visitor")  # the next write notices
+    assert queue.models_of(f"class:{ended.code}") == [] and queue.latest(f"class:{ended.code}") is None
+    assert len(queue.models_of(f"class:{kept.code}")) == 1

@@ -37,6 +37,7 @@ STOPPED_MACHINE = "The machine training it stopped before the run finished; trai
 NO_WORKER = "No machine took this run from the queue: training is not running right now; try again later."
 ABANDONED = "Stopped: nobody was watching it (the page was closed)."
 CLAIMED, NOT_YET, GONE = "claimed", "not yet", "gone"  # what a worker's claim comes to
+CLASS_OWNER_PREFIX = "class:"  # a class's runs are owned by "class:CODE"
 
 
 def _fresh_id() -> str:
@@ -105,6 +106,7 @@ class RunQueue:
         now = self.clock()
         with self._writing() as connection:
             self._reap(connection, now)
+            self._forget_ended_classes(connection)
             unfinished = connection.execute(sa.select(runs.c.owner, runs.c.address, runs.c.state)
                                             .where(runs.c.state.in_((WAITING, RUNNING)))).all()
             if any(row.owner == owner for row in unfinished):
@@ -213,7 +215,8 @@ class RunQueue:
         return [_run(row) for row in rows]
 
     def delete_owner(self, owner: str) -> None:
-        """Forget every run and model of this owner (a class that ends): running ones are stopped first."""
+        """Forget every run and model of this owner at once; a running one's worker then stops it.
+        (An ended class's go by themselves: the next submit or finished run deletes them.)"""
         with self._writing() as connection:
             ids = sa.select(runs.c.id).where(runs.c.owner == owner)
             connection.execute(sa.delete(run_models).where(run_models.c.run_id.in_(ids)))
@@ -292,11 +295,25 @@ class RunQueue:
                     .order_by(run_models.c.finished.desc()).limit(KEEP_MODELS)
                 connection.execute(sa.delete(run_models).where(run_models.c.owner == row.owner,
                                                                run_models.c.run_id.not_in(kept)))
+            self._forget_ended_classes(connection)
             modelled = sa.select(run_models.c.run_id)
             connection.execute(sa.delete(runs).where(runs.c.state.in_(FINISHED), runs.c.id.not_in(modelled),
                                                      runs.c.heartbeat < now - KEEP_FINISHED_SECONDS))
 
     # -- inside --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _forget_ended_classes(connection: sa.Connection) -> None:
+        """Delete the runs and models of classes that ended or expired: the class store's rows are gone."""
+        from mlp.classroom.schema import classes
+
+        if not sa.inspect(connection).has_table(classes.name):
+            return
+        prefix = CLASS_OWNER_PREFIX
+        ended = sa.select(runs.c.id).where(runs.c.owner.startswith(prefix, autoescape=True),
+                                           sa.func.substr(runs.c.owner, len(prefix) + 1).not_in(sa.select(classes.c.code)))
+        connection.execute(sa.delete(run_models).where(run_models.c.run_id.in_(ended)))
+        connection.execute(sa.delete(runs).where(runs.c.id.in_(ended)))
 
     def _check_class(self, request: ClassRequest) -> None:
         """MLPError now, rather than a failed run later, for a class that cannot be fine-tuned on."""

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="mnist.npz for visitors' runs (default: $MNIST_NPZ)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line a second for every run waiting its turn
     queue = RunQueue.open(args.db, queue=args.queue, slots=args.slots,
                           execute=partial(run_one, data_path=args.data))
     # Threads, not processes: each one only follows a training process of its own (mlp.runs.execute).
