@@ -220,3 +220,22 @@ def test_an_ended_classs_runs_and_models_go_with_it(queue, store):
     queue.submit(TINY, owner="a visitor")  # the next write notices
     assert queue.models_of(f"class:{ended.code}") == [] and queue.latest(f"class:{ended.code}") is None
     assert len(queue.models_of(f"class:{kept.code}")) == 1
+
+
+def test_a_store_that_goes_away_is_said_at_once_then_tried_again(queue):
+    import time
+
+    import sqlalchemy as sa
+
+    run = queue.submit(TINY, owner="a")
+    working = queue.engine
+    queue.engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")  # nothing listens
+    with pytest.raises(TrainingUnavailable):
+        queue.get(run.id)
+    queue.engine = working  # back, but not asked again for a while: the page must not wait on it each time
+    started = time.monotonic()
+    with pytest.raises(TrainingUnavailable, match="a moment ago"):
+        queue.get(run.id)
+    assert time.monotonic() - started < 0.1
+    queue.unreachable_until = 0.0  # the while is over
+    assert queue.get(run.id).state == WAITING

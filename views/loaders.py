@@ -10,7 +10,6 @@ views.server, which the frame calls.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 
 import streamlit as st

@@ -61,6 +61,7 @@ def train(queue: RunQueue, run_id: str, data_path: str | None) -> None:
         reader = threading.Thread(target=_read, args=(process, reports), daemon=True, name=f"run-{run_id}")
         reader.start()
         ending = None  # the child's last word: ("done", "") or ("failed", reason)
+        last_beat = time.monotonic()
         try:
             while True:
                 ended = not reader.is_alive()  # its stdout closed: every line it wrote is in `reports`
@@ -75,10 +76,15 @@ def train(queue: RunQueue, run_id: str, data_path: str | None) -> None:
                         ending = (kind, value)
                 peak = tree_rss_mb(process.pid) if not ended else None
                 state = RUNNING
-                for index, epoch in enumerate(epochs or [None]):
-                    last = index == len(epochs or [None]) - 1
-                    state = queue.beat(run_id, progress=progress if last else None, epoch=epoch,
-                                       peak_mb=peak if last else None)
+                try:
+                    for index, epoch in enumerate(epochs or [None]):
+                        last = index == len(epochs or [None]) - 1
+                        state = queue.beat(run_id, progress=progress if last else None, epoch=epoch,
+                                           peak_mb=peak if last else None)
+                    last_beat = time.monotonic()
+                except TrainingUnavailable:  # a blip of the store: train on, unless it has given up on the run
+                    if time.monotonic() - last_beat > queue.stale_after:
+                        return
                 if state != RUNNING:
                     return  # cancelled (Stop, nobody watching) or given up on: the finally ends it
                 if run.started is not None and time.time() - run.started > queue.limits.max_seconds:

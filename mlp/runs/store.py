@@ -31,6 +31,9 @@ from mlp.runs.schema import create, lock, run_models, runs
 
 KEEP_MODELS = 3  # models kept per owner (a visitor, a class): the newest ones
 KEEP_FINISHED_SECONDS = 24 * 3600  # a finished run without a model is forgotten after a day
+# After the store could not be reached, calls fail at once for this long rather than each waiting for
+# the connection's timeout: the page asks several times a rerun, and drawing must not wait on it.
+RETRY_SECONDS = 15.0
 SLOTS_VAR, BUDGET_VAR = "MLP_TRAIN_SLOTS", "MLP_TRAIN_BUDGET_MB"
 UNAVAILABLE = "Training is unavailable right now: the server that keeps the training queue cannot be reached."
 STOPPED_MACHINE = "The machine training it stopped before the run finished; train again."
@@ -55,6 +58,7 @@ class RunQueue:
         self.limits, self.slots, self.max_waiting = limits, slots, max_waiting
         self.budget_mb = budget_mb if budget_mb is not None else slots * limits.run_memory_mb
         self.abandoned_after, self.stale_after, self.clock = abandoned_after, stale_after, clock
+        self.unreachable_until = 0.0  # time.monotonic() before which the store is taken to be down
         self.where = shown(engine.url.render_as_string(hide_password=False))
         try:
             with self.engine.begin() as connection:
@@ -359,13 +363,19 @@ class _Transaction:
     def __enter__(self) -> sa.Connection:
         from mlp.classroom.engine import READING
 
+        if time.monotonic() < self.queue.unreachable_until:
+            raise TrainingUnavailable(f"{UNAVAILABLE} (it was not reachable a moment ago)")
         try:
-            self.context = self.queue.engine.connect().execution_options(**{READING: not self.writing})
-            self.connection = self.context
+            self.connection = self.queue.engine.connect().execution_options(**{READING: not self.writing})
+        except sa.exc.SQLAlchemyError as err:
+            self.queue.unreachable_until = time.monotonic() + RETRY_SECONDS
+            raise TrainingUnavailable(f"{UNAVAILABLE} ({err.__class__.__name__})") from None
+        try:
             self.transaction = self.connection.begin()
             if self.writing:
                 lock(self.connection)
         except sa.exc.SQLAlchemyError as err:
+            self.connection.close()
             raise TrainingUnavailable(f"{UNAVAILABLE} ({err.__class__.__name__})") from None
         return self.connection
 
