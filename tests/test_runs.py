@@ -239,3 +239,17 @@ def test_a_store_that_goes_away_is_said_at_once_then_tried_again(queue):
     assert time.monotonic() - started < 0.1
     queue.unreachable_until = 0.0  # the while is over
     assert queue.get(run.id).state == WAITING
+
+
+def test_the_worker_command_says_its_flags_and_refuses_a_slot_count_below_one():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    shown = subprocess.run([sys.executable, "-m", "mlp.runs.worker", "--help"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0 and "--db" in shown.stdout and "python -m mlp.runs.worker --db postgresql" in shown.stdout
+    refused = subprocess.run([sys.executable, "-m", "mlp.runs.worker", "--slots", "0"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 2 and "must be at least 1" in refused.stderr

@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=positive_int,
                         help="runs training at once across every machine (default: $MLP_TRAIN_SLOTS, else 1); "
                              "give every worker and replica the same")
-    parser.add_argument("--threads", type=positive_int, default=3,
-                        help="runs this worker follows at once, waiting ones included (default: 3)")
+    parser.add_argument("--threads", type=positive_int,
+                        help="runs this worker follows at once (default: the slots and 2 more, so that runs "
+                             "waiting their turn are still asked about while the slots train)")
     parser.add_argument("--data", help="mnist.npz for visitors' runs (default: $MNIST_NPZ)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if run_id is not None:
             queue.finish(run_id, FAILED, STOPPED_MACHINE)
 
-    consumer = queue.huey.create_consumer(workers=args.threads, worker_type="thread", periodic=False,
+    consumer = queue.huey.create_consumer(workers=args.threads or queue.slots + 2, worker_type="thread", periodic=False,
                                           initial_delay=0.1, backoff=1.15, max_delay=1.0)
     consumer.run()
     return 0
