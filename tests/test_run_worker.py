@@ -3,6 +3,7 @@ and come back as models in the store, Stop, the time limit, the memory budget, a
 global slot count under two replicas and four visitors, and a class's fine-tune; on the embedded
 default (SQLite files) and on PostgreSQL (the system tier)."""
 
+import json
 import os
 import signal
 import subprocess
@@ -102,10 +103,17 @@ def test_stop_ends_the_training_process_and_frees_the_slot(store, workers):
     follow(queue, first.id, until=lambda run: run.state == RUNNING and run.training_since is not None)
     children = training_processes(worker)
     assert len(children) == 1 and os.getpriority(os.PRIO_PROCESS, children[0]) >= 10  # nice 10
+    # Keras saves a .keras file through a tmp*/assets folder in the temporary directory, left behind
+    # when a save is cut short: the process's temporary folder is the run's own, deleted with it.
+    environment = dict(entry.split("=", 1) for entry in
+                       open(f"/proc/{children[0]}/environ").read().split("\0") if "=" in entry)
+    run_folder = environment["TMPDIR"]
+    assert os.path.basename(run_folder).startswith("mlp-run-") and os.path.isdir(run_folder)
     assert queue.position(second.id) == 1
     queue.cancel(first.id)
     assert follow(queue, second.id).state == DONE
     assert queue.get(first.id).state == CANCELLED and not any(pid in tree(worker.pid) for pid in children)
+    assert not os.path.exists(run_folder)
 
 
 def test_the_time_limit_and_the_memory_budget_stop_a_run_with_a_sentence(store, workers):
@@ -180,3 +188,20 @@ def test_a_class_fine_tune_end_to_end_on_a_tiny_class(store, workers, mnist):
     model = queue.model(run.id)
     assert model.record["class_fine_tune"]["drawings"] == 12 and model.name == "class-1"
     assert [kept.id for kept in queue.models_of(f"class:{info.code}")] == [run.id]
+
+
+@pytest.mark.slow
+def test_a_run_whose_model_cannot_be_saved_tells_the_visitor_in_their_words(mnist_path, tmp_path):
+    from conftest import file_size_limit
+
+    # Writes past 200 KB fail with EFBIG, as on a full disk: the trained model is the first large file.
+    config = TrainConfig(hidden=(128,), epochs=1, batch_size=64)
+    result = subprocess.run(
+        [sys.executable, "-m", "mlp.worker", "--config", json.dumps(config.to_dict()),
+         "--images", "200", "--data", str(mnist_path), "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=file_size_limit(200_000))
+    last = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 1
+    assert last.startswith('{"failed": "The server\'s disk is full'), last
+    assert "folder" not in last  # a visitor chooses no folder on the server
+    assert not list(tmp_path.glob("model*")), "a partial model was left"
