@@ -39,6 +39,8 @@ class Layout:
     upload_mb: int  # server.maxUploadSize, in MB
     expose_replica: bool = False  # an X-Replica header on every response: tests and debugging only
     class_db: str | None = None  # the class store's URL, the same for every replica (MLP_CLASS_DB)
+    workers: int = 1  # training workers started here (python -m mlp.runs.worker)
+    queue: str | None = None  # the run queue's broker, if not beside the store (MLP_QUEUE)
 
     @property
     def replicas(self) -> list[str]:
@@ -140,7 +142,7 @@ def program(name: str, command: list[str], log: Path, priority: int, directory: 
              "startretries=10",
              "stopsignal=TERM",
              "stopwaitsecs=10",
-             # Streamlit starts training workers of its own (python -m mlp.worker): stop them with it.
+             # A training worker starts training processes of its own: stop them with it.
              "stopasgroup=true",
              "killasgroup=true",
              "redirect_stderr=true",
@@ -179,9 +181,15 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 serverurl=unix://{run}/supervisor.sock
 """
     # Every replica opens the same class store: a student who reconnects to another one keeps their tiles.
-    shared = {"MLP_CLASS_DB": layout.class_db} if layout.class_db else None
+    # The training queue lives beside it (mlp.runs), so replicas and workers name the same one.
+    shared = {**({"MLP_CLASS_DB": layout.class_db} if layout.class_db else {}),
+              **({"MLP_QUEUE": layout.queue} if layout.queue else {})} or None
     sections = [program(f"replica-{number}", streamlit_command(layout.python, port), logs / f"replica-{number}.log",
                         100, ROOT, shared) for number, port in enumerate(layout.local, 1)]
+    # The training workers: they take runs from the shared queue and train them in processes of their own
+    # (stopped with them: stopasgroup). Started before the replicas, stopped after them.
+    sections += [program(f"worker-{number}", [layout.python, "-m", "mlp.runs.worker"], logs / f"worker-{number}.log",
+                         50, ROOT, shared) for number in range(1, layout.workers + 1)]
     # nginx last up, first down: nobody reaches a replica that is going away.
     nginx = [layout.nginx, "-p", str(run), "-c", str(run / "nginx.conf")]
     sections.append(program("nginx", [layout.python, "-m", "deploy.fresh_nginx", str(run / "nginx.pid"), *nginx],

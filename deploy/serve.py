@@ -20,6 +20,11 @@ the data folder), so a student whose replica dies reconnects to another and keep
 Replicas on other machines need a store they all reach: MLP_CLASS_DB=postgresql+psycopg://...,
 the same on every machine.
 
+Training runs go through one queue beside that store (mlp.runs: Huey, on the store's PostgreSQL
+or on an SQLite file beside its SQLite file; --queue names another). supervisord also runs
+--workers training workers here (python -m mlp.runs.worker); a worker on another machine joins
+with that command and --db naming the store (docs/deployment.md).
+
 The replicas read the shipped models from the same files in assets/ and never write there.
 They share one cookie secret ($STREAMLIT_SERVER_COOKIE_SECRET if set, else a fresh one; give
 remote replicas the same), so cookies Streamlit signs are valid on every replica.
@@ -63,6 +68,8 @@ class ServeConfig:
     start_timeout: float = 120.0  # seconds for each replica, then nginx, to answer
     expose_replica: bool = False  # name the answering replica in an X-Replica header (tests, debugging)
     class_db: str | None = None  # the class store every replica shares; None: $MLP_CLASS_DB, else the data folder's
+    workers: int = 1  # training workers started here; 0 when they all run on other machines
+    queue: str | None = None  # the run queue's broker; None: $MLP_QUEUE, else beside the class store
 
 
 def find_nginx(given: str | None = None) -> str:
@@ -143,10 +150,13 @@ def shared_store(class_db: str | None, remote: bool) -> str:
     from mlp.classroom import ClassError, ClassStore
     from mlp.classroom.engine import shown, store_url
 
+    from mlp.runs import RunQueue, TrainingUnavailable
+
     url = store_url(class_db)
     try:
         ClassStore.open(url).close()
-    except ClassError as err:
+        RunQueue.open(url).close()  # the training queue's tables too, before any replica or worker races for them
+    except (ClassError, TrainingUnavailable) as err:
         raise RuntimeError(str(err)) from None
     if remote and url.startswith("sqlite"):
         print(f"warning: the class store is an SQLite file on this machine ({shown(url)}); replicas on "
@@ -167,7 +177,8 @@ def serve(config: ServeConfig) -> int:
     layout = Layout(local=tuple(free_port() for _ in range(config.replicas)), remote=remote,
                     listen=config.listen, port=config.port, run_dir=run_dir, logs=config.logs,
                     nginx=find_nginx(config.nginx), python=sys.executable, upload_mb=upload_limit_mb(),
-                    expose_replica=config.expose_replica, class_db=shared_store(config.class_db, bool(remote)))
+                    expose_replica=config.expose_replica, class_db=shared_store(config.class_db, bool(remote)),
+                    workers=config.workers, queue=config.queue or os.environ.get("MLP_QUEUE") or None)
     (run_dir / "nginx.conf").write_text(nginx_config(layout))
     (run_dir / "supervisord.conf").write_text(supervisor_config(layout))
     secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)
@@ -242,12 +253,17 @@ def main(argv=None) -> None:
     parser.add_argument("--class-db", metavar="URL", default=None,
                         help="the class store all replicas share: an SQLAlchemy URL or an SQLite file (default: "
                              "$MLP_CLASS_DB, else classes.db in $MLP_DATA_DIR or ~/.local/share/mnist-mlp)")
+    parser.add_argument("--workers", type=replica_count, default=ServeConfig.workers,
+                        help="training workers to start here (python -m mlp.runs.worker); 0 when they run elsewhere")
+    parser.add_argument("--queue", metavar="URL", default=None,
+                        help="the training queue's broker, if not beside the class store: an SQLite file or a "
+                             "postgresql:// URL (default: $MLP_QUEUE, else the class store's server or folder)")
     args = parser.parse_args(argv)
     if args.replicas + len(args.remote) == 0:
         parser.error("nothing to serve: start at least one replica here or give --remote")
     config = ServeConfig(replicas=args.replicas, remote=tuple(args.remote), port=args.port, listen=args.listen,
                          nginx=args.nginx, logs=args.logs, expose_replica=args.expose_replica,
-                         class_db=args.class_db)
+                         class_db=args.class_db, workers=args.workers, queue=args.queue)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         sys.exit(serve(config))

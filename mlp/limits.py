@@ -68,17 +68,13 @@ class TrainingLimits:
     # busy (one run takes up to max_seconds, so more would only wait) while leaving the other
     # half to everyone else.
     runs_per_address: int = 4
-    # Trained models the web process keeps for all visitors together: about twenty of the robust
-    # preset's size (15 MB: weights, .keras file, test-set scores), or two 4x2048 ones (120 MB).
-    trained_models_mb: int = 300
 
     @classmethod
     def from_environment(cls) -> TrainingLimits:
-        """The defaults, with MLP_MAX_TRAIN_SECONDS, MLP_TRAIN_MEMORY_MB, MLP_TRAINED_MODELS_MB applied."""
+        """The defaults, with MLP_MAX_TRAIN_SECONDS and MLP_TRAIN_MEMORY_MB applied."""
         changes = {}
         for variable, name, kind in (("MLP_MAX_TRAIN_SECONDS", "max_seconds", float),
-                                     ("MLP_TRAIN_MEMORY_MB", "run_memory_mb", int),
-                                     ("MLP_TRAINED_MODELS_MB", "trained_models_mb", int)):
+                                     ("MLP_TRAIN_MEMORY_MB", "run_memory_mb", int)):
             if os.environ.get(variable):
                 changes[name] = kind(os.environ[variable])
         return cls(**changes)

@@ -1,4 +1,4 @@
-"""python -m mlp.worker: one training run for the training queue (mlp.jobs), reported on stdout.
+"""python -m mlp.worker: one visitor's training run for the run queue (mlp.runs), reported on stdout.
 
 Each line it prints is one JSON object: {"progress": share}, {"epoch": scores},
 then {"done": ""} once OUT/model.npz and OUT/model.keras are written, or {"failed": reason}.

@@ -168,3 +168,21 @@ def postgres_url():
         yield start_postgres(tmp_dir)
     finally:
         stop_postgres(tmp_dir)
+
+
+@pytest.fixture(scope="session")
+def training_worker(mnist_path, tmp_path_factory):
+    """A run-queue worker (python -m mlp.runs.worker) on this test session's store, as deploy.serve
+    starts one beside the replicas: pages that train need one."""
+    import subprocess
+    import sys
+
+    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "ab")
+    worker = subprocess.Popen([sys.executable, "-m", "mlp.runs.worker", "--data", str(mnist_path)], cwd=ROOT,
+                              stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        log.close()

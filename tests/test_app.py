@@ -204,16 +204,19 @@ def test_mistake_filters_change_what_is_shown(app, mnist, default_model):
 
 
 def finish_training(at: AppTest, timeout: float = 120.0) -> AppTest:
-    """Wait for this session's queued run to end (it trains in its own process), then rerun."""
-    job = at.session_state["train_job"]
+    """Wait for this session's queued run to end (it trains on the session's worker), then rerun."""
+    from views import loaders
+
+    queue, run_id = loaders.run_queue(), at.session_state["train_job"]
     deadline = time.monotonic() + timeout
-    while job.state in ("waiting", "running") and time.monotonic() < deadline:
+    while (job := queue.get(run_id)).state in ("waiting", "running") and time.monotonic() < deadline:
+        queue.seen(run_id)  # as the page's status fragment does every second
         time.sleep(0.2)
     assert job.state == "done", job.message
     return at.run()
 
 
-def test_a_short_training_run_adds_a_selectable_model(app, default_model, mnist):
+def test_a_short_training_run_adds_a_selectable_model(app, default_model, mnist, training_worker):
     at = open_view(app.run(), "Train")
     assert at.session_state["model_name"] == mlp.DEFAULT_MODEL
     assert "here it trains on MNIST alone" not in texts(at)  # the first preset, fast
@@ -361,10 +364,10 @@ def test_an_exception_in_a_view_is_contained(app, monkeypatch, mnist):
 def test_a_visitor_typed_hidden_layer_value_is_shown_literally_not_as_markdown(app, monkeypatch):
     from markdown_it import MarkdownIt
 
-    from mlp.jobs import TrainingQueue
+    from mlp.runs import RunQueue
 
-    queued = []  # the page trains through the server's queue: nothing may reach it
-    monkeypatch.setattr(TrainingQueue, "submit", lambda queue, *args, **kwargs: queued.append(args))
+    queued = []  # the page trains through the shared queue: nothing may reach it
+    monkeypatch.setattr(RunQueue, "submit", lambda queue, *args, **kwargs: queued.append(args))
     typed = "**bold** :red[x]"
     at = open_view(app.run(), "Train")
     at.text_input(key="train_hidden").set_value(typed)
@@ -523,13 +526,29 @@ def test_every_session_state_key_is_declared_in_one_table():
     assert "session_state.get(" not in sources
 
 
-def test_a_visitor_keeps_only_their_latest_trained_models(app, mnist):
+def stored_run(owner: str, done: bool = True):
+    """A run of `owner` in the session's store as a worker leaves it: running half way, or done with the
+    shipped classic model as its model. Never handed to the worker: this queue enqueues nothing."""
+    from mlp.runs import DONE, RunQueue, TrainRequest
+    from views import loaders
+
+    shared = loaders.run_queue()
+    queue = RunQueue(shared.engine, shared.huey, lambda run_id: None, limits=shared.limits, slots=8)
+    run = queue.submit(TrainRequest(mlp.PRESETS["classic"].with_changes(epochs=1), 500), owner=owner)
+    queue.claim(run.id)
+    queue.beat(run.id, progress=0.5)
+    if done:
+        classic = mlp.shipped_models()["classic"]
+        queue.finish(run.id, DONE, files=(classic.read_bytes(), classic.with_suffix(".keras").read_bytes()),
+                     record=mlp.load_model("classic").record)
+    return run
+
+
+def test_a_visitor_keeps_only_their_latest_trained_models(app, training_worker):
     at = open_view(app.run(), "Train")
-    classic = mlp.load_model("classic")
-    evaluation = mlp.evaluate(classic, mlp.as_model_input(mnist.x_test[:10]), mnist.y_test[:10])
-    for n in (1, 2, 3):  # three earlier runs of this visit
-        at.session_state["trained_models"][f"trained-{n}"] = state.TrainedModel(
-            classifier=classic, evaluation=evaluation, keras_file=b"", train_examples=10)
+    for _ in (1, 2, 3):  # three earlier runs of this visitor
+        stored_run(at.session_state["visitor"])
+    assert list(at.session_state["trained_models"]) == ["trained-1", "trained-2", "trained-3"]
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_limit").set_value(300)
     at.text_input(key="train_hidden").set_value("8")
@@ -539,29 +558,13 @@ def test_a_visitor_keeps_only_their_latest_trained_models(app, mnist):
     assert list(at.session_state["trained_models"]) == ["trained-2", "trained-3", "trained-4"]
 
 
-def run_as_the_queue_hands_it_back(folder) -> "Job":
-    """A run that is training, whose model (the shipped classic one) is ready in `folder`."""
-    from mlp.jobs import RUNNING, Job
-    from mlp.limits import estimate
+def test_a_finished_run_is_adopted_once_with_the_sidebar_and_the_train_view_both_showing_it(app, monkeypatch):
+    from mlp.runs import DONE
+    from views import loaders, train
 
-    folder.mkdir()
-    for suffix in (".npz", ".keras"):
-        shutil.copy(mlp.shipped_models()["classic"].with_suffix(suffix), folder / f"model{suffix}")
-    config = mlp.PRESETS["classic"].with_changes(epochs=1)
-    job = Job(config=config, images=500, estimate=estimate(config, 500), owner="this visitor",
-              state=RUNNING, started=time.monotonic(), folder=folder)
-    job.training_since, job.progress = time.monotonic(), 0.5
-    return job
-
-
-def test_a_finished_run_is_adopted_once_with_the_sidebar_and_the_train_view_both_showing_it(
-        app, monkeypatch, tmp_path):
-    from mlp.jobs import DONE
-    from views import train
-
-    job = run_as_the_queue_hands_it_back(tmp_path / "run")
     at = open_view(app.run(), "Train")
-    at.session_state["train_job"] = job
+    run = stored_run(at.session_state["visitor"], done=False)
+    at.session_state["train_job"] = run.id
     at.run()
     assert not at.exception
     # Both show the run: the sidebar's line and the Train view's progress.
@@ -570,17 +573,34 @@ def test_a_finished_run_is_adopted_once_with_the_sidebar_and_the_train_view_both
     assert any(element.proto.text.startswith("Training: 50%") for element in at.get("progress"))
     adopted = []
     adopt = train.adopt
-    monkeypatch.setattr(train, "adopt", lambda job, data_path: (adopted.append(job), adopt(job, data_path)))
-    job.state = DONE
+    monkeypatch.setattr(train, "adopt", lambda job: (adopted.append(job.id), adopt(job)))
+    classic = mlp.shipped_models()["classic"]
+    loaders.run_queue().finish(run.id, DONE, files=(classic.read_bytes(), classic.with_suffix(".keras").read_bytes()))
     at.run()
     assert not at.exception
-    assert adopted == [job]
+    assert adopted == [run.id]
     assert list(at.session_state["trained_models"]) == ["trained-1"]
     chooser = at.sidebar.selectbox(key="model_name")
     assert chooser.value == "trained-1" and "trained-2 (trained here)" not in chooser.options
     assert "Trained **trained-1**" in texts(at)
     at = open_view(at, "Draw").run()  # later runs, in any view, adopt nothing more
-    assert adopted == [job] and list(at.session_state["trained_models"]) == ["trained-1"]
+    assert adopted == [run.id] and list(at.session_state["trained_models"]) == ["trained-1"]
+
+
+def test_without_its_training_queue_the_page_says_so_and_drawing_goes_on(app, mnist, monkeypatch):
+    from views import loaders
+
+    monkeypatch.setenv("MLP_CLASS_DB", "postgresql+psycopg://nobody@127.0.0.1:9/none")  # nothing listens
+    loaders.forget_run_queue()
+    try:
+        at = open_view(app.run(), "Train")
+        assert not at.exception
+        assert any(w.value.startswith("Training is unavailable right now") for w in at.warning)
+        at = open_view(at, "Draw")
+        assert metric(draw(at, digit_png(mnist.x_test[0])), "Prediction") == str(mnist.y_test[0])
+        assert not at.exception
+    finally:
+        loaders.forget_run_queue()
 
 
 def test_a_run_over_the_servers_bounds_is_refused_before_it_starts(app):

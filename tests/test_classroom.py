@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import APP, TIMEOUT, open_view, texts
+from test_app import APP, TIMEOUT, finish_training, open_view, texts
 
 from mlp.config import TrainConfig
-from mlp.jobs import DONE, RUNNING, WAITING, Job, TrainingQueue, discard
 from mlp.limits import duration, estimate
+from mlp.runs import DONE, RUNNING, WAITING, Run, RunQueue, TrainRequest
 from views import join, train
 
 TINY = TrainConfig(hidden=(8,), epochs=1, batch_size=64)
@@ -86,67 +86,98 @@ def test_the_full_screen_join_view_replaces_the_page_and_has_a_way_back(app, mon
     assert at.tabs and not at.exception
 
 
+class Clock:
+    """Seconds the test moves by hand."""
+
+    now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def queue_of_two(tmp_path, estimate_seconds: float, ran_for: float):
-    """A queue that starts nothing by itself (no slot), with one run made to look running for `ran_for`
-    seconds against its estimate, and one waiting behind it."""
-    queue = TrainingQueue(None, slots=0, root=tmp_path)
-    first, second = queue.submit(TINY, 300, owner="a"), queue.submit(TINY, 300, owner="b")
-    first.estimate = replace(first.estimate, seconds=estimate_seconds)
-    first.state, first.started = RUNNING, time.monotonic() - ran_for
-    return queue, first, second
+    """A store with one run made to look running for `ran_for` seconds against its estimate, and one
+    waiting behind it (no worker: nothing else moves them)."""
+    clock = Clock()
+    # Nobody looks and nothing beats while the test moves the clock: neither counts as abandoned or lost.
+    queue = RunQueue.open(str(tmp_path / "classes.db"), slots=1, clock=clock, abandoned_after=1e6, stale_after=1e6)
+    first, second = queue.submit(TrainRequest(TINY, 300), owner="a"), queue.submit(TrainRequest(TINY, 300), owner="b")
+    with queue.engine.begin() as connection:  # the estimate as the test wants it
+        from mlp.runs.schema import runs
+        connection.execute(runs.update().where(runs.c.id == first.id).values(
+            estimate={**first.estimate.__dict__, "seconds": estimate_seconds}))
+    queue.claim(first.id)
+    clock.now += ran_for
+    queue.beat(first.id)
+    return queue, clock, first, second
 
 
 @pytest.mark.parametrize("ran_for", [0.0, 10.0, 16.0, 300.0])
 def test_the_wait_behind_a_running_run_is_never_zero(tmp_path, ran_for):
     """Before: max(0, estimate - elapsed), so 'about 0 s until it starts' for as long as the run ahead
     outlived its estimate (16 s of it in a class)."""
-    queue, first, second = queue_of_two(tmp_path, estimate_seconds=14.0, ran_for=ran_for)
+    queue, clock, first, second = queue_of_two(tmp_path, estimate_seconds=14.0, ran_for=ran_for)
     try:
-        wait = queue.wait_seconds(second)
+        wait = queue.wait_seconds(second.id)
         assert wait >= 5.0
         assert wait == pytest.approx(max(14.0 - ran_for, 5.0), abs=0.5)  # what it has left, by its estimate
         assert train.wait_text(wait) == {0.0: "about 14 s", 10.0: "a few seconds", 16.0: "a few seconds",
                                          300.0: "a few seconds"}[ran_for]
-        assert queue.wait_seconds(first) == 0.0  # nothing ahead of the running one
-        # Training reported half done after 20 s: about 20 s more, whatever the estimate said.
-        first.training_since, first.progress = time.monotonic() - 20.0, 0.5
-        assert queue.wait_seconds(second) == pytest.approx(max(14.0 - ran_for, 20.0), abs=0.5)
+        assert queue.wait_seconds(first.id) == 0.0  # nothing ahead of the running one
+        # Training reported half done 20 s ago: about 20 s more, whatever the estimate said.
+        clock.now -= 20
+        queue.beat(first.id, progress=0.5)
+        clock.now += 20
+        assert queue.wait_seconds(second.id) == pytest.approx(max(14.0 - ran_for, 20.0), abs=0.5)
     finally:
         queue.close()
 
 
-def test_a_run_says_it_is_starting_until_the_workers_first_report_then_training(tmp_path):
-    job = Job(config=TINY.with_changes(epochs=3), images=300, estimate=estimate(TINY, 300), owner="a",
-              state=RUNNING, started=time.monotonic() - 7.2)
-    assert job.starting
-    assert train.phase_text(job).startswith("Starting: loading TensorFlow and the data… 7 s so far.")
-    assert f"about {duration(job.estimate.seconds)} in all, starting included" in train.phase_text(job)
-    job.training_since, job.progress = time.monotonic(), 0.4
-    assert not job.starting
-    assert train.phase_text(job).startswith("Training: 40% of 3 epochs, 7 s so far")
-    job.started = time.monotonic() - 60  # longer than its estimate: it says so, not "60 s of about 8 s"
-    assert "past the estimate of" in train.phase_text(job) and "of about" not in train.phase_text(job)
-    job.progress = 1.0
-    assert train.phase_text(job).startswith("Scoring on the test digits and saving the model…")
+def test_a_run_says_it_is_starting_until_the_workers_first_report_then_training():
+    now = 1_000_000.0
+    job = Run(id="r", kind="train", owner="a", state=RUNNING, progress=0.0, history={}, message="",
+              estimate=estimate(TINY, 300), submitted=now - 8, started=now - 7.2, training_since=None, result=None,
+              request=TrainRequest(TINY.with_changes(epochs=3), 300))
+    elapsed = replace(job, started=time.time() - 7.2)
+    assert elapsed.starting
+    assert train.phase_text(elapsed).startswith("Starting: loading TensorFlow and the data… 7 s so far.")
+    assert f"about {duration(job.estimate.seconds)} in all, starting included" in train.phase_text(elapsed)
+    training = replace(elapsed, training_since=time.time(), progress=0.4)
+    assert not training.starting
+    assert train.phase_text(training).startswith("Training: 40% of 3 epochs, 7 s so far")
+    late = replace(training, started=time.time() - 60)  # longer than its estimate: it says so
+    assert "past the estimate of" in train.phase_text(late) and "of about" not in train.phase_text(late)
+    assert train.phase_text(replace(late, progress=1.0)).startswith("Scoring on the test digits and saving the model…")
 
 
 @pytest.mark.slow
-def test_a_real_run_reports_its_start_up_apart_from_its_training(mnist_path, tmp_path):
-    queue = TrainingQueue(str(mnist_path), slots=1, poll=0.05, root=tmp_path)
+def test_a_real_run_reports_its_start_up_apart_from_its_training(tmp_path, mnist_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    store = str(tmp_path / "classes.db")
+    worker = subprocess.Popen([sys.executable, "-m", "mlp.runs.worker", "--db", store, "--data", str(mnist_path)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    queue = RunQueue.open(store)
     try:
-        job = queue.submit(TINY, 300, owner="a")
+        run_id = queue.submit(TrainRequest(TINY, 300), owner="a").id
         deadline = time.monotonic() + 120
-        while job.state == WAITING and time.monotonic() < deadline:
+        while (job := queue.get(run_id)).state == WAITING and time.monotonic() < deadline:
+            queue.seen(run_id)
             time.sleep(0.05)
         assert job.starting  # the worker is importing TensorFlow: no report yet
-        while job.state == RUNNING and time.monotonic() < deadline:
+        while (job := queue.get(run_id)).state == RUNNING and time.monotonic() < deadline:
+            queue.seen(run_id)
             time.sleep(0.05)
         assert job.state == DONE, job.message
-        startup, total = job.training_since - job.started, job.elapsed()
-        assert 0.5 < startup < total  # start-up is a phase of its own, and takes time
-        print(f"start-up {startup:.1f} s of {total:.1f} s (estimate {job.estimate.seconds:.1f} s)")
-        discard(job)
+        startup = job.training_since - job.started
+        assert startup > 0.5  # start-up (TensorFlow, the data) is a phase of its own, and takes time
+        print(f"start-up {startup:.1f} s (estimate {job.estimate.seconds:.1f} s)")
     finally:
+        worker.kill()
+        worker.wait(timeout=10)
         queue.close()
 
 
@@ -168,19 +199,15 @@ def test_the_curves_name_what_they_are_compared_with_and_keep_their_colours():
 
 
 @pytest.mark.app
-def test_a_finished_run_is_announced_with_its_accuracy_and_the_model_the_page_now_reads_with(app):
+def test_a_finished_run_is_announced_with_its_accuracy_and_the_model_the_page_now_reads_with(app, training_worker):
     at = open_view(app.run(), "Train")
     at.selectbox(key="train_preset").set_value("fast").run()
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_limit").set_value(400)
     at.text_input(key="train_hidden").set_value("16")
     next(b for b in at.button if b.label == "Train").click().run()
-    job = at.session_state["train_job"]
-    assert job is not None
-    deadline = time.monotonic() + 120
-    while job.state in ("waiting", "running") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    at.run()
+    assert at.session_state["train_job"] is not None
+    at = finish_training(at)
     assert not at.exception
     banner = " ".join(s.value for s in at.success)
     accuracy = next(m.value for m in at.metric if m.label == "Test accuracy")

@@ -1,5 +1,5 @@
-"""The Train view under a class: one run per browser whatever its tabs, no forged numbers, and
-all visitors' trained models within one budget.
+"""The Train view under a class: one run per browser whatever its tabs, no forged numbers, and a
+browser's trained models found again by any replica (they are kept in the shared store).
 
 Each AppTest is one session, as one browser tab is. Streamlit's XSRF cookie, the same token
 under a new mask on every page load, is what one browser's tabs share; AppTest cannot send
@@ -14,14 +14,12 @@ from conftest import ROOT
 from streamlit.runtime.context import ContextProxy
 from streamlit.testing.v1 import AppTest
 
-import mlp
-from mlp.jobs import FINISHED
-from views import loaders, state
+from mlp.runs import FINISHED
+from views import loaders
 
 pytestmark = pytest.mark.app
 
 APP = str(ROOT / "app.py")
-MB = 2**20
 TIMEOUT = 120
 LONG = {"train_hidden": "64", "train_epochs": 50, "train_batch": 8, "train_limit": 3000}  # still going
 
@@ -48,10 +46,10 @@ def browser(mnist_path, monkeypatch):
         return at.run()
 
     yield new_tab
-    queue = loaders.training_queue(str(mnist_path))
+    queue = loaders.run_queue()
     for at in tabs:
-        if (job := at.session_state["train_job"]) is not None and job.state not in FINISHED:
-            queue.cancel(job)
+        if (run_id := at.session_state["train_job"]) is not None and queue.get(run_id).state not in FINISHED:
+            queue.cancel(run_id)
 
 
 def submit(at: AppTest, **fields) -> AppTest:
@@ -80,8 +78,8 @@ def test_ten_tabs_of_one_browser_get_one_run(browser):
 ])
 def test_a_forged_number_queues_no_run_it_did_not_ask_for(browser, field, forged):
     at = submit(browser(), **{**LONG, field: forged})
-    job = at.session_state["train_job"]
-    assert job is None, f"{field}={forged} queued {job.config}"
+    run_id = at.session_state["train_job"]
+    assert run_id is None, f"{field}={forged} queued {loaders.run_queue().get(run_id).request}"
     assert "Choose" in errors(at)
 
 
@@ -91,35 +89,16 @@ def test_an_image_count_past_the_data_is_refused_not_shortened(browser, mnist):
     assert "training images" in errors(at)
 
 
-def held_mb(trained) -> float:
-    """What one session's trained models hold, counted here (weights, scores, the .keras file)."""
-    total = 0
-    for name in list(trained):
-        model = trained[name]
-        total += len(model.keras_file) + model.evaluation.probabilities.nbytes
-        total += sum(step.weights.nbytes + step.bias.nbytes for step in model.classifier.network.steps)
-    return total / MB
+def test_a_browsers_trained_model_is_found_again_by_another_replica(browser, training_worker):
+    from test_app import finish_training
 
-
-def test_all_sessions_models_stay_within_the_servers_budget(mnist_path, monkeypatch, classic_model, mnist):
-    monkeypatch.setenv("MNIST_NPZ", str(mnist_path))
-    monkeypatch.setenv("MLP_TRAINED_MODELS_MB", "5")
-    if hasattr(loaders, "model_shelf"):
-        loaders.model_shelf.clear()  # a fresh server's shelf, with this budget
-    try:
-        evaluation = mlp.evaluate(classic_model, mlp.as_model_input(mnist.x_test), mnist.y_test)
-        sessions = []
-        for _ in range(2):  # two visitors, each with a 3 MB model: 6 MB against 5
-            at = AppTest.from_file(APP, default_timeout=120).run()
-            at.session_state["trained_models"]["trained-1"] = state.TrainedModel(
-                classifier=classic_model, evaluation=evaluation, keras_file=bytes(3 * MB), train_examples=10)
-            sessions.append(at)
-        assert sum(held_mb(at.session_state["trained_models"]) for at in sessions) <= 5
-        first = sessions[0]
-        first.session_state["view"] = "Train"
-        first.run()  # the first visitor's next look: told, in words
-        assert "put away to make room" in "\n".join(i.value for i in first.info)
-        assert list(sessions[1].session_state["trained_models"]) == ["trained-1"]
-    finally:
-        if hasattr(loaders, "model_shelf"):
-            loaders.model_shelf.clear()
+    at = submit(browser(), train_hidden="8", train_epochs=1, train_batch=64, train_limit=300)
+    at = finish_training(at)
+    assert at.sidebar.selectbox(key="model_name").value == "trained-1"
+    # Another replica: a process that has loaded nothing yet (no cached queue, no cached models)
+    # serves the same browser, in a new session.
+    loaders.run_queue.clear()
+    loaders.trained_model.clear()
+    other = browser()
+    assert list(other.session_state["trained_models"]) == ["trained-1"]
+    assert "trained-1 (trained here)" in other.sidebar.selectbox(key="model_name").options

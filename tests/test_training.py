@@ -147,7 +147,7 @@ def test_the_page_s_worker_and_the_command_line_write_records_with_the_same_fiel
     np.savez(extra, x=mnist.x_train[-50:], y=mnist.y_train[-50:], x_not_digits=blocks(20))
     config = PRESETS["fast"].with_changes(epochs=1, hidden=(8,), not_digit_weight=0.5)
     common = ["--data", str(mnist_path), "--extra-data", str(extra)]
-    # The worker as the training queue starts it (mlp.jobs), and the command a user types.
+    # The training process as the run queue's worker starts it (mlp.runs.execute), and the command a user types.
     worker = subprocess.Popen([sys.executable, "-m", "mlp.worker", "--config", json.dumps(config.to_dict()),
                                "--images", "200", "--out", str(tmp_path / "worker"), *common],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -68,5 +68,6 @@ def scored_test_set(model: mlp.Classifier | None, data_path: str) -> tuple[mlp.E
     if (data := mnist_or_notice(data_path)) is None:
         return None
     trained = st.session_state.trained_models.get(model.name)
-    evaluation = trained.evaluation if trained else loaders.shipped_model_scores(model, model.name, data_path)
+    evaluation = (loaders.trained_model_scores(trained.classifier, trained.run_id, data_path) if trained
+                  else loaders.shipped_model_scores(model, model.name, data_path))
     return evaluation, data.x_test

@@ -10,15 +10,12 @@ views.server, which the frame calls.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 
 import streamlit as st
 
 import mlp
-from mlp.jobs import TrainingQueue
-from mlp.limits import TrainingLimits
-from mlp.shelf import ModelShelf
+from mlp.runs import RunQueue, TrainingUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +61,34 @@ def shipped_model_scores(_model: mlp.Classifier, model_name: str, data_path: str
 
 
 @st.cache_resource(show_spinner=False)
-def training_queue(data_path: str) -> TrainingQueue:
-    """The server's one training queue: runs in processes of their own, MLP_TRAIN_SLOTS at once."""
-    slots = int(os.environ.get("MLP_TRAIN_SLOTS") or 1)
-    return TrainingQueue(data_path or None, slots=slots, limits=TrainingLimits.from_environment())
+def run_queue() -> RunQueue | TrainingUnavailable:
+    """The training queue every replica and worker shares (mlp.runs: $MLP_CLASS_DB's store, its slots
+    $MLP_TRAIN_SLOTS), or why it cannot be reached; `forget_run_queue` clears that for a "Try again"."""
+    try:
+        return RunQueue.open()
+    except TrainingUnavailable as err:
+        log.warning("%s", err)
+        return err.with_traceback(None)
 
 
-@st.cache_resource(show_spinner=False)
-def model_shelf() -> ModelShelf:
-    """Every visitor's trained models in this process, within MLP_TRAINED_MODELS_MB in all."""
-    return ModelShelf(TrainingLimits.from_environment().trained_models_mb)
+def forget_run_queue() -> None:
+    """Forget the queue (and a failure to reach it), so that the next run tries again."""
+    run_queue.clear()
+
+
+# A trained model is read from the store once per process, and never changes: its run id is its key.
+# The newest few stay in memory (weights of a 4x2048 network: 60 MB), the rest are read again.
+@st.cache_resource(show_spinner="Reading the trained model...", max_entries=16)
+def trained_model(run_id: str) -> mlp.Classifier | None:
+    """A done run's model, read from the shared store (NumPy, no TensorFlow), or None if it is gone."""
+    queue = run_queue()
+    return None if isinstance(queue, TrainingUnavailable) else queue.model(run_id)
+
+
+@st.cache_data(show_spinner="Scoring the model on the test set...", max_entries=16)
+def trained_model_scores(_model: mlp.Classifier, run_id: str, data_path: str) -> mlp.Evaluation:
+    """Test-set evaluation of a trained model, once per run and data file (data loaded)."""
+    data = mnist(data_path)
+    evaluation = mlp.evaluate(_model, mlp.as_model_input(data.x_test), data.y_test)
+    _ = evaluation.predicted, evaluation.confidence, evaluation.confusion  # cached with it
+    return evaluation

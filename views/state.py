@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -12,7 +12,8 @@ import streamlit as st
 import mlp
 from mlp import i18n
 from mlp.i18n import N_, _
-from views import loaders
+from mlp.runs import TRAIN, Run, TrainingUnavailable
+from views import loaders, visitor
 
 ANY = N_("Any")  # the "no filter" choice of the digit selectboxes (kept in English, shown translated)
 FIRST_PRESET = next(iter(mlp.PRESETS))  # the training form starts from the first preset
@@ -20,41 +21,48 @@ FIRST_PRESET = next(iter(mlp.PRESETS))  # the training form starts from the firs
 
 @dataclass(frozen=True)
 class TrainedModel:
-    """A model this visitor trained in this session, with everything the page shows about it."""
+    """A model this visitor trained, as the shared run store keeps it (mlp.runs)."""
 
+    run_id: str
     classifier: mlp.Classifier
-    evaluation: mlp.Evaluation  # on the full test set
-    keras_file: bytes  # the .keras file for the download button
     train_examples: int
 
+    def files(self) -> tuple[bytes, bytes] | None:
+        """Its (NAME.npz, NAME.keras) for a download, read from the store; None if out of reach or gone."""
+        queue = loaders.run_queue()
+        try:
+            return None if isinstance(queue, TrainingUnavailable) else queue.model_files(self.run_id)
+        except TrainingUnavailable:
+            return None
 
-class TrainedModels(MutableMapping):
-    """One visitor's trained models, name -> TrainedModel, kept on the server's shared shelf.
 
-    The shelf bounds what all visitors' models take together (mlp.shelf), so a model may be
-    put away while its owner is elsewhere: it then drops out of this mapping.
-    """
+class TrainedModels(Mapping):
+    """One visitor's trained models, name -> TrainedModel, as the shared run store keeps them (the
+    newest few per visitor), oldest first: any replica serving this browser finds them."""
 
     def __init__(self, owner: str):
         self.owner = owner
 
+    def _runs(self) -> dict[str, Run]:
+        queue = loaders.run_queue()
+        try:
+            kept = [] if isinstance(queue, TrainingUnavailable) else queue.models_of(self.owner)
+        except TrainingUnavailable:  # drawing goes on with the shipped models
+            kept = []
+        return {run.name: run for run in reversed(kept) if run.kind == TRAIN}
+
     def __getitem__(self, name: str) -> TrainedModel:
-        model = loaders.model_shelf().get(self.owner, name)
-        if model is None:
+        run = self._runs().get(name)
+        classifier = None if run is None else loaders.trained_model(run.id)
+        if classifier is None:
             raise KeyError(name)
-        return model
-
-    def __setitem__(self, name: str, model: TrainedModel) -> None:
-        loaders.model_shelf().put(self.owner, name, model)
-
-    def __delitem__(self, name: str) -> None:
-        loaders.model_shelf().remove(self.owner, name)
+        return TrainedModel(run_id=run.id, classifier=classifier, train_examples=run.request.images)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(loaders.model_shelf().names(self.owner))
+        return iter(self._runs())
 
     def __len__(self) -> int:
-        return len(loaders.model_shelf().names(self.owner))
+        return len(self._runs())
 
 
 @dataclass(frozen=True)
@@ -90,10 +98,8 @@ KEYS: dict[str, Key] = {
                    widget=True),
     "present_model": Key(None, "presenter mode's model switch; it follows and sets model_name", widget=True),
     "select_model": Key(None, "a model to select before the chooser is drawn (set after training)"),
-    "trained_models": Key(None, "name -> TrainedModel: the models this visitor trained (TrainedModels, "
-                                "a view of the server's shelf, made in init)"),
-    "models_put_away": Key([], "this visitor's trained models the server put away to make room, "
-                               "until they are told"),
+    "trained_models": Key(None, "name -> TrainedModel: the models this browser trained (TrainedModels, "
+                                "a view of the shared run store, made in init)"),
     # Draw
     "canvas_round": Key(0, "how many times Clear was pressed: each press hands the canvas a new, "
                            "empty initial drawing, which clears it in place"),
@@ -155,7 +161,8 @@ KEYS: dict[str, Key] = {
     "train_lr": Key(_FORM["train_lr"], "the form's learning rate"),
     "train_limit": Key(None, "the form's number of training images; None: all"),
     "train_linear": Key(False, "the form's no-hidden-layer choice", widget=True),
-    "train_job": Key(None, "this visitor's queued or running training run (mlp.jobs.Job)"),
+    "train_job": Key(None, "the id of this visitor's queued or running training run (mlp.runs)"),
+    "train_retry": Key(False, "the Try again button under 'Training is unavailable'", widget=True),
     "train_curves_from": Key(None, "the trained model whose curves a new run is compared with"),
     "train_stop": Key(False, "the Stop button of a queued or running run", widget=True),
     "train_dismiss": Key(False, "the Dismiss button under a failed or stopped run", widget=True),
@@ -192,24 +199,11 @@ def init() -> None:
             st.session_state[name] = copy.deepcopy(key.default)
     if st.session_state.visitor is None:
         st.session_state.visitor = uuid.uuid4().hex
-    if st.session_state.trained_models is None:
-        st.session_state.trained_models = TrainedModels(st.session_state.visitor)
-    if put_away := loaders.model_shelf().put_away(st.session_state.visitor):
-        st.session_state.models_put_away = [*st.session_state.models_put_away, *put_away]
-        if st.session_state.model_name in put_away:  # the chooser would call it missing
-            st.session_state.model_name = mlp.DEFAULT_MODEL
-        st.toast(put_away_sentence(put_away))
+    if st.session_state.trained_models is None:  # the browser's, so that its other tabs and visits see them
+        st.session_state.trained_models = TrainedModels(visitor.identify()[0])
     if (news := st.session_state.trained_news) is not None:  # a toast does not outlive the rerun it asks for
         st.session_state.trained_news = None
         st.toast(_("Trained {model}.").format(model=news) + " " + reading_with(news), icon=":material/model_training:")
-
-
-def put_away_sentence(names: list[str]) -> str:
-    """Why this visitor's trained models are gone, in a sentence."""
-    budget = loaders.model_shelf().budget_mb
-    return _("Trained models put away to make room for newer ones: {models}. This server keeps {budget} MB of "
-             "trained models for all its visitors together; train again to get one back.").format(
-        models=", ".join(names), budget=i18n.number(budget))
 
 
 def reading_with(name: str) -> str:

@@ -1,28 +1,28 @@
 """The Train view: pick hyperparameters, queue a run, watch it train, then use or download the model.
 
-Runs go through the server's training queue (mlp.jobs): each trains in a process of its own,
-one after another, so drawing stays quick for everyone while someone trains. The run's
-progress shows in the sidebar from any view; the model joins this visitor's chooser when done.
+Runs go through the training queue every replica shares (mlp.runs): each trains on a worker in a
+process of its own, a few at a time, so drawing stays quick for everyone while someone trains.
+The run's progress shows in the sidebar from any view; the model, kept in the shared store,
+joins this visitor's chooser when done, whichever replica serves them next.
 """
 
 from __future__ import annotations
-
-import itertools
-from dataclasses import replace
 
 import streamlit as st
 
 import mlp
 import mlp.config
 from mlp import i18n
-from mlp.i18n import _, ngettext
-from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, TrainingQueue, discard
+from mlp.i18n import N_, _, ngettext
 from mlp.limits import TrainingLimits, duration, epochs_within
+from mlp.runs import (CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Run, TrainingUnavailable,
+                      TrainRequest)
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
 from views.text import plain
 
-KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
+UNAVAILABLE = N_("Training is unavailable right now: this server cannot reach its training queue. Drawing and "
+               "every other view still work; try again in a minute.")
 
 
 def apply_preset(data_path: str) -> None:
@@ -30,7 +30,7 @@ def apply_preset(data_path: str) -> None:
     server would train within its time limit."""
     preset = st.session_state.train_preset
     images = len(loaders.mnist(data_path).y_train)
-    max_epochs = epochs_within(mlp.PRESETS[preset], images, loaders.training_queue(data_path).limits)
+    max_epochs = epochs_within(mlp.PRESETS[preset], images, TrainingLimits.from_environment())
     st.session_state.update(state.preset_values(preset, max_epochs))
 
 
@@ -91,7 +91,11 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
                   "of your visit; the shipped models stay as they are."))
     if (data := guards.mnist_or_notice(data_path)) is None:
         return
-    queue = loaders.training_queue(data_path)
+    queue = loaders.run_queue()
+    if isinstance(queue, TrainingUnavailable):
+        st.warning(_(UNAVAILABLE))
+        st.button(_("Try again"), key="train_retry", on_click=loaders.forget_run_queue)
+        return
     st.selectbox(_("Preset"), list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
                  args=(data_path,), help=_("Starting hyperparameters; edit them below."))
     name = st.session_state.train_preset
@@ -119,21 +123,21 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             if images > available:
                 raise mlp.MLPError(_("This server has {available} training images (asked for {asked}).").format(
                     available=i18n.number(available), asked=i18n.number(images)))
-            job = queue.submit(config, images, owner=owner, address=address)
+            run = queue.submit(TrainRequest(config, images), owner=owner, address=address)
+        except TrainingUnavailable:
+            st.error(_(UNAVAILABLE))
         except mlp.MLPError as err:
             st.error(plain(err))
         else:
-            st.session_state.train_job = job
+            st.session_state.train_job = run.id
             st.session_state.train_curves_from = st.session_state.last_trained
             st.rerun()  # the whole page: the sidebar follows the run from now on
     st.caption(_("Runs take turns on this server; one may take up to {duration}. You can draw in the other views "
                  "meanwhile: the sidebar shows how the run is going.").format(duration=duration(queue.limits.max_seconds)))
-    if st.session_state.models_put_away:
-        st.info(state.put_away_sentence(st.session_state.models_put_away))
     if st.session_state.train_job is not None:
         run_status(data_path, in_train_view=True)
     elif (last := st.session_state.last_trained) in st.session_state.trained_models:
-        show_trained(last, st.session_state.trained_models[last])
+        show_trained(last, st.session_state.trained_models[last], data_path)
 
 
 def wait_text(seconds: float) -> str:
@@ -141,7 +145,7 @@ def wait_text(seconds: float) -> str:
     return _("a few seconds") if seconds <= FEW_SECONDS else _("about {duration}").format(duration=duration(seconds))
 
 
-def phase_text(job: Job) -> str:
+def phase_text(job: Run) -> str:
     """What a run is doing now, how long it has been at it and how long it takes in all, in a sentence."""
     took, total = duration(job.elapsed()), duration(job.estimate.seconds)
     if job.starting:
@@ -152,9 +156,10 @@ def phase_text(job: Job) -> str:
         _("past the estimate of {total}: the server is busy").format(total=total)
     if job.progress >= 1.0:
         return _("Scoring on the test digits and saving the model… {took} so far, {of}.").format(took=took, of=of)
+    epochs = job.request.config.epochs
     return ngettext("Training: {percent} of {epochs} epoch, {took} so far, {of}.",
-                    "Training: {percent} of {epochs} epochs, {took} so far, {of}.", job.config.epochs).format(
-        percent=i18n.percent(job.progress), epochs=job.config.epochs, took=took, of=of)
+                    "Training: {percent} of {epochs} epochs, {took} so far, {of}.", epochs).format(
+        percent=i18n.percent(job.progress), epochs=epochs, took=took, of=of)
 
 
 @st.fragment(run_every=1.0)
@@ -162,26 +167,38 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
     """This visitor's run, refreshed every second: a line in the sidebar, and in the Train view its
     place in line, or its phase, progress and curves.
 
-    The one place that follows a run: looking keeps it alive (job.seen), and a finished run is
+    The one place that follows a run: looking keeps it alive (queue.seen), and a finished run is
     adopted here and nowhere else. The frame calls it in the sidebar from the other views; the
     Train view calls it itself, with its details.
     """
-    job = st.session_state.train_job
-    if job is None:
+    if (run_id := st.session_state.train_job) is None:
         return
-    job.seen()
+    queue = loaders.run_queue()
+    try:
+        if isinstance(queue, TrainingUnavailable):
+            raise queue
+        queue.seen(run_id)
+        job = queue.get(run_id)
+        place = queue.position(run_id) if job is not None and job.state == WAITING else 0
+        wait = queue.wait_seconds(run_id) if place else 0.0
+    except TrainingUnavailable:
+        if in_train_view:
+            st.warning(UNAVAILABLE)
+        return
+    if job is None:  # forgotten by the store (its owner's runs were deleted)
+        st.session_state.train_job = None
+        return
     if job.state == DONE:
-        adopt(job, data_path)
+        adopt(job)
         st.rerun(scope="app")
-    queue = loaders.training_queue(data_path)
     if job.state in (WAITING, RUNNING):
         with st.sidebar:
-            st.caption(_("Your training run: {phase}.").format(phase=sidebar_phase_text(job, queue)))
+            st.caption(_("Your training run: {phase}.").format(phase=sidebar_phase_text(job, place)))
     if not in_train_view:
         return
     if job.state == WAITING:
         st.info(_("Waiting: number {place} in line, {wait} until it starts. This run then takes about {duration}, "
-                  "starting included.").format(place=queue.position(job), wait=wait_text(queue.wait_seconds(job)),
+                  "starting included.").format(place=place, wait=wait_text(wait),
                                                duration=duration(job.estimate.seconds)))
     elif job.state == RUNNING:
         st.progress(min(job.progress, 1.0), text=phase_text(job))
@@ -189,15 +206,15 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
     elif job.state in (FAILED, CANCELLED):
         st.warning(plain(job.message) or _("The run did not finish."))
     if job.state in (WAITING, RUNNING):
-        st.button(_("Stop"), key="train_stop", on_click=queue.cancel, args=(job,))
+        st.button(_("Stop"), key="train_stop", on_click=queue.cancel, args=(job.id,))
     else:
         st.button(_("Dismiss"), key="train_dismiss", on_click=forget_job)
 
 
-def sidebar_phase_text(job: Job, queue: TrainingQueue) -> str:
-    """Where a waiting or running run is, in a few words for the sidebar."""
+def sidebar_phase_text(job: Run, place: int) -> str:
+    """Where a waiting or running run is (`place` in line while it waits), in a few words for the sidebar."""
     if job.state == WAITING:
-        return _("waiting, number {place} in line").format(place=queue.position(job))
+        return _("waiting, number {place} in line").format(place=place)
     if job.starting:
         return _("starting ({took} so far)").format(took=duration(job.elapsed()))
     return _("{percent} done ({took} so far)").format(percent=i18n.percent(job.progress), took=duration(job.elapsed()))
@@ -208,39 +225,16 @@ def forget_job() -> None:
     st.session_state.train_job = None
 
 
-def adopt(job: Job, data_path: str) -> None:
-    """Read the finished run's model (NumPy, no TensorFlow), keep it in this visit, select it."""
-    trained = st.session_state.trained_models
-    taken = set(mlp.shipped_models()) | set(trained)
-    name = next(f"trained-{n}" for n in itertools.count(len(trained) + 1) if f"trained-{n}" not in taken)
+def adopt(job: Run) -> None:
+    """Select the finished run's model, which the store keeps among this visitor's trained models."""
     st.session_state.train_job = None
-    try:
-        loaded = mlp.load_model(job.model_path())
-        keras_file = job.model_path().with_suffix(".keras").read_bytes()
-    except (OSError, mlp.ModelError):  # the queue deleted it: nobody came back for it in time
-        st.session_state.train_job = job
-        job.state, job.message = FAILED, _("The trained model was deleted: nobody looked at it for too long.")
+    if job.name not in st.session_state.trained_models:  # the store could not keep it (or lost it)
+        st.warning(_("The run finished, but its model {model} could not be read back; train again.").format(
+            model=job.name))
         return
-    finally:
-        discard(job)
-    classifier = replace(loaded, name=name, path=None, record={**loaded.record, "name": name})
-    data = loaders.mnist(data_path)
-    for old in list(trained)[:max(0, len(trained) - KEEP_MODELS + 1)]:  # the latest few per visitor
-        del trained[old]
-    try:
-        trained[name] = TrainedModel(
-            classifier=classifier,
-            evaluation=mlp.evaluate(classifier, mlp.as_model_input(data.x_test), data.y_test),
-            keras_file=keras_file, train_examples=job.images,
-        )
-    except mlp.MLPError as err:  # larger than all the room for trained models
-        st.session_state.train_job = job
-        job.state, job.message = FAILED, str(err)
-        return
-    st.session_state.models_put_away = []
-    st.session_state.last_trained = name
-    st.session_state.select_model = name  # applied before the chooser is drawn
-    st.session_state.trained_news = name  # a toast on the next run, in whichever view is open
+    st.session_state.last_trained = job.name
+    st.session_state.select_model = job.name  # applied before the chooser is drawn
+    st.session_state.trained_news = job.name  # a toast on the next run, in whichever view is open
 
 
 def show_curves(history: dict[str, list[float]], loss_slot, accuracy_slot) -> None:
@@ -262,19 +256,20 @@ def previous_history() -> tuple[str, dict[str, list[float]]]:
     return _("classic (shipped)"), classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
 
 
-def show_trained(name: str, trained: TrainedModel) -> None:
-    """The result of this session's latest training run: its score in the same line as the news."""
+def show_trained(name: str, trained: TrainedModel, data_path: str) -> None:
+    """The result of this visitor's latest training run: its score in the same line as the news."""
     record = trained.classifier.record
-    # Scored before it is announced (adopt): the banner and the accuracy arrive together.
+    evaluation = loaders.trained_model_scores(trained.classifier, trained.run_id, data_path)
     st.success(_("Trained **{model}**: {accuracy} right on the {count} test digits.").format(
-        model=name, accuracy=i18n.percent(trained.evaluation.accuracy, 2),
-        count=i18n.number(len(trained.evaluation.labels))) + " " + state.reading_with(name))
+        model=name, accuracy=i18n.percent(evaluation.accuracy, 2),
+        count=i18n.number(len(evaluation.labels))) + " " + state.reading_with(name))
     accuracy, took, download = st.columns(3, vertical_alignment="center")
-    accuracy.metric(_("Test accuracy"), i18n.percent(trained.evaluation.accuracy, 2))
+    accuracy.metric(_("Test accuracy"), i18n.percent(evaluation.accuracy, 2))
     epochs = int(record.get("epochs_run", 0))
     took.metric(_("Training time"), _("{seconds} s").format(seconds=i18n.number(record.get("train_seconds", 0))),
                 help=ngettext("{images} images, {epochs} epoch", "{images} images, {epochs} epochs", epochs).format(
                     images=i18n.number(trained.train_examples), epochs=epochs))
-    download.download_button(_("Download the model (.keras)"), trained.keras_file, file_name=f"{name}.keras",
-                             mime="application/octet-stream", on_click="ignore")
+    if (files := trained.files()) is not None:
+        download.download_button(_("Download the model (.keras)"), files[1], file_name=f"{name}.keras",
+                                 mime="application/octet-stream", on_click="ignore")
     show_curves(record.get("history", {}), *st.columns(2))

@@ -1,0 +1,100 @@
+"""python -m mlp.runs.class_run: one class fine-tune for the run queue, reported on stdout.
+
+Reads the class's labelled drawings from the class store, holds out a third of the students
+(split_by_student), fine-tunes the base on the rest with MNIST replay (mlp.class_model), and
+scores base and tuned model on the held-out students and MNIST's test digits. Writes
+OUT/model.npz, OUT/model.keras and OUT/result.json; prints lines as python -m mlp.worker does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from mlp.errors import MLPError
+from mlp.processes import die_with_parent
+from mlp.worker import NICENESS, report
+
+MIN_DRAWINGS = 10  # fewer labelled drawings teach nothing a held-out student could show
+MIN_STUDENTS = 2  # one to learn from, one held out to measure on
+
+
+def refusal(drawings: int, students: int) -> str | None:
+    """Why a class with this many labelled drawings and students cannot be fine-tuned on, or None."""
+    if drawings < MIN_DRAWINGS:
+        return (f"The class has {drawings} labelled drawing{'s' if drawings != 1 else ''}; a class model "
+                f"needs at least {MIN_DRAWINGS}: label more drawings on the wall first.")
+    if students < MIN_STUDENTS:
+        return (f"The labelled drawings come from {students} student{'s' if students != 1 else ''}; a class "
+                f"model needs at least {MIN_STUDENTS}, so that one can be held out to measure it honestly.")
+    return None
+
+
+def fine_tune_class(request, labelled, mnist, out: Path, on_epoch=None) -> dict:
+    """Fine-tune request.base on `labelled`, held out by student -> the run's result (JSON-ready)."""
+    from mlp.class_model import before_after, fine_tune, split_by_student, student_count
+    from mlp.model import load_model
+
+    if (why := refusal(len(labelled), student_count(labelled.token))) is not None:
+        raise MLPError(why)
+    train, held_out = split_by_student(labelled)
+    tokens = list(labelled.token)
+    tuned = fine_tune(request.base, labelled.x[train], labelled.y[train], out=out / "model",
+                      replay=(mnist.x_train, mnist.y_train), config=request.config,
+                      students=student_count([tokens[i] for i in train]), on_epoch=on_epoch)
+    figures = before_after(load_model(request.base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
+                           (mnist.x_test, mnist.y_test))
+    # before_after names its two sides "base" and "tuned": the base model's name goes beside them.
+    return {**figures, "base_model": request.base, "train_drawings": int(len(train)),
+            "train_students": student_count([tokens[i] for i in train]), "held_out_drawings": int(len(held_out)),
+            "held_out_students": student_count([tokens[i] for i in held_out]), "seconds": round(tuned.seconds, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlp.runs.class_run", description=__doc__)
+    parser.add_argument("--request", required=True, help="a ClassRequest as JSON")
+    parser.add_argument("--db", required=True, help="the class store's SQLAlchemy URL")
+    parser.add_argument("--data", help="mnist.npz (default: $MNIST_NPZ, else Keras' download)")
+    parser.add_argument("--out", required=True, type=Path, help="folder for model.npz, model.keras, result.json")
+    parser.add_argument("--server", type=int, help="end when this process (the worker) ends")
+    args = parser.parse_args(argv)
+    if args.server is not None:
+        die_with_parent(args.server)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+    from mlp.classroom import ClassStore
+    from mlp.data import load_mnist
+    from mlp.runs.records import CLASS, request_from
+
+    try:
+        request = request_from(CLASS, json.loads(args.request))
+        store = ClassStore.open(args.db)
+        try:
+            labelled = store.labelled(request.code)
+        finally:
+            store.close()
+        mnist = load_mnist(args.data)
+        report("progress", 0.0)  # the data are in: from here on the run trains
+        result = fine_tune_class(request, labelled, mnist, args.out, on_epoch=lambda epoch, epochs, logs: (
+            report("progress", epoch / epochs), report("epoch", logs)))
+        (args.out / "result.json").write_text(json.dumps(result))
+    except MLPError as err:
+        report("failed", str(err))
+        return 1
+    except MemoryError:
+        report("failed", "The run ran out of memory.")
+        return 1
+    except Exception as err:  # a sentence for the teacher; the details go to the worker's log
+        logging.getLogger(__name__).exception("class fine-tune")
+        report("failed", f"The class fine-tune failed ({type(err).__name__}).")
+        return 1
+    report("done", "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
