@@ -12,7 +12,7 @@ import streamlit as st
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
 from mlp.reading import Reading
-from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, toolbar, viewport
+from views import canvas_content, class_start, class_training, draw, guards, presenter, tiles, toolbar, viewport
 from views.text import plain
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
@@ -45,12 +45,10 @@ def show(data_path: str) -> None:
     student = joined(store, info.code)
     if student is None:
         return
-    model = loaders.shipped_model(mlp.DEFAULT_MODEL)
-    if isinstance(model, mlp.ModelError):
-        guards.no_model()
-        return
-    st.caption(f"Class {plain(info.code)} · you are **{plain(student.nickname)}**")
-    pad(model, store, info.code, student)
+    # The model's name as the page loaded; a stroke reads with the class's model of that moment (pad).
+    st.caption(f"Class {plain(info.code)} · you are **{plain(student.nickname)}** · read by "
+               f"{plain(class_training.page_model(info)[1])}")
+    pad(store, info.code, student)
     # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
     # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
     toolbar.keep_off_canvas()
@@ -85,12 +83,17 @@ def phone_side(space: dict[str, int] | None) -> int:
 
 
 @st.fragment
-def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -> None:
-    """Canvas, reading, Send and 'I meant': a stroke reruns only this."""
+def pad(store: ClassStore, code: str, student: Student) -> None:
+    """Canvas, reading, Send and 'I meant': a stroke reruns only this, and reads with the model the class
+    reads with now (the teacher may have chosen the class's own since the page loaded)."""
     with guards.contained():
         info = store.find(code)
         if info is None:
             st.warning("This class has ended. Thank you!")
+            return
+        model, _ = class_training.page_model(info)
+        if model is None:
+            guards.no_model()
             return
         space = viewport.canvas_space()
         draw.canvas(phone_side(space), space is not None, presenting=True)
