@@ -46,8 +46,8 @@ def show(data_path: str) -> None:
     if student is None:
         return
     # The model's name as the page loaded; a stroke reads with the class's model of that moment (pad).
-    st.caption(f"Class {plain(info.code)} · you are **{plain(student.nickname)}** · read by "
-               f"{plain(class_training.page_model(info)[1])}")
+    st.caption(f"Class {plain(info.code)} · read by {plain(class_training.page_model(info)[1])} · "
+               f"you are **{plain(student.nickname)}**")
     pad(store, info.code, student)
     # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
     # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
