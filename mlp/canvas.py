@@ -15,6 +15,7 @@ import struct
 from PIL import Image
 
 from mlp.errors import ImageError
+from mlp.i18n import _, number
 from mlp.preprocessing import open_image
 
 PREFIX = "data:image/png;base64,"
@@ -37,16 +38,18 @@ def max_url_length(max_side: int) -> int:
 def open_drawing(url: str, max_side: int) -> Image.Image:
     """A canvas's PNG data URL -> PIL image; ImageError for one no canvas of `max_side` pixels sends."""
     if len(url) > max_url_length(max_side):
-        raise ImageError(f"{len(url) / 1e6:.1f} MB is more than a canvas of {max_side} pixels sends")
+        raise ImageError(_("{size} MB is more than a canvas of {side} pixels sends").format(
+            size=number(len(url) / 1e6, 1), side=max_side))
     if not url.startswith(PREFIX):
-        raise ImageError("not a PNG data URL, which is what the canvas sends")
+        raise ImageError(_("not a PNG data URL, which is what the canvas sends"))
     try:
         png = base64.b64decode(url[len(PREFIX):], validate=True)
     except binascii.Error:
-        raise ImageError("its base64 is damaged") from None
+        raise ImageError(_("its base64 is damaged")) from None
     if png[:8] != PNG_SIGNATURE or png[12:16] != b"IHDR":
-        raise ImageError("not a PNG, which is what the canvas sends")
+        raise ImageError(_("not a PNG, which is what the canvas sends"))
     width, height = struct.unpack(">II", png[16:24])  # the header says it before any pixel is decoded
     if max(width, height) > max_side:
-        raise ImageError(f"{width}x{height} pixels is larger than {max_side} pixels a side")
+        raise ImageError(_("{width}x{height} pixels is larger than {most} pixels a side").format(
+            width=width, height=height, most=max_side))
     return open_image(png, max_side=max_side, formats=("PNG",))

@@ -25,6 +25,7 @@ import numpy as np
 from mlp.data import as_model_input, load_mnist
 from mlp.errors import MLPError, ModelError
 from mlp.evaluation import evaluate
+from mlp.i18n import _
 from mlp.files import file_sha256
 from mlp.model import KERAS, Classifier, load_model, save_check, save_model
 
@@ -263,11 +264,14 @@ def too_few(drawings: int, students: int) -> str | None:
     """Why a class cannot fine-tune yet (too few labelled drawings or students), or None when it can."""
     missing = []
     if drawings < MIN_DRAWINGS:
-        missing.append(f"at least {MIN_DRAWINGS} labelled drawings ({drawings} so far)")
+        missing.append(_("at least {least} labelled drawings ({count} so far)").format(
+            least=MIN_DRAWINGS, count=drawings))
     if students < MIN_STUDENTS:
-        missing.append(f"drawings labelled by at least {MIN_STUDENTS} students ({students} so far), so "
-                       "that some can be held out to test on")
-    return " and ".join(missing) or None
+        missing.append(_("drawings labelled by at least {least} students ({count} so far), so that some can be "
+                         "held out to test on").format(least=MIN_STUDENTS, count=students))
+    if len(missing) == 2:
+        return _("{first} and {second}").format(first=missing[0], second=missing[1])
+    return missing[0] if missing else None
 
 
 def train_class(labelled, base: str, *, out: Path, mnist=None, config: FineTuneConfig = FineTuneConfig(),
@@ -282,7 +286,7 @@ def train_class(labelled, base: str, *, out: Path, mnist=None, config: FineTuneC
     """
     problem = too_few(len(labelled.y), student_count(labelled.token))
     if problem:
-        raise MLPError(f"the class needs {problem}")
+        raise MLPError(_("the class needs {what}").format(what=problem))
     mnist = load_mnist() if mnist is None else mnist
     train, held_out = split_by_student(labelled, HELD_OUT_SHARE, seed=config.seed)
     tokens = list(labelled.token)

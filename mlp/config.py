@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from mlp.i18n import _
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -26,15 +28,15 @@ class TrainConfig:
 
     def __post_init__(self):
         if any(units < 1 for units in self.hidden):
-            raise ValueError("each hidden layer needs at least 1 unit")
+            raise ValueError(_("each hidden layer needs at least 1 unit"))
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
+            raise ValueError(_("dropout must be in [0, 1)"))
         if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("epochs and batch size must be at least 1")
+            raise ValueError(_("epochs and batch size must be at least 1"))
         if not self.learning_rate > 0:
-            raise ValueError("learning rate must be positive")
+            raise ValueError(_("learning rate must be positive"))
         if self.not_digit_weight < 0:
-            raise ValueError("the non-digits' loss weight cannot be negative")
+            raise ValueError(_("the non-digits' loss weight cannot be negative"))
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (tuples as lists)."""
@@ -59,13 +61,13 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     """'256, 128' -> (256, 128): hidden layer sizes as typed; ValueError with a readable message."""
     parts = [part.strip() for part in str(text).split(",") if part.strip()]
     if not parts:
-        raise ValueError("give at least one hidden layer size, e.g. 128")
+        raise ValueError(_("give at least one hidden layer size, e.g. 128"))
     try:
         sizes = tuple(int(part) for part in parts)
     except ValueError:
-        raise ValueError("hidden layers must be whole numbers separated by commas, e.g. 256,128") from None
+        raise ValueError(_("hidden layers must be whole numbers separated by commas, e.g. 256,128")) from None
     if any(units < 1 for units in sizes):
-        raise ValueError("each hidden layer needs at least 1 unit")
+        raise ValueError(_("each hidden layer needs at least 1 unit"))
     return sizes
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
+from mlp.i18n import _, number
 from mlp.shapes import CLASSES, SIZE
 
 # Calibration of the estimates: benchmarks/training_estimate.py runs real runs through the
@@ -119,30 +120,35 @@ def check(config: TrainConfig, images: int, limits: TrainingLimits) -> Estimate:
     # A scripted client can send any number, whatever the form's widgets allowed: every bound
     # is checked here, on the server, before a run is queued.
     if len(config.hidden) > limits.max_layers:
-        problems.append(f"at most {limits.max_layers} hidden layers (asked for {len(config.hidden)})")
+        problems.append(_("at most {most} hidden layers (asked for {asked})").format(
+            most=limits.max_layers, asked=len(config.hidden)))
     if max(config.hidden, default=0) > limits.max_units:  # no hidden layer (logistic regression): 0
-        problems.append(f"at most {limits.max_units:,} units in a layer (asked for {max(config.hidden):,})")
+        problems.append(_("at most {most} units in a layer (asked for {asked})").format(
+            most=number(limits.max_units), asked=number(max(config.hidden))))
     if not 1 <= config.epochs <= limits.max_epochs:
-        problems.append(f"from 1 to {limits.max_epochs} epochs (asked for {config.epochs:,})")
+        problems.append(_("from 1 to {most} epochs (asked for {asked})").format(
+            most=limits.max_epochs, asked=number(config.epochs)))
     if not limits.min_batch <= config.batch_size <= limits.max_batch:
-        problems.append(f"a batch size from {limits.min_batch} to {limits.max_batch:,} "
-                        f"(asked for {config.batch_size:,})")
+        problems.append(_("a batch size from {least} to {most} (asked for {asked})").format(
+            least=limits.min_batch, most=number(limits.max_batch), asked=number(config.batch_size)))
     rate = config.learning_rate
     if not (math.isfinite(rate) and limits.min_learning_rate <= rate <= limits.max_learning_rate):
-        problems.append(f"a learning rate from {limits.min_learning_rate:g} to "
-                        f"{limits.max_learning_rate:g} (asked for {rate:g})")
+        problems.append(_("a learning rate from {least} to {most} (asked for {asked})").format(
+            least=f"{limits.min_learning_rate:g}", most=f"{limits.max_learning_rate:g}", asked=f"{rate:g}"))
     if not 1 <= images <= limits.max_images:
-        problems.append(f"from 1 to {limits.max_images:,} training images (asked for {images:,})")
+        problems.append(_("from 1 to {most} training images (asked for {asked})").format(
+            most=number(limits.max_images), asked=number(images)))
     if problems:
-        raise MLPError("This server allows " + "; ".join(problems) + ".")
+        raise MLPError(_("This server allows {bounds}.").format(bounds=_("; ").join(problems)))
     cost = estimate(config, images)
     if cost.memory_mb > limits.run_memory_mb:
-        raise MLPError(f"This run would need about {cost.memory_mb:,.0f} MB of memory; this server "
-                       f"gives a run {limits.run_memory_mb:,} MB. Use fewer or smaller layers.")
+        raise MLPError(_("This run would need about {needed} MB of memory; this server gives a run {allowed} MB. "
+                         "Use fewer or smaller layers.").format(needed=number(cost.memory_mb),
+                                                                allowed=number(limits.run_memory_mb)))
     if cost.seconds * ESTIMATE_MARGIN > limits.max_seconds:  # a run stopped at the limit is lost
-        raise MLPError(f"This run could take up to {duration(cost.seconds * ESTIMATE_MARGIN)}; this server allows "
-                       f"{duration(limits.max_seconds)} a run. Use fewer epochs or images, "
-                       "smaller layers or a larger batch.")
+        raise MLPError(_("This run could take up to {needed}; this server allows {allowed} a run. Use fewer "
+                         "epochs or images, smaller layers or a larger batch.").format(
+            needed=duration(cost.seconds * ESTIMATE_MARGIN), allowed=duration(limits.max_seconds)))
     return cost
 
 
@@ -162,7 +168,7 @@ def usable_cores() -> int:
 def duration(seconds: float) -> str:
     """12 -> '12 s', 150 -> '2.5 min', 7200 -> '2.0 h'."""
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return _("{seconds} s").format(seconds=number(seconds))
     if seconds < 5400:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+        return _("{minutes} min").format(minutes=number(seconds / 60, 1))
+    return _("{hours} h").format(hours=number(seconds / 3600, 1))

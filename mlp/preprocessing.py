@@ -19,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 from mlp.errors import ImageError
+from mlp.i18n import _, number
 from mlp.shapes import SIZE
 
 BOX = 20  # the digit is scaled to fit a BOX x BOX square, as in MNIST
@@ -69,24 +70,26 @@ def open_image(source: str | os.PathLike | bytes | BinaryIO, max_side: int | Non
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(source)  # reads the header only
             if formats is not None and image.format not in formats:
-                raise ImageError(f"a {image.format} file, not {' or '.join(formats)}")
+                raise ImageError(_("a {found} file, not {expected}").format(found=image.format,
+                                                                            expected=" / ".join(formats)))
             if max_side is not None and max(image.size) > max_side:
-                raise ImageError(f"{image.width}x{image.height} pixels is larger than {max_side} pixels a side")
+                raise ImageError(_("{width}x{height} pixels is larger than {most} pixels a side").format(
+                    width=image.width, height=image.height, most=max_side))
             _check_size(image.width, image.height)
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale, cheaply
             _check_decoded_bytes(image)
             image.load()
             image = ImageOps.exif_transpose(_reduced(image))  # turned after reducing: a smaller copy
     except FileNotFoundError:
-        raise ImageError("no such file") from None
+        raise ImageError(_("no such file")) from None
     except IsADirectoryError:
-        raise ImageError("a folder, not an image") from None
+        raise ImageError(_("a folder, not an image")) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError("the image is too large to read safely") from None
+        raise ImageError(_("the image is too large to read safely")) from None
     except UnidentifiedImageError:
-        raise ImageError("not an image (PNG or JPEG expected)") from None
+        raise ImageError(_("not an image (PNG or JPEG expected)")) from None
     except (OSError, ValueError, SyntaxError) as err:
-        raise ImageError(f"the image is damaged and cannot be read ({err})") from None
+        raise ImageError(_("the image is damaged and cannot be read ({error})").format(error=err)) from None
     return image
 
 
@@ -102,11 +105,10 @@ def _check_decoded_bytes(image: Image.Image) -> None:
     of huge size, 16-bit or float, decodes to hundreds of MB before anything could reduce it."""
     needed = image.width * image.height * _bytes_per_pixel(image.mode)
     if needed > MAX_DECODED_BYTES:
-        raise ImageError(
-            f"{image.width}x{image.height} pixels is too large to read at this depth ({needed / 2**20:,.0f} MB "
-            f"decoded, at most {MAX_DECODED_BYTES // 2**20} MB); crop it to the digit, or save it as an "
-            "8-bit PNG or a JPEG"
-        )
+        raise ImageError(_(
+            "{width}x{height} pixels is too large to read at this depth ({needed} MB decoded, at most {most} MB); "
+            "crop it to the digit, or save it as an 8-bit PNG or a JPEG").format(
+            width=image.width, height=image.height, needed=number(needed / 2**20), most=MAX_DECODED_BYTES // 2**20))
 
 
 def _reduced(image: Image.Image) -> Image.Image:
@@ -325,10 +327,8 @@ def as_8bit(image: Image.Image) -> Image.Image:
 
 def _check_size(width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
-        raise ImageError(
-            f"{width}x{height} pixels is too large (at most {MAX_PIXELS // 1_000_000} "
-            "megapixels); crop it to the digit"
-        )
+        raise ImageError(_("{width}x{height} pixels is too large (at most {most} megapixels); crop it to the digit")
+                         .format(width=width, height=height, most=MAX_PIXELS // 1_000_000))
 
 
 def _drop_stray_marks(ink: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, is_dataclass
 import numpy as np
 
 from mlp.errors import MLPError
+from mlp.i18n import _, number
 
 
 def footprint_mb(item: object) -> float:
@@ -61,8 +62,9 @@ class ModelShelf:
         """Keep `item`, putting away the least recently used others until it fits; MLPError if it never can."""
         size_mb = footprint_mb(item) if size_mb is None else size_mb
         if size_mb > self.budget_mb:
-            raise MLPError(f"This model takes {size_mb:,.0f} MB, more than this server keeps for all "
-                           f"trained models together ({self.budget_mb:,.0f} MB). Train a smaller one.")
+            raise MLPError(_("This model takes {size} MB, more than this server keeps for all trained models "
+                             "together ({budget} MB). Train a smaller one.").format(
+                size=number(size_mb), budget=number(self.budget_mb)))
         with self._lock:
             self._kept.pop((owner, name), None)
             while self._kept and self._used() + size_mb > self.budget_mb:

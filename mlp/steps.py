@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp.i18n import N_
 from mlp.model import Classifier
 
-STEPS = ("The pixels", "One unit's weighted sum", "Through ReLU", "To the logits", "Softmax")
+# Each step's title, marked for translation (the page shows _(title)).
+STEPS = (N_("The pixels"), N_("One unit's weighted sum"), N_("Through ReLU"), N_("To the logits"), N_("Softmax"))
 
 
 def next_step(step: int) -> int:

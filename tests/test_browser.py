@@ -60,10 +60,10 @@ def server(mnist_path):
         yield url
 
 
-def open_page(browser, url: str, width: int = 1400, height: int = 1000, scale: float = 1):
+def open_page(browser, url: str, width: int = 1400, height: int = 1000, scale: float = 1, hint: str = HINT):
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
     page.goto(url)
-    page.get_by_text(HINT).wait_for(timeout=FIRST_RUN)
+    page.get_by_text(hint).wait_for(timeout=FIRST_RUN)
     settle(page)
     return page
 
@@ -170,13 +170,33 @@ def inside_the_window(page, box: dict) -> bool:
 
 
 # Presenter mode on a 1080p projector, at 200 % zoom (half the CSS pixels, each drawn twice), on a
-# 1024x768 projector and on a phone: the canvas, its Clear button and the prediction all in view.
-SCREENS = [(1920, 1080, 1), (960, 540, 2), (1024, 768, 1), (390, 844, 1)]
+# 1024x768 projector and on a phone: the canvas, its Clear button and the prediction all in view, and no
+# control or label cut off. German (the longest words) and Japanese too, on the projector and the phone.
+SCREENS = [(1920, 1080, 1, "en"), (960, 540, 2, "en"), (1024, 768, 1, "en"), (390, 844, 1, "en"),
+           (1024, 768, 1, "de"), (390, 844, 1, "de"), (1024, 768, 1, "ja"), (390, 844, 1, "ja")]
+# Written by hand from what the catalogs mean: the Draw view's hint and the Clear button, per language.
+HINTS = {"en": HINT, "de": "Zeichne eine Ziffer auf das schwarze Quadrat", "ja": "黒い四角に数字を描いてください"}
+CLEAR = {"en": "Clear", "de": "Löschen", "ja": "消す"}
+# Controls, tab titles and labels in the main area whose text is cut off (wider than their box, with the
+# overflow hidden or ellipsed) or that reach past the window's right edge: [testid or tag, text].
+CLIPPED = """() => {
+  const found = [];
+  const main = document.querySelector("[data-testid='stMain']");
+  for (const el of main.querySelectorAll("button, [role='tab'], label, [data-testid='stWidgetLabel'] p")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const cut = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
+    if (cut || box.right > window.innerWidth + 0.5) found.push([el.dataset.testid || el.tagName, el.innerText]);
+  }
+  return found;
+}"""
 
 
-@pytest.mark.parametrize("width, height, scale", SCREENS, ids=[f"{w}x{h}@{s}x" for w, h, s in SCREENS])
-def test_presenter_mode_keeps_the_canvas_and_the_prediction_on_screen(browser, server, width, height, scale):
-    page = open_page(browser, server + "?present=1", width, height, scale)
+@pytest.mark.parametrize("width, height, scale, language", SCREENS,
+                         ids=[f"{w}x{h}@{s}x-{lang}" for w, h, s, lang in SCREENS])
+def test_presenter_mode_keeps_the_canvas_and_the_prediction_on_screen(browser, server, width, height, scale,
+                                                                       language):
+    page = open_page(browser, server + f"?present=1&lang={language}", width, height, scale, HINTS[language])
     canvas = page.locator("canvas.upper-canvas")
     reporter = page.locator("[data-reported]")  # where the canvas goes and the room it has, reported
     reporter.wait_for(state="attached", timeout=UPDATE)
@@ -195,15 +215,17 @@ def test_presenter_mode_keeps_the_canvas_and_the_prediction_on_screen(browser, s
     assert_no_exception(page)
     main = page.get_by_test_id("stMain")
     assert main.evaluate("main => main.scrollTop") == 0  # nothing had to scroll
-    for part in (canvas, page.get_by_role("button", name="Clear"), prediction):
+    for part in (canvas, page.get_by_role("button", name=CLEAR[language], exact=True), prediction):
         assert inside_the_window(page, part.bounding_box()), (part, part.bounding_box(), page.viewport_size)
+    assert page.evaluate(CLIPPED) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the window
     assert canvas.bounding_box()["width"] >= min(280, width - 64)  # never smaller than the normal page's
     if (width, height, scale) == (1920, 1080, 1):
         assert canvas.bounding_box()["width"] >= 700  # sized to the screen
         glyph = prediction.locator("span").first.evaluate(
             "span => parseFloat(getComputedStyle(span).fontSize) * 0.7")  # a digit's height: ~0.7 em
         assert glyph >= 120
-    page.screenshot(path=ARTIFACTS / f"present-{width}x{height}@{scale}x.png")
+    page.screenshot(path=ARTIFACTS / f"present-{width}x{height}@{scale}x-{language}.png")
     page.close()
 
 
@@ -322,3 +344,26 @@ def _touch_stroke_from_the_corner(phone, server) -> None:
     path = [CORNER_ONE[0]] + [(268 - 6 * i / 20, 4 + 271 * i / 20) for i in range(1, 21)]
     wait_for_prediction(touch, "1", touch_stroke(touch, path))
     assert_no_exception(touch)
+
+
+def test_the_browsers_language_and_the_corner_chooser_set_the_pages(browser, server):
+    """A German browser gets the German page and a join link that carries it; presenter mode's chooser
+    switches to Japanese and writes ?lang=ja into the address, where a bookmark keeps it."""
+    german = browser.new_context(viewport={"width": 1024, "height": 768}, locale="de-DE")
+    page = german.new_page()
+    page.goto(server + "?join=1&present=1")
+    page.locator("[data-join] img").wait_for(timeout=FIRST_RUN)
+    assert "lang=de" in page.locator("[data-join]").get_attribute("data-join")
+    page.get_by_role("button", name="Zurück zur Seite").click()  # the join screen's own words, in German
+    page.get_by_text(HINTS["de"]).wait_for(timeout=UPDATE)
+    settle(page)
+    page.locator(".st-key-present_language").get_by_role("button", name="DE", exact=True).click()
+    page.get_by_role("radio", name="日本語").click()
+    page.get_by_text(HINTS["ja"]).wait_for(timeout=UPDATE)
+    settle(page)
+    assert "lang=ja" in page.url
+    assert page.get_by_role("tab", name="描く").count() == 1
+    page.reload()
+    page.get_by_text(HINTS["ja"]).wait_for(timeout=FIRST_RUN)
+    assert_no_exception(page)
+    german.close()

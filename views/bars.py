@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp.i18n import _
 from views.text import percent
 
 TOP, OTHER = "#e4572e", "#9aa5b1"  # the most likely digit's bar, and the others'
@@ -33,6 +34,7 @@ def probability_bars(probabilities: np.ndarray, height: int = BAR_HEIGHT) -> str
             f'<span style="font-weight:{weight};border-top:1px solid rgba(128,128,128,0.4);width:100%;'
             f'text-align:center;padding-top:2px">{digit}</span></div>')
     summary = ", ".join(f"{digit}: {percent(float(p))}" for digit, p in enumerate(probabilities))
-    return (f'<div role="img" aria-label="Probability of each digit. {summary}" '
+    title = _("Probability of each digit")
+    return (f'<div role="img" aria-label="{title}. {summary}" '
             f'style="display:flex;gap:2px;height:{height + 42}px;align-items:stretch">{"".join(bars)}'
-            '</div><div style="font-size:0.8rem;opacity:0.7;text-align:center">Probability of each digit</div>')
+            f'</div><div style="font-size:0.8rem;opacity:0.7;text-align:center">{title}</div>')

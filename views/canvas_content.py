@@ -9,6 +9,7 @@ import streamlit as st
 from PIL import Image
 
 import mlp
+from mlp.i18n import _
 from mlp.shapes import CANVAS
 from views import pictures, presenter, state
 
@@ -101,7 +102,7 @@ def open_digit(image: np.ndarray, about: str) -> None:
     st.session_state.opened_digit = OpenedDigit(mlp.as_model_input(image), about)
     st.session_state.canvas_digit = canvas_picture(image)
     st.session_state.lens = "Inside"
-    st.session_state.view = "Draw"
+    st.session_state.view = _("Draw")  # the tab's title in the page's language
 
 
 def canvas_picture(digit: np.ndarray) -> str:

@@ -11,6 +11,8 @@ import streamlit as st
 from PIL import Image
 
 import mlp
+from mlp import i18n
+from mlp.i18n import _
 from mlp.gradient import logit_gradient, margin_gradient
 from views import pictures
 from views.inside import numbers
@@ -51,37 +53,40 @@ def figure(kind: str, gradient: np.ndarray, ink: np.ndarray, side: int, caption:
     """
     size = (f"height:min({PRESENTER_HEIGHT},{side}px);width:auto" if brief
             else "max-width:100%;height:auto")
+    alt = _("{caption}: red where more ink raises it, blue where it lowers it").format(caption=caption)
     attributes = " ".join(f'data-{name}="{value}"' for name, value in data.items())
     return (f'<figure data-gradient-of="{kind}" {attributes} data-gradient="{numbers(gradient.reshape(-1))}" '
             f'style="margin:0"><figcaption style="font-size:.95em;margin-bottom:.2rem">{caption}</figcaption>'
             f'<img src="{pictures.data_url(overlay(gradient, ink, side))}" width="{side}" height="{side}" '
             f'style="image-rendering:pixelated;{size};border-radius:2px" '
-            f'alt="{caption}: red where more ink raises it, blue where it lowers it"></figure>')
+            f'alt="{alt}"></figure>')
 
 
 def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """Two maps over the model's input: what raises the chosen digit, and what flips the reading."""
     digit, logits, best, second = reading.image, reading.logits, reading.digit, reading.runner_up
     st.html(_WRAP_DIGITS)
-    choice = st.pills("Digit", [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
-                      format_func=lambda d: f"the one it reads ({best})" if d == READ else str(d))
+    choice = st.pills(_("Digit"), [READ, *range(10)], key="mind_digit", label_visibility="collapsed",
+                      format_func=lambda d: _("the one it reads ({digit})").format(digit=best) if d == READ else str(d))
     target = best if choice in (None, READ) else int(choice)
     other = second if target == best else target  # the digit to turn this reading into
     gap = float(logits[best] - logits[other])
     raise_map = figure("logit", logit_gradient(model, reading, target), digit, SIDE,
-                       f"<b>Ink here: more {target} (red), less {target} (blue)</b>", brief, digit=target)
+                       _("<b>Ink here: more {digit} (red), less {digit} (blue)</b>").format(digit=target), brief,
+                       digit=target)
     flip_map = figure("margin", margin_gradient(model, reading, other, best), digit, SIDE,
-                      f"<b>To turn this {best} into a {other}, add ink on red</b>", brief, toward=other,
+                      _("<b>To turn this {digit} into a {other}, add ink on red</b>").format(digit=best, other=other),
+                      brief, toward=other,
                       away=best)
     st.html(f'<div style="display:flex;flex-wrap:wrap;gap:.5rem 1.25rem">{raise_map}{flip_map}</div>')
-    st.markdown(f"**Try it:** turn this {best} into a {other} with the fewest strokes. Draw on red; "
-                f"{other}'s logit is {gap:.1f} below {best}'s.")
+    st.markdown(_("**Try it:** turn this {digit} into a {other} with the fewest strokes. Draw on red; "
+                  "{other}'s logit is {gap} below {digit}'s.").format(digit=best, other=other, gap=i18n.number(gap, 1)))
     if not brief:
-        st.caption("Each colour is the gradient of a logit (in the second picture, of the gap between two "
+        st.caption(_("Each colour is the gradient of a logit (in the second picture, of the gap between two "
                    "logits) with respect to that pixel of the 28x28 picture the model reads, computed back "
                    "through the network's active units: how fast it would change if that pixel got a "
                    "little more ink (the colour grows with the square root of that rate, so that weaker "
                    "pixels show too). It holds for small changes; a whole stroke also moves the crop and "
                    "the centring, and switches units on and off, so the map is a guide to try, not a promise. "
                    "Blue on your own strokes is ink that argues against the digit. The border is faded: "
-                   "the drawing is scaled to 20x20 and centred, so ink almost never lands there.")
+                   "the drawing is scaled to 20x20 and centred, so ink almost never lands there."))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from mlp.classroom import ClassError, ClassStore
 from mlp.classroom.engine import store_url
+from mlp.i18n import _
 from views.text import plain
 
 CLASS, TEACHER, ME = "class", "teacher", "me"  # the query parameters: the code, the teacher's key, a student's token
@@ -54,13 +55,14 @@ def start_class() -> None:
         st.session_state.class_start_problem = str(err)
         return
     st.session_state.class_start_problem = None
-    st.query_params.from_dict({CLASS: info.code, TEACHER: info.teacher_key})
+    kept = {key: st.query_params[key] for key in ("lang",) if key in st.query_params}  # the page's language
+    st.query_params.from_dict({CLASS: info.code, TEACHER: info.teacher_key, **kept})
 
 
 def start_button() -> None:
     """Presenter mode's 'Start a class' button, and why starting failed when it did."""
-    st.button("Start a class", icon=":material/groups:", on_click=start_class,
-              help="A code and a QR code for students' phones; their drawings come to a wall on this screen. "
-                   "The wall's address holds the teacher key: keep it to yourself.")
+    st.button(_("Start a class"), icon=":material/groups:", on_click=start_class,
+              help=_("A code and a QR code for students' phones; their drawings come to a wall on this screen. "
+                     "The wall's address holds the teacher key: keep it to yourself."))
     if st.session_state.class_start_problem:
-        st.error(f"Could not start a class: {plain(st.session_state.class_start_problem)}")
+        st.error(_("Could not start a class: {reason}").format(reason=plain(st.session_state.class_start_problem)))

@@ -8,18 +8,23 @@ finds it; its model lives in the queue's store and is deleted with the class.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
 import mlp
 from mlp import class_model
+from mlp import i18n
 from mlp.classroom import BASE_MODELS, ClassError, ClassInfo, ClassStore
+from mlp.i18n import N_, _, ngettext
 from mlp.runs import CANCELLED, DONE, FAILED, RUNNING, WAITING, ClassRequest, Run, RunQueue, TrainingUnavailable
 from views import guards, loaders
-from views.text import plain, plural
+from views.text import percent, plain
 
 POLL_SECONDS = 1.0  # the run's progress on the wall, while it waits or trains
-BASE_NAMES = {"world": "world (the page's default)", "classic": "classic (the seed article's)"}
+BASE_NAMES = {"world": N_("world (the page's default)"), "classic": N_("classic (the seed article's)")}
+OURS, BASE = N_("our class's model"), N_("the base model ({name})")
 
 
 def show(store: ClassStore, info: ClassInfo, data_path: str) -> None:
@@ -29,28 +34,31 @@ def show(store: ClassStore, info: ClassInfo, data_path: str) -> None:
         return
     labelled = store.labelled(info.code)
     students = class_model.student_count(labelled.token)
-    st.markdown(f"**{plural(len(labelled), 'labelled drawing')} by {plural(students, 'student')}.** "
-                "A third of the students are held out: the model is tuned on the others' drawings and "
-                "scored on theirs, hands it has never seen. MNIST training digits are replayed beside the "
-                "class's drawings, so that the model does not forget MNIST.")
+    counted = ngettext("{drawings} labelled drawing", "{drawings} labelled drawings", len(labelled)).format(
+        drawings=len(labelled))
+    by = ngettext("by {students} student", "by {students} students", students).format(students=students)
+    st.markdown(f"**{counted} {by}.** " + _(
+        "A third of the students are held out: the model is tuned on the others' drawings and scored on "
+        "theirs, hands it has never seen. MNIST training digits are replayed beside the class's drawings, so "
+        "that the model does not forget MNIST."))
     try:
         run = queue.latest(info.model_owner, kind="class")
     except TrainingUnavailable as err:
         unavailable(err)
         return
     busy = run is not None and run.state in (WAITING, RUNNING)
-    base = st.segmented_control("Start from", BASE_MODELS, default=info.base_model, key="class_base",
-                                format_func=BASE_NAMES.get, disabled=busy,
-                                help="The shipped model the class's model is tuned from; the class's pages "
-                                     "read with it until you choose the class's model.")
+    base = st.segmented_control(_("Start from"), BASE_MODELS, default=info.base_model, key="class_base",
+                                format_func=lambda name: _(BASE_NAMES[name]), disabled=busy,
+                                help=_("The shipped model the class's model is tuned from; the class's pages "
+                                       "read with it until you choose the class's model."))
     if base is not None and base != info.base_model:
         change(store.set_base_model, info.code, base)
         st.rerun()
     problem = class_model.too_few(len(labelled), students)
     if not busy:
         if problem:
-            st.info(f"To train, the class needs more: {plain(problem)}.")
-        st.button("Train our class's model", type="primary", icon=":material/model_training:",
+            st.info(_("To train, the class needs {what}.").format(what=plain(problem)))
+        st.button(_("Train our class's model"), type="primary", icon=":material/model_training:",
                   disabled=problem is not None, on_click=start, args=(queue, info))
     if st.session_state.class_run_problem:
         st.error(plain(st.session_state.class_run_problem))
@@ -70,7 +78,8 @@ def run_queue() -> RunQueue | None:
 
 
 def unavailable(err: Exception) -> None:
-    st.warning(f"Training is unavailable right now: {plain(str(err))}. Drawing and the wall go on as before.")
+    st.warning(_("Training is unavailable right now: {why}. Drawing and the wall go on as before.").format(
+        why=plain(str(err))))
 
 
 def change(action, *args) -> None:
@@ -78,7 +87,7 @@ def change(action, *args) -> None:
     try:
         action(*args)
     except ClassError as err:
-        st.toast(f"Not done: {plain(str(err))}")
+        st.toast(_("Not done: {why}").format(why=plain(str(err))))
 
 
 def start(queue: RunQueue, info: ClassInfo) -> None:
@@ -87,7 +96,7 @@ def start(queue: RunQueue, info: ClassInfo) -> None:
     try:
         queue.submit(ClassRequest(info.code, base=info.base_model), owner=info.model_owner)
     except mlp.MLPError as err:
-        st.session_state.class_run_problem = f"Could not start training: {err}"
+        st.session_state.class_run_problem = _("Could not start training: {why}").format(why=err)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -104,24 +113,25 @@ def progress(queue: RunQueue, run_id: str) -> None:
             st.rerun(scope="app")
         if run.state == WAITING:
             ahead = queue.position(run_id)
-            st.info(f"Waiting for a free training slot: number {ahead} in the queue, about "
-                    f"{wait_words(queue.wait_seconds(run_id))} to wait.")
+            st.info(_("Waiting for a free training slot: number {place} in the queue, about {wait} to wait.")
+                    .format(place=ahead, wait=wait_words(queue.wait_seconds(run_id))))
         elif run.starting:
-            st.info("Starting: loading TensorFlow, the class's drawings and MNIST's digits...")
+            st.info(_("Starting: loading TensorFlow, the class's drawings and MNIST's digits..."))
         else:
             st.progress(min(max(run.progress, 0.0), 1.0),
-                        text=f"Training our class's model: {run.progress:.0%}, about "
-                             f"{wait_words(run.remaining())} left.")
-        st.button("Stop", icon=":material/stop:", key="class_run_stop", on_click=stop, args=(queue, run_id))
+                        text=_("Training our class's model: {done}, about {left} left.").format(
+                            done=i18n.percent(run.progress), left=wait_words(run.remaining())))
+        st.button(_("Stop"), icon=":material/stop:", key="class_run_stop", on_click=stop, args=(queue, run_id))
 
 
 def wait_words(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return (_("{seconds} s").format(seconds=i18n.number(seconds)) if seconds < 90
+            else _("{minutes} min").format(minutes=i18n.number(seconds / 60)))
 
 
 def stop(queue: RunQueue, run_id: str) -> None:
     try:
-        queue.cancel(run_id, "Stopped by the teacher.")
+        queue.cancel(run_id, _("Stopped by the teacher."))
     except TrainingUnavailable as err:
         st.session_state.class_run_problem = str(err)
 
@@ -130,15 +140,19 @@ def finished(store: ClassStore, info: ClassInfo, queue: RunQueue, run: Run) -> N
     """The last run's end: why it failed, or before and after and the model the class's pages read."""
     if run.state in (FAILED, CANCELLED):
         (st.warning if run.state == CANCELLED else st.error)(
-            f"The last training run did not finish: {plain(run.message or 'stopped')}")
+            _("The last training run did not finish: {why}").format(why=plain(run.message or _("stopped"))))
         return
     if run.state != DONE or not run.result:
         return
     result = run.result
     base = result.get("base", info.base_model)
-    st.markdown(f"**Trained** from `{plain(base)}` on {plural(result['train_drawings'], 'drawing')} by "
-                f"{plural(result['train_students'], 'student')}, with "
-                f"{result.get('replayed', 0):,} MNIST digits replayed, in {result.get('seconds', 0):.0f} s.")
+    st.markdown(ngettext(
+        "**Trained** from `{base}` on {drawings} drawings by {students} student, with {replayed} MNIST digits "
+        "replayed, in {seconds} s.",
+        "**Trained** from `{base}` on {drawings} drawings by {students} students, with {replayed} MNIST digits "
+        "replayed, in {seconds} s.", result["train_students"]).format(
+        base=plain(base), drawings=i18n.number(result["train_drawings"]), students=result["train_students"],
+        replayed=i18n.number(result.get("replayed", 0)), seconds=i18n.number(result.get("seconds", 0))))
     st.html(before_after_html(result))
     confusions(result)
     choose_model(store, info, run)
@@ -153,19 +167,33 @@ def before_after_html(result: dict) -> str:
     """
     rows = []
     held = result["held_out_students"]
-    for key, title in (("held_out", f"Drawings of the {plural(held, 'held-out student')} "
-                                    f"({result['held_out_drawings']:,})"),
-                       ("mnist", f"MNIST's test set ({result['scores']['base']['mnist']['n']:,} digits)")):
+    titles = {"held_out": ngettext("Drawings of the {students} held-out student ({drawings})",
+                                   "Drawings of the {students} held-out students ({drawings})", held).format(
+                                       students=held, drawings=i18n.number(result["held_out_drawings"])),
+              "mnist": _("MNIST's test set ({digits} digits)").format(
+                  digits=i18n.number(result["scores"]["base"]["mnist"]["n"]))}
+    for key, title in titles.items():
         before, after = result["scores"]["base"][key], result["scores"]["tuned"][key]
         cells = "".join(
             f'<td data-{which}-accuracy="{scores["accuracy"]:.6f}" data-{which}-errors="{scores["errors"]}">'
-            f'<b>{scores["accuracy"]:.2%}</b> '
-            f'({plural(scores["errors"], "error")})</td>'
+            f'<b>{accuracy(scores["accuracy"], key)}</b> '
+            f'({errors(scores["errors"])})</td>'
             for which, scores in (("before", before), ("after", after)))
-        rows.append(f'<tr data-row="{key}"><th style="text-align:left">{title}</th>{cells}</tr>')
+        rows.append(f'<tr data-row="{key}"><th style="text-align:left">{html.escape(title)}</th>{cells}</tr>')
+    heads = (_("before: the base model"), _("after: our class's model"))
     return ('<table data-before-after style="font-size:1.1rem;border-collapse:collapse" cellpadding="8">'
-            "<tr><th></th><th>before: the base model</th><th>after: our class's model</th></tr>"
+            + "<tr><th></th>" + "".join(f"<th>{html.escape(head)}</th>" for head in heads) + "</tr>"
             + "".join(rows) + "</table>")
+
+
+def accuracy(share: float, row: str) -> str:
+    """MNIST's with two decimals, as docs/models.md gives it (a fine-tune moves it by hundredths); the
+    class's, a few hundred drawings, with none."""
+    return i18n.percent(share, 2) if row == "mnist" else percent(share)
+
+
+def errors(count: int) -> str:
+    return ngettext("{count} error", "{count} errors", count).format(count=i18n.number(count))
 
 
 def confusions(result: dict) -> None:
@@ -173,11 +201,11 @@ def confusions(result: dict) -> None:
     from views import charts  # Altair: only once this part is shown
 
     left, right = st.columns(2, gap="large")
-    for column, key, title in ((left, "base", "Before"), (right, "tuned", "After")):
+    for column, key, title in ((left, "base", _("Before")), (right, "tuned", _("After"))):
         counts = np.asarray(result["scores"][key]["held_out"]["confusion"])
         with column:
-            st.markdown(f"**{title}**: the held-out students' drawings, what they meant (rows) against "
-                        "what the model read (columns)")
+            st.markdown(f"**{title}**: " + _("the held-out students' drawings, what they meant (rows) against "
+                                             "what the model read (columns)"))
             st.altair_chart(charts.confusion_chart(counts, None, None, presenting=True), width="content")
 
 
@@ -185,8 +213,8 @@ def choose_model(store: ClassStore, info: ClassInfo, run: Run) -> None:
     """Which model the class's pages read: the class's own, or the base it was tuned from."""
     ours = info.model_run == run.id
     options = ["ours", "base"]
-    names = {"ours": "our class's model", "base": f"the base model ({info.base_model})"}
-    picked = st.segmented_control("Students' pages read with", options, default="ours" if ours else "base",
+    names = {"ours": _(OURS), "base": _(BASE).format(name=info.base_model)}
+    picked = st.segmented_control(_("Students' pages read with"), options, default="ours" if ours else "base",
                                   format_func=names.get, key=f"class_model_choice_{run.id}")
     if picked is not None and (picked == "ours") != ours:
         change(store.use_model_run, info.code, run.id if picked == "ours" else None)
@@ -203,7 +231,7 @@ def downloads(queue: RunQueue, run: Run, code: str) -> None:
 
     with st.container(horizontal=True, gap="small"):
         for index, suffix in ((1, ".keras"), (0, ".npz")):
-            st.download_button(f"Our class's model ({suffix})", lambda index=index: (files() or (b"", b""))[index],
+            st.download_button(_("Our class's model ({suffix})").format(suffix=suffix), lambda index=index: (files() or (b"", b""))[index],
                                file_name=f"class-{code}{suffix}", icon=":material/download:", on_click="ignore",
                                key=f"class_model_download{suffix}")
 
@@ -225,6 +253,6 @@ def page_model(info: ClassInfo) -> tuple[mlp.Classifier | None, str]:
             except TrainingUnavailable:
                 model = None
             if model is not None:
-                return model, "our class's model"
+                return model, _(OURS)
     model = loaders.shipped_model(info.base_model)
     return (None if isinstance(model, mlp.ModelError) else model), info.base_model

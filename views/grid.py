@@ -8,6 +8,8 @@ import numpy as np
 import streamlit as st
 
 import mlp
+from mlp import i18n
+from mlp.i18n import _
 from views import guards, pictures
 from views.filters import digit_choice
 
@@ -36,28 +38,36 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
     if (scored := guards.scored_test_set(model, data_path)) is None:
         return
     evaluation, x_test = scored
-    st.markdown(f"**{model.name}** reads **{evaluation.accuracy:.2%}** of the {len(x_test):,} "
-                f"MNIST test digits correctly ({evaluation.error_count} wrong, framed in red below).")
+    st.markdown(_("**{model}** reads **{accuracy}** of the {count} MNIST test digits correctly ({wrong} wrong, "
+                  "framed in red below).").format(model=model.name, accuracy=i18n.percent(evaluation.accuracy, 2),
+                                                  count=i18n.number(len(x_test)), wrong=evaluation.error_count))
     choose, back, forward, shuffle = st.columns([2, 1, 1, 1.3], vertical_alignment="bottom")
     with choose:
-        true_digit = digit_choice("True digit", "grid_digit", on_change=reset_grid)
+        true_digit = digit_choice(_("True digit"), "grid_digit", on_change=reset_grid)
     pool = np.arange(len(x_test)) if true_digit is None else np.flatnonzero(evaluation.labels == true_digit)
     offset = min(st.session_state.grid_offset, max(0, (len(pool) - 1) // PAGE * PAGE))
-    back.button("Previous", on_click=move_grid, args=(-PAGE,), disabled=offset == 0, width="stretch")
-    forward.button("Next", on_click=move_grid, args=(PAGE,), disabled=offset + PAGE >= len(pool),
+    back.button(_("Previous"), on_click=move_grid, args=(-PAGE,), disabled=offset == 0, width="stretch")
+    forward.button(_("Next"), on_click=move_grid, args=(PAGE,), disabled=offset + PAGE >= len(pool),
                    width="stretch")
-    shuffle.button("Random sample", on_click=sample_grid, width="stretch")
+    shuffle.button(_("Random sample"), on_click=sample_grid, width="stretch")
     if st.session_state.grid_sample is not None:
         rng = np.random.default_rng(st.session_state.grid_sample)
         shown = rng.choice(pool, size=min(PAGE, len(pool)), replace=False)
-        where = f"a random sample of {len(shown)}"
     else:
         shown = pool[offset : offset + PAGE]
-        where = f"{offset + 1}-{offset + len(shown)}"
-    which = "test digits" if true_digit is None else f"test digits {true_digit}"
     shown_wrong = int((evaluation.predicted[shown] != evaluation.labels[shown]).sum())
-    st.caption(f"Showing {where} of {len(pool):,} {which}; {shown_wrong} of them misread. "
-               "Each title is the model's reading.")
+    # Whole sentences, one per case: word order differs between languages.
+    values = dict(first=i18n.number(offset + 1), last=i18n.number(offset + len(shown)), sample=len(shown),
+                  total=i18n.number(len(pool)), digit=true_digit, wrong=shown_wrong)
+    if st.session_state.grid_sample is not None:
+        sentence = (_("Showing a random sample of {sample} of {total} test digits; {wrong} of them misread.")
+                    if true_digit is None else
+                    _("Showing a random sample of {sample} of {total} test digits {digit}; {wrong} of them misread."))
+    else:
+        sentence = (_("Showing {first}-{last} of {total} test digits; {wrong} of them misread.")
+                    if true_digit is None else
+                    _("Showing {first}-{last} of {total} test digits {digit}; {wrong} of them misread."))
+    st.caption(sentence.format(**values) + " " + _("Each title is the model's reading."))
     sheet = pictures.contact_sheet(x_test[shown], evaluation.labels[shown], evaluation.predicted[shown],
                                    columns=GRID_SIDE)
     # As large as the window allows: the whole sheet in view under the buttons on a projector, no

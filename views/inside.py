@@ -11,6 +11,8 @@ import numpy as np
 import streamlit as st
 
 import mlp
+from mlp import i18n
+from mlp.i18n import _
 from mlp.confidence import Confidence, NotDigitKnowledge, SURE, UNSURE, confidence, not_digit_knowledge
 from mlp.inside import active_count, grid_shape, layer_grid
 from views import pictures
@@ -46,12 +48,14 @@ def layer_picture(index: int, activations: np.ndarray, width: int) -> str:
     rows, columns = grid_shape(total)
     cell = max(1, width // columns)  # whole pixels per unit: every square the same size
     picture = pictures.glow(layer_grid(activations))
+    caption = _("<b>Hidden layer {index}</b>: {total} units, {active} active").format(
+        index=index, total=i18n.number(total), active=i18n.number(active_count(activations)))
+    alt = _("Hidden layer {index}: {total} units in {rows} rows of {columns}, the active ones lit").format(
+        index=index, total=i18n.number(total), rows=rows, columns=columns)
     return (f'<figure data-layer="hidden-{index}" data-total="{total}" data-shape="{rows},{columns}" '
-            f'data-values="{numbers(activations)}"><figcaption><b>Hidden layer {index}</b>: {total:,} units, '
-            f'{active_count(activations):,} active</figcaption>'
+            f'data-values="{numbers(activations)}"><figcaption>{caption}</figcaption>'
             f'<img src="{pictures.data_url(picture)}" width="{columns * cell}" height="{rows * cell}" '
-            f'alt="Hidden layer {index}: {total:,} units in {rows} rows of {columns}, the active ones lit">'
-            '</figure>')
+            f'alt="{alt}"></figure>')
 
 
 def layer_pictures(hidden: tuple[np.ndarray, ...], width: int) -> str:
@@ -71,61 +75,75 @@ def output_table(logits: np.ndarray, probabilities: np.ndarray) -> str:
                   if logit < 0 else f'<span class="pos" style="width:{width:.1f}%;margin-left:50%"></span>')
         rows.append(f'<tr data-output-digit="{digit}" data-logit="{float(logit):.8g}" '
                     f'data-probability="{float(p):.8g}"{" class=top" if digit == best else ""}>'
-                    f'<td>{digit}</td><td>{float(logit):+.2f}</td><td class="bar" style="width:30%">{signed}</td>'
+                    f'<td>{digit}</td><td>{signed_number(float(logit))}</td>'
+                    f'<td class="bar" style="width:30%">{signed}</td>'
                     f'<td>{percent(float(p))}</td><td class="bar"><div style="width:{float(p) * 100:.1f}%">'
                     '</div></td></tr>')
-    return ('<table class="mlp-out"><thead><tr><th>digit</th><th>logit</th><th></th><th>softmax</th><th></th>'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    head = "".join(f"<th>{title}</th>" for title in (_("digit"), _("logit"), "", _("softmax"), ""))
+    return f'<table class="mlp-out"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>' 
+
+
+def signed_number(value: float, digits: int = 2) -> str:
+    """-1.5 -> '-1.50', 2 -> '+2.00' ('+2,00' in German): a logit with its sign."""
+    return ("+" if value >= 0 else "-") + i18n.number(abs(value), digits)
 
 
 def alone(sure: Confidence) -> str:
     """What the top two logits' gap alone gives the top digit, as the page writes it."""
-    return "over 99.9%" if sure.two_way > 0.999 else f"{sure.two_way:.1%}"
+    return (_("over {percent}").format(percent=i18n.percent(0.999, 1)) if sure.two_way > 0.999
+            else i18n.percent(sure.two_way, 1))
 
 
 def gap_sentence(sure: Confidence) -> str:
     """What the top two logits' gap says about the shown probability: alone, or with the other eight."""
     # Whole sentences per case, not fragments joined: word order differs between languages.
+    gap = i18n.number(sure.gap, 1)
     if sure.gap_explains:
-        return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
-                f"e^*g* to 1 between those two digits, so this gap alone means {alone(sure)}: the other "
-                "eight digits are too far below to matter.")
-    return (f"The top logit is {sure.gap:.1f} above the next one. Softmax turns a gap *g* into odds of "
-            f"e^*g* to 1 between those two digits: between those two alone, {sure.best} would get "
-            f"{alone(sure)}. The other eight digits take {percent(sure.others)} of the probability, so "
-            f"{sure.best} gets {percent(sure.top)}.")
+        return _("The top logit is {gap} above the next one. Softmax turns a gap *g* into odds of "
+                 "e^*g* to 1 between those two digits, so this gap alone means {alone}: the other "
+                 "eight digits are too far below to matter.").format(gap=gap, alone=alone(sure))
+    return _("The top logit is {gap} above the next one. Softmax turns a gap *g* into odds of "
+             "e^*g* to 1 between those two digits: between those two alone, {digit} would get "
+             "{alone}. The other eight digits take {others} of the probability, so "
+             "{digit} gets {top}.").format(gap=gap, digit=sure.best, alone=alone(sure),
+                                           others=percent(sure.others), top=percent(sure.top))
 
 
 def not_digit_sentence(name: str, knows: NotDigitKnowledge) -> str:
     """What this model knows about drawings that are not digits, and what its check says of this one."""
     if knows.trained_on:
-        trained = (f"The {name} model was trained on {knows.trained_on:,} drawings that are not digits as "
-                   "well, taught to spread its probability evenly over the ten for them.")
+        trained = _("The {model} model was trained on {count} drawings that are not digits as "
+                    "well, taught to spread its probability evenly over the ten for them.").format(
+            model=name, count=i18n.number(knows.trained_on))
     else:
-        trained = (f"The {name} model only ever saw digits: softmax has no \"none of these\", so a "
-                   "scribble, a letter or a face also gets a digit, often at over 90 %.")
+        trained = _("The {model} model only ever saw digits: softmax has no \"none of these\", so a "
+                    "scribble, a letter or a face also gets a digit, often at over {percent}.").format(
+            model=name, percent=i18n.percent(0.9))
     if not knows.has_check:
-        return f"{trained} It has no check of whether a drawing is a digit at all."
+        return trained + " " + _("It has no check of whether a drawing is a digit at all.")
+    values = dict(likeness=i18n.number(knows.likeness, 2), threshold=i18n.number(knows.threshold, 2))
     if knows.flagged:
-        checked = (f"A separate check on its last hidden layer says this drawing does not look like a digit "
-                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+        checked = _("A separate check on its last hidden layer says this drawing does not look like a digit "
+                    "(digit-likeness {likeness}; a digit needs {threshold}).").format(**values)
     else:
-        checked = (f"A separate check on its last hidden layer says this drawing looks like a digit "
-                   f"(digit-likeness {knows.likeness:.2f}; a digit needs {knows.threshold:.2f}).")
+        checked = _("A separate check on its last hidden layer says this drawing looks like a digit "
+                    "(digit-likeness {likeness}; a digit needs {threshold}).").format(**values)
     return f"{trained} {checked}"
 
 
 def brief_note(sure: Confidence, knows: NotDigitKnowledge) -> str:
     """The explanation in two short sentences, for presenter mode."""
     if sure.gap_explains:
-        gap = f"Top logit {sure.gap:.1f} above the next: that gap alone means {alone(sure)}."
+        gap = _("Top logit {gap} above the next: that gap alone means {alone}.").format(
+            gap=i18n.number(sure.gap, 1), alone=alone(sure))
     else:
-        gap = f"Top logit {sure.gap:.1f} above the next; the other eight digits take {percent(sure.others)}."
+        gap = _("Top logit {gap} above the next; the other eight digits take {others}.").format(
+            gap=i18n.number(sure.gap, 1), others=percent(sure.others))
     if knows.flagged:
-        return f"{gap} The check says: not a digit."
+        return gap + " " + _("The check says: not a digit.")
     if knows.trained_on:
-        return f"{gap} Trained on non-digits too, it spreads its bets on them."
-    return f"{gap} A scribble gets a digit too."
+        return gap + " " + _("Trained on non-digits too, it spreads its bets on them.")
+    return gap + " " + _("A scribble gets a digit too.")
 
 
 def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief: bool) -> str:
@@ -134,10 +152,12 @@ def confidence_note(name: str, sure: Confidence, knows: NotDigitKnowledge, brief
     if brief:
         return brief_note(sure, knows)
     if sure.top >= SURE:
-        heading = "Why so sure?"
-        few = " A few units of logit are enough for a near-certain answer (a gap of 3 is 95 %, 4.6 is 99 %)."
+        heading = _("Why so sure?")
+        few = " " + _("A few units of logit are enough for a near-certain answer (a gap of {three} is {p95}, "
+                      "{four} is {p99}).").format(three=i18n.number(3), p95=i18n.percent(0.95),
+                                                  four=i18n.number(4.6, 1), p99=i18n.percent(0.99))
     else:
-        heading, few = ("Why unsure?" if sure.top < UNSURE else "How sure?"), ""
+        heading, few = (_("Why unsure?") if sure.top < UNSURE else _("How sure?")), ""
     return f"**{heading}** {gap_sentence(sure)}{few} {not_digit_sentence(name, knows)}"
 
 
@@ -158,12 +178,19 @@ def brief_way(name: str, widths: str, reading: mlp.Reading, inked: int) -> str:
     """The way through the network as one block for presenter mode: input strip, layers, outputs."""
     pixels = reading.image.reshape(-1)
     layers = layer_pictures(reading.activations, BRIEF_WIDTH) if reading.activations else \
-        "<div>No hidden layer: the 784 numbers go straight to the ten outputs.</div>"
-    return (f'<div class="mlp-brief"><div><b>{name}</b>: {widths} numbers. <span data-layer="input" '
-            f'data-values="{numbers(pixels, 6)}"><b>In: 784 numbers</b>, {inked} of them inked</span>'
+        "<div>" + _("No hidden layer: the 784 numbers go straight to the ten outputs.") + "</div>"
+    title = _("<b>{model}</b>: {widths} numbers.").format(model=name, widths=widths)
+    in_a_row = _("The 784 numbers in a row")
+    return (f'<div class="mlp-brief"><div>{title} <span data-layer="input" '
+            f'data-values="{numbers(pixels, 6)}">{input_line(inked)}</span>'
             f'</div><img class="mlp-strip" src="{pictures.data_url(pictures.strip(pixels, 1))}" '
-            'alt="The 784 numbers in a row"><div class="mlp-way">'
+            f'alt="{in_a_row}"><div class="mlp-way">'
             f'{layers}{output_table(reading.logits, reading.probabilities)}</div></div>')
+
+
+def input_line(inked: int) -> str:
+    """'<b>In: 784 numbers</b>, 93 of them inked' in the page's language."""
+    return _("<b>In: 784 numbers</b>, {inked} of them inked").format(inked=inked)
 
 
 def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
@@ -177,23 +204,22 @@ def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> No
         st.html(_BRIEF_STYLE + brief_way(model.name, widths, reading, active_count(pixels)))
         st.caption(confidence_note(model.name, sure, knows, brief))
         return
-    st.markdown(f"**{model.name}**: {widths} numbers, layer by layer")
+    st.markdown(_("**{model}**: {widths} numbers, layer by layer").format(model=model.name, widths=widths))
     inked = active_count(pixels)
-    st.html(f'<div data-layer="input" data-values="{numbers(pixels, 6)}"><b>In: 784 numbers</b>, '
-            f'{inked} of them inked</div>')
+    st.html(f'<div data-layer="input" data-values="{numbers(pixels, 6)}">{input_line(inked)}</div>')
     st.image(pictures.strip(pixels), width="stretch")
     if not brief:
-        st.caption("The 28x28 picture read row by row, the 28 rows end to end: 0 is black, 1 is white. "
-                   "The network sees only this list: nothing tells it which pixels are neighbours.")
+        st.caption(_("The 28x28 picture read row by row, the 28 rows end to end: 0 is black, 1 is white. "
+                     "The network sees only this list: nothing tells it which pixels are neighbours."))
     if reading.activations:
         st.html(layer_pictures(reading.activations, WIDTH))
         if not brief:
-            st.caption("One square per unit, always at the same place: dark at 0, brighter the more "
-                       "active (the brightest is this layer's most active unit). Each unit adds up all "
-                       "784 numbers, each times its own weight, plus a bias, and passes the sum on only "
-                       "when it is above zero (ReLU). Different digits light different units.")
+            st.caption(_("One square per unit, always at the same place: dark at 0, brighter the more "
+                         "active (the brightest is this layer's most active unit). Each unit adds up all "
+                         "784 numbers, each times its own weight, plus a bias, and passes the sum on only "
+                         "when it is above zero (ReLU). Different digits light different units."))
     else:
-        st.caption("This model has no hidden layer: the 784 numbers go straight to the ten outputs.")
-    st.markdown("**Out: ten logits → softmax → ten probabilities**")
+        st.caption(_("This model has no hidden layer: the 784 numbers go straight to the ten outputs."))
+    st.markdown(_("**Out: ten logits → softmax → ten probabilities**"))
     st.html(output_table(reading.logits, reading.probabilities))
     st.caption(confidence_note(model.name, sure, knows, brief))

@@ -12,6 +12,8 @@ import segno
 import streamlit as st
 from streamlit import net_util
 
+from mlp import i18n
+from mlp.i18n import _
 from views.text import plain
 
 ENV_VAR = "MLP_PUBLIC_URL"  # the address students should use, when the server sits behind a proxy
@@ -40,6 +42,15 @@ def page_address(public_url: str | None, context_url: str | None, host: str | No
     query = dict(parse_qsl(parts.query))
     query.update({name: params[name] for name in KEPT_PARAMS if params and params.get(name)})
     return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def with_language(params: Mapping[str, str], language: str) -> dict[str, str]:
+    """The address's parameters with the page's language added when it is not English: a language that
+    came from the teacher's browser, not the address, reaches the students' link and the wall's too."""
+    kept = dict(params)
+    if language != i18n.DEFAULT:
+        kept.setdefault("lang", language)
+    return kept
 
 
 def short_link(address: str) -> str:
@@ -73,38 +84,49 @@ def qr_png(address: str) -> bytes:
 def current_address() -> tuple[str | None, bool]:
     """This page's address for students -> (address, whether the network address replaced localhost)."""
     public, context = os.environ.get(ENV_VAR), st.context.url
-    found = page_address(public, context, st.context.headers.get("Host"), network_ip(),
-                         st.query_params.to_dict())
+    params = with_language(st.query_params.to_dict(), i18n.current())
+    found = page_address(public, context, st.context.headers.get("Host"), network_ip(), params)
     as_opened = page_address(public, context, st.context.headers.get("Host"))
     swapped = found is not None and as_opened is not None and is_local(as_opened) and not is_local(found)
     return found, swapped
 
 
-SAME_NETWORK = ("Phones must be on the same network as this computer (the same Wi-Fi). Some networks, "
-                "guest and school Wi-Fi often, keep their devices apart: if phones cannot open it, set "
-                f"{ENV_VAR} to an address they can reach, or put this computer and the phones on a "
-                "phone's hotspot.")
-ONLY_HERE = (f"This address only works on this computer, and no network address was found. Set {ENV_VAR} "
+def same_network() -> str:
+    """What to do when phones cannot reach the network address shown."""
+    return _("Phones must be on the same network as this computer (the same Wi-Fi). Some networks, "
+             "guest and school Wi-Fi often, keep their devices apart: if phones cannot open it, set "
+             "{variable} to an address they can reach, or put this computer and the phones on a "
+             "phone's hotspot.").format(variable=ENV_VAR)
+
+
+def only_here() -> str:
+    """What to do when the address reaches this computer only."""
+    return _("This address only works on this computer, and no network address was found. Set {variable} "
              "to the address students can reach, or start the server on a network (streamlit run app.py "
-             "--server.address 0.0.0.0).")
+             "--server.address 0.0.0.0).").format(variable=ENV_VAR)
+
+
+def not_known() -> str:
+    """What to do when the page's address is unknown."""
+    return _("This page's address is not known here: set the environment variable {variable} to the "
+             "address students should open.").format(variable=ENV_VAR)
 
 
 def show() -> None:
     """A popover with the QR code, the short link and a way to show them full screen."""
     address, swapped = current_address()
-    with st.popover("Join on your phone", icon=":material/qr_code_2:"):
+    with st.popover(_("Join on your phone"), icon=":material/qr_code_2:"):
         if address is None:
-            st.info("This page's address is not known here: set the environment variable "
-                    f"{ENV_VAR} to the address students should open.")
+            st.info(not_known())
             return
-        st.image(qr_png(address), width=300, caption="Scan to open this page on your phone")
+        st.image(qr_png(address), width=300, caption=_("Scan to open this page on your phone"))
         st.markdown(f"### {plain(short_link(address))}")
-        st.button("Show full screen", icon=":material/fullscreen:", on_click=set_full_screen, args=(True,),
-                  help="The code and the link as large as the screen allows, for the projector.")
+        st.button(_("Show full screen"), icon=":material/fullscreen:", on_click=set_full_screen, args=(True,),
+                  help=_("The code and the link as large as the screen allows, for the projector."))
         if swapped:
-            st.info(SAME_NETWORK)
+            st.info(same_network())
         elif is_local(address):
-            st.warning(ONLY_HERE)
+            st.warning(only_here())
 
 
 def set_full_screen(on: bool) -> None:
@@ -124,9 +146,10 @@ def full_screen_html(address: str) -> str:
     """The QR code over most of the window's height and the link in type a room can read."""
     code = base64.b64encode(qr_png(address)).decode()
     link = short_link(address).replace("&", "&amp;").replace("<", "&lt;")
+    alt = _("QR code of {link}").format(link=link)
     # vh, not pixels: 62 % of a 1080p window is 670 px of code, 6 % is 65 px type.
     return (f'<div data-join="{link}" style="display:flex;flex-direction:column;align-items:center;gap:1vh">'
-            f'<img alt="QR code of {link}" src="data:image/png;base64,{code}" '
+            f'<img alt="{alt}" src="data:image/png;base64,{code}" '
             'style="height:min(62vh,92vw);width:auto;image-rendering:pixelated">'
             f'<div style="font-size:clamp(28px,6vh,120px);font-weight:700;line-height:1.1;'
             f'text-align:center;overflow-wrap:anywhere">{link}</div></div>')
@@ -137,13 +160,13 @@ def full_screen() -> None:
     address, swapped = current_address()
     st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2vh; padding-bottom: 1vh; }</style>")
     if address is None:
-        st.info(f"This page's address is not known here: set {ENV_VAR} to the address students should open.")
+        st.info(not_known())
     else:
         st.html(full_screen_html(address))
         if swapped:
-            st.caption(SAME_NETWORK, text_alignment="center")
+            st.caption(same_network(), text_alignment="center")
         elif is_local(address):
-            st.warning(ONLY_HERE)
+            st.warning(only_here())
     with st.container(horizontal=True, horizontal_alignment="center"):
-        st.button("Back to the page", icon=":material/close_fullscreen:", on_click=set_full_screen,
+        st.button(_("Back to the page"), icon=":material/close_fullscreen:", on_click=set_full_screen,
                   args=(False,))

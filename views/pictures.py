@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from mlp import i18n
+from mlp.i18n import _
 from mlp.preprocessing import as_8bit
 from mlp.shapes import SIZE
 
@@ -17,6 +21,21 @@ NEGATIVE, ZERO, POSITIVE = np.array([33, 102, 172.0]), np.array([247, 247, 247.0
 # Activations on one straight ramp, so that a unit's colour can be read back as its value: a unit at
 # zero is dark, the layer's most active unit glows amber.
 RESTING, GLOWING = np.array([36, 40, 48.0]), np.array([255, 190, 40.0])
+# Pillow's own font has no Japanese: labels in Japanese need a CJK font (Debian: fonts-ipafont-gothic).
+CJK_FONTS = ("/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf", "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
+             "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+@functools.cache
+def label_font(size: int, code: str) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """A font for labels drawn in language `code`: Pillow's own, or a CJK font for Japanese when one
+    is installed (without one, Japanese labels would be empty boxes)."""
+    if code == "ja":
+        for path in CJK_FONTS:
+            if Path(path).exists():
+                return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
 
 
 def enlarged(digit: np.ndarray, side: int = 140) -> Image.Image:
@@ -88,12 +107,12 @@ def contact_sheet(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray,
     rows = -(-len(images) // columns)
     sheet = Image.new("RGB", (columns * (cell + gap) + gap, rows * (cell + title + gap) + gap), "white")
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default(size=14)
+    font = label_font(14, i18n.current())
     for i, (image, label, guess) in enumerate(zip(images, labels, predicted)):
         left = gap + (i % columns) * (cell + gap)
         top = gap + (i // columns) * (cell + title + gap)
         wrong = label != guess
-        text = f"{guess} (true {label})" if wrong else str(guess)
+        text = _("{read} (true {digit})").format(read=guess, digit=label) if wrong else str(guess)
         draw.text((left + cell / 2, top + title / 2), text, fill=RED if wrong else GREY, font=font,
                   anchor="mm")
         sheet.paste(enlarged(image, cell).convert("RGB"), (left, top + title))

@@ -14,15 +14,16 @@ import streamlit as st
 from PIL import Image
 
 import mlp
+from mlp.i18n import N_, _
 from mlp.compare import BOTH_ON, OFF_TO_ON, ON_TO_OFF, LayerChange, compare
 from mlp.inside import grid_shape, layer_grid
 from mlp.network import NumpyMLP
 from views import lesson_steps, pictures
-from views.inside import numbers
+from views.inside import numbers, signed_number
 from views.text import percent
 from views.units import effect_bars
 
-COMPARE, STEP = "Compare with pinned", "Step by step"
+COMPARE, STEP = N_("Compare with pinned"), N_("Step by step")  # the session's values, shown translated
 THUMB, BRIEF_THUMB = 84, 72  # pixels of A's and B's small pictures
 WIDTH, BRIEF_WIDTH = 256, 192  # pixels across a layer's picture
 # One colour per change; a unit's colour is as strong as its activation changed (at least FAINTEST).
@@ -78,62 +79,68 @@ def layer_figure(index: int, layer: LayerChange, width: int) -> str:
     cell = max(1, width // columns)
     on, off, kept = layer.count(OFF_TO_ON), layer.count(ON_TO_OFF), layer.count(BOTH_ON)
     picture = Image.fromarray(change_picture(layer), "RGBA")
+    caption = _('<b>Layer {index}</b>: <span style="color:#e4572e">{on} on</span>, '
+                '<span style="color:#1f77b4">{off} off</span>, {kept} stayed on').format(
+        index=index, on=on, off=off, kept=kept)
+    alt = _("Hidden layer {index}: {on} units switched on, {off} off, {kept} stayed on").format(
+        index=index, on=on, off=off, kept=kept)
     return (f'<figure data-compare-layer="{index}" data-switched-on="{on}" data-switched-off="{off}" '
             f'data-both-on="{kept}" data-states="{",".join(str(s) for s in layer.states)}" '
-            f'data-change="{numbers(layer.change)}"><figcaption><b>Layer {index}</b>: '
-            f'<span style="color:#e4572e">{on} on</span>, <span style="color:#1f77b4">{off} off</span>, '
-            f'{kept} stayed on</figcaption><img src="{pictures.data_url(picture)}" width="{columns * cell}" '
-            f'height="{rows * cell}" alt="Hidden layer {index}: {on} units switched on, {off} off, {kept} '
-            'stayed on"></figure>')
+            f'data-change="{numbers(layer.change)}"><figcaption>{caption}</figcaption>'
+            f'<img src="{pictures.data_url(picture)}" width="{columns * cell}" '
+            f'height="{rows * cell}" alt="{alt}"></figure>')
 
 
 def moved(change: np.ndarray) -> str:
     """'8 rose most (+5.1), 3 fell most (-4.2)'."""
     up, down = int(np.argmax(change)), int(np.argmin(change))
-    return f"{up} rose most ({change[up]:+.1f}), {down} fell most ({change[down]:+.1f})"
+    return _("{up} rose most ({rise}), {down} fell most ({fall})").format(
+        up=up, down=down, rise=signed_number(float(change[up]), 1), fall=signed_number(float(change[down]), 1))
 
 
 def show_comparison(model: mlp.Classifier, reading: mlp.Reading, brief: bool) -> None:
     """A beside B, each hidden layer's switched units, and each logit's change A -> B."""
     pinned = st.session_state.pinned
     if pinned is None:
-        st.info("Pin this drawing, then draw another: see which units switch and how each digit's score moves.")
+        st.info(_("Pin this drawing, then draw another: see which units switch and how each digit's score moves."))
         return
     # A was read when pinned; read again only by another network (the model switched since).
     a = pinned.reading if pinned.network is model.network else mlp.read(model, pinned.reading.image)
     result = compare(a, reading)
     thumb = BRIEF_THUMB if brief else THUMB
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.image(pictures.enlarged(a.image, thumb), width=thumb, caption=f"A: {a.digit}")
-        st.image(pictures.enlarged(reading.image, thumb), width=thumb, caption=f"B: {reading.digit}")
+        st.image(pictures.enlarged(a.image, thumb), width=thumb, caption=_("A: {digit}").format(digit=a.digit))
+        st.image(pictures.enlarged(reading.image, thumb), width=thumb, caption=_("B: {digit}").format(digit=reading.digit))
         if result.layers:
             width = BRIEF_WIDTH if brief else WIDTH
             st.html(f'<div class="mlp-compare{" brief" if brief else ""}">'
                     f'{"".join(layer_figure(i, layer, width) for i, layer in enumerate(result.layers, 1))}</div>',
                     width="content")
     if not result.layers:
-        st.caption(f"{model.name} has no hidden layer: only the logits can change.")
+        st.caption(_("{model} has no hidden layer: only the logits can change.").format(model=model.name))
     if pinned.model != model.name:
-        st.caption(f"A was pinned under {pinned.model}, which read it as {pinned.reading.digit} "
-                   f"({percent(pinned.reading.confidence)}); both are read here by {model.name}.")
+        st.caption(_("A was pinned under {pinned}, which read it as {digit} ({percent}); both are read here by "
+                     "{model}.").format(pinned=pinned.model, digit=pinned.reading.digit,
+                                        percent=percent(pinned.reading.confidence), model=model.name))
     change = result.logit_change
-    st.html(f'<div data-logit-change="{numbers(change)}"><b>Each digit\'s logit, A → B</b>: '
-            f'{moved(change)}</div>')
+    title = _("<b>Each digit's logit, A → B</b>: {moved}").format(moved=moved(change))
+    st.html(f'<div data-logit-change="{numbers(change)}">{title}</div>')
     st.html(effect_bars(change))
     if not brief:
-        st.caption("Orange: units off for A and on for B; blue: on for A and off for B; grey: on for both; "
+        st.caption(_("Orange: units off for A and on for B; blue: on for A and off for B; grey: on for both; "
                    "dark: off for both. The stronger the colour, the more the unit's activation changed. "
-                   "Each unit sits where it sits in the Inside panel.")
+                   "Each unit sits where it sits in the Inside panel."))
 
 
 def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """Pin a drawing and compare the next with it, or walk the lesson script through this one."""
     st.html(_STYLE)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.button("Pin this drawing", on_click=pin, args=(model, reading), key="pin_drawing")
+        st.button(_("Pin this drawing"), on_click=pin, args=(model, reading), key="pin_drawing")
         if st.session_state.pinned is not None:
-            st.button("Unpin", on_click=unpin, key="unpin_drawing")
-        part = st.segmented_control("Part", [COMPARE, STEP], key="pin_part", label_visibility="collapsed")
+            st.button(_("Unpin"), on_click=unpin, key="unpin_drawing")
+        part = st.segmented_control(_("Part"), [COMPARE, STEP], key="pin_part", label_visibility="collapsed",
+                                    format_func=_)
     if part == STEP:
         lesson_steps.show(model, reading, brief)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import mlp
+from mlp.i18n import _
 from mlp.shapes import CANVAS
 
 PARAM = "present"
@@ -101,10 +102,10 @@ def model_switch() -> None:
     chosen = st.session_state.model_name
     options = list(dict.fromkeys([*LESSON_MODELS, chosen]))  # a model chosen in the sidebar shows too
     st.session_state.present_model = chosen  # the sidebar may have changed it since the last run
-    st.caption("Model reading:", width="content",
-               help="Which model reads the drawing: the default, or the small 128-unit classic. The "
-                    "sidebar's chooser holds every model.")
-    st.segmented_control("Model reading", options, key="present_model", on_change=follow_switch,
+    st.caption(_("Model reading:"), width="content",
+               help=_("Which model reads the drawing: the default, or the small 128-unit classic. The "
+                      "sidebar's chooser holds every model."))
+    st.segmented_control(_("Model reading"), options, key="present_model", on_change=follow_switch,
                          label_visibility="collapsed")
 
 

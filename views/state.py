@@ -10,9 +10,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 import mlp
+from mlp import i18n
+from mlp.i18n import N_, _
 from views import loaders
 
-ANY = "Any"  # the "no filter" choice of the digit selectboxes
+ANY = N_("Any")  # the "no filter" choice of the digit selectboxes (kept in English, shown translated)
 FIRST_PRESET = next(iter(mlp.PRESETS))  # the training form starts from the first preset
 
 
@@ -75,7 +77,13 @@ def preset_values(preset: str, max_epochs: int | None = None) -> dict[str, objec
 
 _FORM = preset_values(FIRST_PRESET)
 KEYS: dict[str, Key] = {
-    "view": Key("Draw", "the open tab, bound to ?view= in the URL", widget=True),
+    "view": Key("Draw", "the open tab's title in the page's language, bound to ?view= in the URL", widget=True),
+    # The language (views.language)
+    "lang": Key(None, "the page's language code, set from ?lang=, the browser or English on every run"),
+    "lang_sidebar": Key(None, "the sidebar's language chooser; it writes ?lang=", widget=True),
+    "lang_present": Key(None, "presenter mode's language buttons; they write ?lang=", widget=True),
+    "present_language": Key(None, "presenter mode's language chooser's container: a key for its CSS, no value",
+                            widget=True),
     # The model chooser
     "model_name": Key(mlp.DEFAULT_MODEL, "the model chosen in the sidebar"),
     "present": Key(False, "presenter mode: the page sets it from ?present=1 in the URL on every run",
@@ -199,19 +207,20 @@ def init() -> None:
         st.toast(put_away_sentence(put_away))
     if (news := st.session_state.trained_news) is not None:  # a toast does not outlive the rerun it asks for
         st.session_state.trained_news = None
-        st.toast(f"Trained {news}. {reading_with(news)}", icon=":material/model_training:")
+        st.toast(_("Trained {model}.").format(model=news) + " " + reading_with(news), icon=":material/model_training:")
 
 
 def put_away_sentence(names: list[str]) -> str:
     """Why this visitor's trained models are gone, in a sentence."""
     budget = loaders.model_shelf().budget_mb
-    return (f"Trained models put away to make room for newer ones: {', '.join(names)}. This server keeps "
-            f"{budget:,.0f} MB of trained models for all its visitors together; train again to get one back.")
+    return _("Trained models put away to make room for newer ones: {models}. This server keeps {budget} MB of "
+             "trained models for all its visitors together; train again to get one back.").format(
+        models=", ".join(names), budget=i18n.number(budget))
 
 
 def reading_with(name: str) -> str:
     """The sentence that says the page now reads drawings with a newly trained model."""
-    return f"Now reading with {name}; switch back in the sidebar's model chooser."
+    return _("Now reading with {model}; switch back in the sidebar's model chooser.").format(model=name)
 
 
 def canvas_key() -> str:

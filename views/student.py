@@ -11,6 +11,7 @@ import streamlit as st
 
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
+from mlp.i18n import _
 from mlp.reading import Reading
 from views import canvas_content, class_start, class_training, draw, guards, presenter, tiles, toolbar, viewport
 from views.text import plain
@@ -38,16 +39,16 @@ def show(data_path: str) -> None:
     store, code = class_start.class_store(), class_start.code()
     info = store.find(code)
     if info is None:
-        st.error(f"There is no class {plain(code)} now: it has ended, or the code is mistyped. "
-                 "Ask your teacher for the code or the QR code.")
+        st.error(_("There is no class {code} now: it has ended, or the code is mistyped. "
+                   "Ask your teacher for the code or the QR code.").format(code=plain(code)))
         return
     class_start.keep_code(info.code)
     student = joined(store, info.code)
     if student is None:
         return
     # The model's name as the page loaded; a stroke reads with the class's model of that moment (pad).
-    st.caption(f"Class {plain(info.code)} · read by {plain(class_training.page_model(info)[1])} · "
-               f"you are **{plain(student.nickname)}**")
+    st.caption(_("Class {code} · read by {model} · you are **{nickname}**").format(
+        code=plain(info.code), model=plain(class_training.page_model(info)[1]), nickname=plain(student.nickname)))
     pad(store, info.code, student)
     # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
     # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
@@ -64,7 +65,7 @@ def joined(store: ClassStore, code: str) -> Student | None:
     try:
         student = store.join(code, token)
     except ClassError as err:
-        st.error(f"You cannot join this class: {plain(str(err))}")
+        st.error(_("You cannot join this class: {reason}").format(reason=plain(str(err))))
         return None
     st.session_state.class_student = (code, student)
     st.session_state.class_sent = {}
@@ -89,9 +90,9 @@ def pad(store: ClassStore, code: str, student: Student) -> None:
     with guards.contained():
         info = store.find(code)
         if info is None:
-            st.warning("This class has ended. Thank you!")
+            st.warning(_("This class has ended. Thank you!"))
             return
-        model, _ = class_training.page_model(info)
+        model = class_training.page_model(info)[0]
         if model is None:
             guards.no_model()
             return
@@ -100,7 +101,7 @@ def pad(store: ClassStore, code: str, student: Student) -> None:
         drawn = current_drawing(model)
         if drawn is None:
             finished(store, info, student)
-            st.info("Draw a digit on the black square: the model reads it as you lift the pen.")
+            st.info(_("Draw a digit on the black square: the model reads it as you lift the pen."))
         else:
             reading_row(store, info, student, drawn)
         if st.session_state.class_notice:
@@ -113,7 +114,7 @@ def current_drawing(model: mlp.Classifier) -> Drawn | None:
     """The canvas's drawing, read once per drawing; None while the canvas is blank or just cleared."""
     canvas = canvas_content.read_canvas()
     if canvas is not None and canvas.refused is not None:
-        st.error(f"This drawing was not read: {plain(canvas.refused)}.")
+        st.error(_("This drawing was not read: {reason}.").format(reason=plain(canvas.refused)))
     if canvas is None or canvas.digit is None:
         return None
     last = st.session_state.class_drawn
@@ -172,16 +173,16 @@ def reading_row(store: ClassStore, info: ClassInfo, student: Student, drawn: Dra
         st.html(draw.big_prediction(reading.digit, reading.confidence, DIGIT_SIZE,
                                     reading.looks_like_digit is False, runner_up if unsure else None),
                 width="content")
-        st.button("Sent to the wall" if sent else "Send to the wall", key="send", type="primary",
+        st.button(_("Sent to the wall") if sent else _("Send to the wall"), key="send", type="primary",
                   icon=":material/check:" if sent else ":material/send:", disabled=sent or info.paused,
                   on_click=send, args=(store, info.code, student, drawn))
     if info.paused:
-        st.caption("Your teacher has paused sending for now.")
+        st.caption(_("Your teacher has paused sending for now."))
     elif info.send_all and not sent:
-        st.caption("Your teacher has every finished drawing sent: it goes when you clear it or say what you meant.")
+        st.caption(_("Your teacher has every finished drawing sent: it goes when you clear it or say what you meant."))
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.markdown("I meant:", width="content")
-        st.pills("I meant", list(range(10)), key="meant", label_visibility="collapsed", wrap=True,
+        st.markdown(_("I meant:"), width="content")
+        st.pills(_("I meant"), list(range(10)), key="meant", label_visibility="collapsed", wrap=True,
                  disabled=info.paused or not (sent or info.send_all), on_change=label,
                  args=(store, info.code, student, drawn))
 
@@ -199,6 +200,6 @@ def own_drawings(store: ClassStore, code: str, student: Student) -> None:
         return
     if not own:
         return
-    st.caption("Your drawings sent to the wall (only you see this list):")
+    st.caption(_("Your drawings sent to the wall (only you see this list):"))
     st.html(tiles.own_strip(own))
 

@@ -1,22 +1,19 @@
-"""Small wording helpers: counts, percentages, and visitor or server text made safe to show."""
+"""Small wording helpers: percentages in the page's language, and visitor or server text made safe to show."""
 
 from __future__ import annotations
 
 import re
 import string
 
+from mlp import i18n
+
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"():,;]+[/\\])+[^\s/\\'\"():,;]*")
 
 
-def plural(count: int, noun: str) -> str:
-    """plural(1, 'epoch') -> '1 epoch', plural(3, 'epoch') -> '3 epochs'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def percent(p: float) -> str:
-    """0.934 -> '93%', and small but non-zero shares as '<1%' rather than a misleading '0%'."""
-    return f"{p:.0%}" if p >= 0.005 or p == 0 else "<1%"
+    """0.934 -> '93%' ('93 %' in German), and small but non-zero shares as '<1%' rather than a misleading '0%'."""
+    return i18n.percent(p) if p >= 0.005 or p == 0 else "<" + i18n.percent(0.01)
 
 
 def plain(text: str) -> str:

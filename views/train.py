@@ -14,11 +14,13 @@ import streamlit as st
 
 import mlp
 import mlp.config
+from mlp import i18n
+from mlp.i18n import _, ngettext
 from mlp.jobs import CANCELLED, DONE, FAILED, FEW_SECONDS, RUNNING, WAITING, Job, TrainingQueue, discard
 from mlp.limits import TrainingLimits, duration, epochs_within
 from views import guards, loaders, state, visitor
 from views.state import TrainedModel
-from views.text import plain, plural
+from views.text import plain
 
 KEEP_MODELS = 3  # a visitor's trained models kept in memory: the latest ones
 
@@ -43,64 +45,70 @@ def train_form(preset: mlp.TrainConfig, limits: TrainingLimits) -> tuple[mlp.Tra
     """
     with st.form("train_form", border=True):
         hidden_col, epochs_col, batch_col, lr_col = st.columns(4)
-        hidden = hidden_col.text_input("Hidden layers", key="train_hidden",
-                                       help="Units of each hidden layer, comma-separated: 128 or 256,128")
-        epochs = epochs_col.number_input("Epochs", min_value=1, max_value=limits.max_epochs, value=None,
+        hidden = hidden_col.text_input(_("Hidden layers"), key="train_hidden",
+                                       help=_("Units of each hidden layer, comma-separated: 128 or 256,128"))
+        epochs = epochs_col.number_input(_("Epochs"), min_value=1, max_value=limits.max_epochs, value=None,
                                          step=1, key="train_epochs")
-        batch = batch_col.number_input("Batch size", min_value=limits.min_batch, max_value=limits.max_batch,
+        batch = batch_col.number_input(_("Batch size"), min_value=limits.min_batch, max_value=limits.max_batch,
                                        value=None, step=16, key="train_batch")
-        rate = lr_col.number_input("Learning rate", min_value=limits.min_learning_rate,
+        rate = lr_col.number_input(_("Learning rate"), min_value=limits.min_learning_rate,
                                    max_value=limits.max_learning_rate, value=None, step=1e-4,
                                    format="%.4f", key="train_lr")
-        limit = st.number_input(f"Train on the first N images (empty: all {limits.max_images:,})",
-                                value=None, step=1000, placeholder=f"all {limits.max_images:,}",
+        every = i18n.number(limits.max_images)
+        limit = st.number_input(_("Train on the first N images (empty: all {count})").format(count=every),
+                                value=None, step=1000, placeholder=_("all {count}").format(count=every),
                                 key="train_limit")
-        linear = st.checkbox("No hidden layer (logistic regression: one linear map per digit)",
+        linear = st.checkbox(_("No hidden layer (logistic regression: one linear map per digit)"),
                              key="train_linear")
-        submitted = st.form_submit_button("Train", type="primary")
+        submitted = st.form_submit_button(_("Train"), type="primary")
     if not submitted:
         return None
-    empty = [f"{label} ({low:g} to {high:g})" for label, value, low, high in (
-        ("epochs", epochs, 1, limits.max_epochs),
-        ("a batch size", batch, limits.min_batch, limits.max_batch),
-        ("a learning rate", rate, limits.min_learning_rate, limits.max_learning_rate)) if value is None]
+    empty = [label.format(low=f"{low:g}", high=f"{high:g}") for label, value, low, high in (
+        (_("epochs ({low} to {high})"), epochs, 1, limits.max_epochs),
+        (_("a batch size ({low} to {high})"), batch, limits.min_batch, limits.max_batch),
+        (_("a learning rate ({low} to {high})"), rate, limits.min_learning_rate, limits.max_learning_rate))
+        if value is None]
     if empty:
-        st.error("Choose " + ", ".join(empty) + " before training.")
+        st.error(_("Choose {fields} before training.").format(fields=_(", ").join(empty)))
         return None
     try:
         layers = () if linear else mlp.config.parse_hidden(hidden)
     except ValueError as err:
-        st.error(f"Cannot train with hidden layers “{plain(hidden)}”: {plain(err)}.")
+        st.error(_("Cannot train with hidden layers “{layers}”: {reason}.").format(layers=plain(hidden), reason=plain(err)))
         return None
     try:
         config = preset.with_changes(hidden=layers, epochs=int(epochs), batch_size=int(batch),
                                      learning_rate=float(rate))
     except ValueError as err:
-        st.error(f"Cannot train with these settings: {plain(err)}.")
+        st.error(_("Cannot train with these settings: {reason}.").format(reason=plain(err)))
         return None
     return config, None if limit is None else int(limit)
 
 
 def show(model: mlp.Classifier | None, data_path: str) -> None:
     """Pick hyperparameters and queue a run; below, the run's progress or its result."""
-    st.markdown("Train a new MLP on MNIST here. It joins the model chooser in the sidebar for the rest "
-                "of your visit; the shipped models stay as they are.")
+    st.markdown(_("Train a new MLP on MNIST here. It joins the model chooser in the sidebar for the rest "
+                  "of your visit; the shipped models stay as they are."))
     if (data := guards.mnist_or_notice(data_path)) is None:
         return
     queue = loaders.training_queue(data_path)
-    st.selectbox("Preset", list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
-                 args=(data_path,), help="Starting hyperparameters; edit them below.")
+    st.selectbox(_("Preset"), list(mlp.PRESETS), key="train_preset", on_change=apply_preset,
+                 args=(data_path,), help=_("Starting hyperparameters; edit them below."))
     name = st.session_state.train_preset
     preset = mlp.PRESETS[name]
     max_epochs = epochs_within(preset, len(data.y_train), queue.limits)
-    st.caption(f"This preset also sets: batch normalisation {'on' if preset.batch_norm else 'off'}, "
-               f"dropout {preset.dropout:g}, cosine decay {'on' if preset.cosine_decay else 'off'}, "
-               f"augmentation {'on' if preset.augment else 'off'}, seed {preset.seed}."
-               + (f" The {name} preset trains for {preset.epochs} epochs; a run on this server may have "
-                  f"{max_epochs}, so the form starts there." if preset.epochs > max_epochs else "")
-               + (" The shipped model of this name also learnt from drawn digits and non-digits "
-                  "(the command line's --extra-data); here it trains on MNIST alone."
-                  if preset.not_digit_weight else ""))
+    on_off = {True: _("on"), False: _("off")}
+    sentences = [_("This preset also sets: batch normalisation {batch_norm}, dropout {dropout}, cosine decay "
+                   "{cosine}, augmentation {augment}, seed {seed}.").format(
+        batch_norm=on_off[bool(preset.batch_norm)], dropout=i18n.number(preset.dropout, 2 if preset.dropout else 0),
+        cosine=on_off[bool(preset.cosine_decay)], augment=on_off[bool(preset.augment)], seed=preset.seed)]
+    if preset.epochs > max_epochs:
+        sentences.append(_("The {preset} preset trains for {epochs} epochs; a run on this server may have {most}, so "
+                           "the form starts there.").format(preset=name, epochs=preset.epochs, most=max_epochs))
+    if preset.not_digit_weight:
+        sentences.append(_("The shipped model of this name also learnt from drawn digits and non-digits (the command "
+                           "line's --extra-data); here it trains on MNIST alone."))
+    st.caption(" ".join(sentences))
     request = train_form(preset, queue.limits)
     if request is not None:
         config, limit = request
@@ -109,7 +117,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
         owner, address = visitor.identify()
         try:
             if images > available:
-                raise mlp.MLPError(f"This server has {available:,} training images (asked for {images:,}).")
+                raise mlp.MLPError(_("This server has {available} training images (asked for {asked}).").format(
+                    available=i18n.number(available), asked=i18n.number(images)))
             job = queue.submit(config, images, owner=owner, address=address)
         except mlp.MLPError as err:
             st.error(plain(err))
@@ -117,8 +126,8 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
             st.session_state.train_job = job
             st.session_state.train_curves_from = st.session_state.last_trained
             st.rerun()  # the whole page: the sidebar follows the run from now on
-    st.caption(f"Runs take turns on this server; one may take up to {duration(queue.limits.max_seconds)}. "
-               "You can draw in the other views meanwhile: the sidebar shows how the run is going.")
+    st.caption(_("Runs take turns on this server; one may take up to {duration}. You can draw in the other views "
+                 "meanwhile: the sidebar shows how the run is going.").format(duration=duration(queue.limits.max_seconds)))
     if st.session_state.models_put_away:
         st.info(state.put_away_sentence(st.session_state.models_put_away))
     if st.session_state.train_job is not None:
@@ -129,21 +138,23 @@ def show(model: mlp.Classifier | None, data_path: str) -> None:
 
 def wait_text(seconds: float) -> str:
     """About how long a wait is, in words: 'a few seconds' rather than a precise-looking '3 s'."""
-    return "a few seconds" if seconds <= FEW_SECONDS else f"about {duration(seconds)}"
+    return _("a few seconds") if seconds <= FEW_SECONDS else _("about {duration}").format(duration=duration(seconds))
 
 
 def phase_text(job: Job) -> str:
     """What a run is doing now, how long it has been at it and how long it takes in all, in a sentence."""
     took, total = duration(job.elapsed()), duration(job.estimate.seconds)
     if job.starting:
-        return (f"Starting: loading TensorFlow and the data… {took} so far. The run takes about {total} "
-                "in all, starting included.")
+        return _("Starting: loading TensorFlow and the data… {took} so far. The run takes about {total} "
+                 "in all, starting included.").format(took=took, total=total)
     # Past its estimate, the run says so rather than "12 s so far, of about 10 s".
-    of = f"of about {total} in all" if job.elapsed() <= job.estimate.seconds else \
-        f"past the estimate of {total}: the server is busy"
+    of = _("of about {total} in all").format(total=total) if job.elapsed() <= job.estimate.seconds else \
+        _("past the estimate of {total}: the server is busy").format(total=total)
     if job.progress >= 1.0:
-        return f"Scoring on the test digits and saving the model… {took} so far, {of}."
-    return f"Training: {job.progress:.0%} of {plural(job.config.epochs, 'epoch')}, {took} so far, {of}."
+        return _("Scoring on the test digits and saving the model… {took} so far, {of}.").format(took=took, of=of)
+    return ngettext("Training: {percent} of {epochs} epoch, {took} so far, {of}.",
+                    "Training: {percent} of {epochs} epochs, {took} so far, {of}.", job.config.epochs).format(
+        percent=i18n.percent(job.progress), epochs=job.config.epochs, took=took, of=of)
 
 
 @st.fragment(run_every=1.0)
@@ -165,30 +176,31 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
     queue = loaders.training_queue(data_path)
     if job.state in (WAITING, RUNNING):
         with st.sidebar:
-            st.caption(f"Your training run: {sidebar_phase_text(job, queue)}.")
+            st.caption(_("Your training run: {phase}.").format(phase=sidebar_phase_text(job, queue)))
     if not in_train_view:
         return
     if job.state == WAITING:
-        st.info(f"Waiting: number {queue.position(job)} in line, {wait_text(queue.wait_seconds(job))} until "
-                f"it starts. This run then takes about {duration(job.estimate.seconds)}, starting included.")
+        st.info(_("Waiting: number {place} in line, {wait} until it starts. This run then takes about {duration}, "
+                  "starting included.").format(place=queue.position(job), wait=wait_text(queue.wait_seconds(job)),
+                                               duration=duration(job.estimate.seconds)))
     elif job.state == RUNNING:
         st.progress(min(job.progress, 1.0), text=phase_text(job))
         show_curves(job.history, *st.columns(2))
     elif job.state in (FAILED, CANCELLED):
-        st.warning(plain(job.message) or "The run did not finish.")
+        st.warning(plain(job.message) or _("The run did not finish."))
     if job.state in (WAITING, RUNNING):
-        st.button("Stop", key="train_stop", on_click=queue.cancel, args=(job,))
+        st.button(_("Stop"), key="train_stop", on_click=queue.cancel, args=(job,))
     else:
-        st.button("Dismiss", key="train_dismiss", on_click=forget_job)
+        st.button(_("Dismiss"), key="train_dismiss", on_click=forget_job)
 
 
 def sidebar_phase_text(job: Job, queue: TrainingQueue) -> str:
     """Where a waiting or running run is, in a few words for the sidebar."""
     if job.state == WAITING:
-        return f"waiting, number {queue.position(job)} in line"
+        return _("waiting, number {place} in line").format(place=queue.position(job))
     if job.starting:
-        return f"starting ({duration(job.elapsed())} so far)"
-    return f"{job.progress:.0%} done ({duration(job.elapsed())} so far)"
+        return _("starting ({took} so far)").format(took=duration(job.elapsed()))
+    return _("{percent} done ({took} so far)").format(percent=i18n.percent(job.progress), took=duration(job.elapsed()))
 
 
 def forget_job() -> None:
@@ -207,7 +219,7 @@ def adopt(job: Job, data_path: str) -> None:
         keras_file = job.model_path().with_suffix(".keras").read_bytes()
     except (OSError, mlp.ModelError):  # the queue deleted it: nobody came back for it in time
         st.session_state.train_job = job
-        job.state, job.message = FAILED, "The trained model was deleted: nobody looked at it for too long."
+        job.state, job.message = FAILED, _("The trained model was deleted: nobody looked at it for too long.")
         return
     finally:
         discard(job)
@@ -245,21 +257,24 @@ def previous_history() -> tuple[str, dict[str, list[float]]]:
     earlier_name = st.session_state.train_curves_from
     earlier = st.session_state.trained_models.get(earlier_name)
     if earlier is not None:
-        return f"your previous run: {earlier_name}", earlier.classifier.record.get("history", {})
+        return _("your previous run: {model}").format(model=earlier_name), earlier.classifier.record.get("history", {})
     classic = loaders.shipped_model("classic")
-    return "classic (shipped)", classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
+    return _("classic (shipped)"), classic.record.get("history", {}) if isinstance(classic, mlp.Classifier) else {}
 
 
 def show_trained(name: str, trained: TrainedModel) -> None:
     """The result of this session's latest training run: its score in the same line as the news."""
     record = trained.classifier.record
     # Scored before it is announced (adopt): the banner and the accuracy arrive together.
-    st.success(f"Trained **{name}**: {trained.evaluation.accuracy:.2%} right on the "
-               f"{len(trained.evaluation.labels):,} test digits. {state.reading_with(name)}")
+    st.success(_("Trained **{model}**: {accuracy} right on the {count} test digits.").format(
+        model=name, accuracy=i18n.percent(trained.evaluation.accuracy, 2),
+        count=i18n.number(len(trained.evaluation.labels))) + " " + state.reading_with(name))
     accuracy, took, download = st.columns(3, vertical_alignment="center")
-    accuracy.metric("Test accuracy", f"{trained.evaluation.accuracy:.2%}")
-    took.metric("Training time", f"{record.get('train_seconds', 0):.0f} s",
-                help=f"{trained.train_examples:,} images, {plural(record.get('epochs_run', 0), 'epoch')}")
-    download.download_button("Download the model (.keras)", trained.keras_file, file_name=f"{name}.keras",
+    accuracy.metric(_("Test accuracy"), i18n.percent(trained.evaluation.accuracy, 2))
+    epochs = int(record.get("epochs_run", 0))
+    took.metric(_("Training time"), _("{seconds} s").format(seconds=i18n.number(record.get("train_seconds", 0))),
+                help=ngettext("{images} images, {epochs} epoch", "{images} images, {epochs} epochs", epochs).format(
+                    images=i18n.number(trained.train_examples), epochs=epochs))
+    download.download_button(_("Download the model (.keras)"), trained.keras_file, file_name=f"{name}.keras",
                              mime="application/octet-stream", on_click="ignore")
     show_curves(record.get("history", {}), *st.columns(2))

@@ -11,6 +11,8 @@ import numpy as np
 import streamlit as st
 
 import mlp
+from mlp import i18n
+from mlp.i18n import N_, _
 from mlp.inside import most_active, unit_effect, unit_picture
 from views import pictures
 from views.inside import numbers
@@ -27,17 +29,18 @@ _BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto
                 ".st-key-unit_closeup [data-testid='stImageCaption']{width:17vh!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
-FOLDED = ("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
+FOLDED = N_("Each pixel's weight on the raw pixels (the model's BatchNormalization folded in) times how much "
           "ink that pixel gets on an average MNIST training digit: how hard ink there pushes the unit, "
           "on average. Red raises it, blue lowers it, white does nothing, as at the border, where "
           "digits almost never reach (their weights are large there, but there is nothing to multiply). "
           "Each picture has its own colour scale, set by the central 20x20 where digits are drawn.")
-BRIEF_FOLDED = "weight times ink; red raises a unit, blue lowers it."
+BRIEF_FOLDED = N_("weight times ink; red raises a unit, blue lowers it.")
 
 
 def effect_bars(effect: np.ndarray, height: int = 90) -> str:
     """(10,) change of each digit's logit per unit of activation, as bars up (red) or down (blue)."""
     reach = max(float(np.abs(effect).max()), 1e-9)
+    label = _("Change of each digit's logit").replace("'", "&#39;")
     cells = []
     for digit, value in enumerate(effect):
         height = abs(float(value)) / reach * 50
@@ -47,7 +50,7 @@ def effect_bars(effect: np.ndarray, height: int = 90) -> str:
         cells.append(f'<div style="flex:1;display:flex;flex-direction:column;align-items:center">'
                      f'<div style="position:relative;width:100%;height:{height}px">{bar}</div>'
                      f'<span>{digit}</span></div>')
-    return (f'<div data-effect="{numbers(effect)}" role="img" aria-label="Change of each digit\'s logit" '
+    return (f'<div data-effect="{numbers(effect)}" role="img" aria-label="{label}" '
             'style="display:flex;border-top:1px dashed rgba(128,128,128,.4)">'
             f'{"".join(cells)}</div>')
 
@@ -55,28 +58,36 @@ def effect_bars(effect: np.ndarray, height: int = 90) -> str:
 def pushes(effect: np.ndarray) -> str:
     """'pushes 7 and 9 up most, 1 and 0 down most'; what it means when it pushes none."""
     if not np.any(effect):  # every path to the logits runs through a unit that is off for this drawing
-        return "moves no digit's logit: the units it feeds are all off for this drawing"
+        return _("moves no digit's logit: the units it feeds are all off for this drawing")
     order = np.argsort(effect)
-    up = " and ".join(str(d) for d in order[::-1][:2] if effect[d] > 0) or "no digit"
-    down = " and ".join(str(d) for d in order[:2] if effect[d] < 0) or "no digit"
-    return f"pushes {up} up most, {down} down most"
+    up = [str(d) for d in order[::-1][:2] if effect[d] > 0]
+    down = [str(d) for d in order[:2] if effect[d] < 0]
+    return _("pushes {up} up most, {down} down most").format(up=digits(up), down=digits(down))
+
+
+def digits(found: list[str]) -> str:
+    """['7', '9'] -> '7 and 9'; [] -> 'no digit'."""
+    if not found:
+        return _("no digit")
+    return found[0] if len(found) == 1 else _("{first} and {second}").format(first=found[0], second=found[1])
 
 
 def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> None:
     """A gallery of the most active first-layer units, and one chosen unit up close."""
     if not reading.activations:
-        st.info(f"{model.name} has no hidden layer: its ten weight pictures, one per digit, are the whole "
-                "model. See them under “No hidden layer”.")
+        st.info(_("{model} has no hidden layer: its ten weight pictures, one per digit, are the whole "
+                  "model. See them under “{lens}”.").format(model=model.name, lens=_("No hidden layer")))
         return
     hidden = reading.activations[0]
     shown, tile, large, bars = (BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS) if brief else \
         (SHOWN, TILE, LARGE, 90)
     order = most_active(hidden, shown)
     if brief:
-        title = f"<b>The {len(order)} most active of {len(hidden):,} first-layer units</b>: {BRIEF_FOLDED}"
+        title = _("<b>The {shown} most active of {total} first-layer units</b>: {key}").format(
+            shown=len(order), total=i18n.number(len(hidden)), key=_(BRIEF_FOLDED))
     else:
-        title = (f"<b>The {len(order)} units of the first hidden layer (of {len(hidden):,}) that respond most "
-                 "to this drawing</b>")
+        title = _("<b>The {shown} units of the first hidden layer (of {total}) that respond most "
+                  "to this drawing</b>").format(shown=len(order), total=i18n.number(len(hidden)))
     # The numbers ride on the title: one element, no gap of its own.
     st.html(f'<div data-units-order="{",".join(str(u) for u in order)}" '
             f'data-activations="{numbers(hidden[order])}">{title}</div>')
@@ -84,15 +95,16 @@ def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> No
         st.html(_BRIEF_STYLE)
     with st.container(key="unit_gallery"):
         st.image([pictures.diverging(unit_picture(model, int(u)), tile) for u in order],
-                 caption=[f"#{u}: {hidden[u]:.1f}" for u in order], width=tile)
+                 caption=[f"#{u}: {i18n.number(hidden[u], 1)}" for u in order], width=tile)
     options = [MOST_ACTIVE, *range(len(hidden))]
     if st.session_state.lesson_unit not in options:  # a unit of a wider model chosen before
         st.session_state.lesson_unit = MOST_ACTIVE
 
     def choose_unit() -> int:
-        choice = st.selectbox("Look at unit", options, key="lesson_unit",
+        choice = st.selectbox(_("Look at unit"), options, key="lesson_unit",
                               label_visibility="collapsed" if brief else "visible",
-                              format_func=lambda u: "the most active one" if u == MOST_ACTIVE else f"unit {u}")
+                              format_func=lambda u: _("the most active one") if u == MOST_ACTIVE
+                              else _("unit {unit}").format(unit=u))
         return int(order[0]) if choice == MOST_ACTIVE else int(choice)
 
     unit = None if brief else choose_unit()
@@ -105,15 +117,15 @@ def show(model: mlp.Classifier, reading: mlp.Reading, brief: bool = False) -> No
         if brief:  # the choice beside the picture: the panel's height is what a projector lacks
             unit = choose_unit()
         effect = unit_effect(model, reading, unit)
-        st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}"><b>Unit {unit}</b> '
-                f'is at <b>{float(hidden[unit]):.2f}</b> for this drawing; each 1 more {pushes(effect)}.'
-                '</div>')
+        said = _("<b>Unit {unit}</b> is at <b>{activation}</b> for this drawing; each 1 more {pushes}.").format(
+            unit=unit, activation=i18n.number(float(hidden[unit]), 2), pushes=pushes(effect))
+        st.html(f'<div data-unit="{unit}" data-activation="{float(hidden[unit]):.8g}">{said}</div>')
         st.html(effect_bars(effect, bars))
         if not brief:
-            st.caption("How much each digit's logit would rise (red) or fall (blue) if this unit's "
-                       "activation rose by 1, for this drawing (later layers' inactive units pass "
-                       "nothing on).")
+            st.caption(_("How much each digit's logit would rise (red) or fall (blue) if this unit's "
+                         "activation rose by 1, for this drawing (later layers' inactive units pass "
+                         "nothing on)."))
     picture.image(pictures.diverging(unit_picture(model, unit), large), width=large,
-                  caption=f"Unit {unit}'s 784 weights, times ink")
+                  caption=_("Unit {unit}'s 784 weights, times ink").format(unit=unit))
     if not brief:
-        st.caption(FOLDED)
+        st.caption(_(FOLDED))

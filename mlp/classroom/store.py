@@ -18,6 +18,7 @@ from mlp.classroom.engine import READING, make_engine, shown, store_url
 from mlp.classroom.limits import ClassLimits
 from mlp.classroom.records import BASE_MODELS, ClassError, ClassInfo, Labelled, SendRefused, Student, Tile
 from mlp.classroom.schema import classes, drawings, students
+from mlp.i18n import _
 
 _NEW_CODE_TRIES = 8  # a fresh code taken already is rare; eight in a row means something is wrong
 
@@ -68,7 +69,7 @@ class ClassStore:
             raise ClassError(f"a class lasts more than 0 and at most {self.limits.max_hours:g} hours, "
                              f"not {hours!r}")
         self.expire()
-        for _ in range(_NEW_CODE_TRIES):
+        for _try in range(_NEW_CODE_TRIES):
             now = self.clock()
             row = {"code": codes.new_code(self.limits.code_length), "teacher_key": codes.new_teacher_key(),
                    "created": now, "expires": now + hours * 3600, "paused": False, "send_all": False,
@@ -78,13 +79,13 @@ class ClassStore:
                     alive = connection.execute(sa.select(sa.func.count()).select_from(classes)
                                                .where(classes.c.expires > now)).scalar_one()
                     if alive >= self.limits.max_classes:
-                        raise ClassError(f"{alive} classes are open, the most this server keeps: "
-                                         "end one, or wait until one expires")
+                        raise ClassError(_("{count} classes are open, the most this server keeps: end one, or wait "
+                                           "until one expires").format(count=alive))
                     connection.execute(sa.insert(classes).values(row))
                 return self._info(row)
             except sa.exc.IntegrityError:  # that code is taken: draw another
                 continue
-        raise ClassError("could not find a free class code; try again")
+        raise ClassError(_("could not find a free class code; try again"))
 
     def find(self, code: str) -> ClassInfo | None:
         """The class with this code (any case), or None: no such class, or it ended or expired."""
@@ -145,20 +146,21 @@ class ClassStore:
         with self._writing() as connection:
             row = self._class_row(connection, code, lock=True)
             if row is None:
-                raise ClassError(f"no class with the code {str(code)[:32]!r}: check it with your teacher "
-                                 "(a class ends when the teacher ends it, or after a day)")
+                raise ClassError(_("no class with the code {code}: check it with your teacher (a class ends when "
+                                   "the teacher ends it, or after a day)").format(code=repr(str(code)[:32])))
             code = row.code
             if isinstance(token, str) and 0 < len(token) <= codes.MAX_TOKEN_LENGTH:
                 known = connection.execute(sa.select(students).where(
                     students.c.code == code, students.c.token == token)).first()
                 if known is not None:
                     if known.removed:
-                        raise ClassError("the teacher has removed you from this class")
+                        raise ClassError(_("the teacher has removed you from this class"))
                     return Student(known.token, known.nickname)
             taken = set(connection.execute(sa.select(students.c.nickname).where(
                 students.c.code == code)).scalars())
             if len(taken) >= self.limits.max_students:
-                raise ClassError(f"this class is full: it has {len(taken)} students, the most it takes")
+                raise ClassError(_("this class is full: it has {count} students, the most it takes").format(
+                    count=len(taken)))
             student = Student(codes.new_token(), codes.new_nickname(taken))
             connection.execute(sa.insert(students).values(
                 code=code, token=student.token, nickname=student.nickname, joined=self.clock(),
@@ -189,14 +191,14 @@ class ClassStore:
             with self._writing() as connection:
                 found = self._class_row(connection, code)
                 if found is None:
-                    raise SendRefused("this class has ended")
+                    raise SendRefused(_("this class has ended"))
                 if found.paused:
-                    raise SendRefused("the teacher has paused sending")
+                    raise SendRefused(_("the teacher has paused sending"))
                 student = self._student(connection, found.code, token)
                 if student is None:
-                    raise SendRefused("you are not in this class: open the class link again")
+                    raise SendRefused(_("you are not in this class: open the class link again"))
                 if student.removed:
-                    raise SendRefused("the teacher has removed you from this class")
+                    raise SendRefused(_("the teacher has removed you from this class"))
                 # One conditional update, atomic on both databases: two sends at once cannot both pass.
                 gap = self.limits.min_seconds_between_sends
                 allowed = connection.execute(sa.update(students).where(
@@ -204,16 +206,17 @@ class ClassStore:
                     sa.or_(students.c.last_sent.is_(None), students.c.last_sent <= now - gap,
                            students.c.last_sent > now)).values(last_sent=now))  # > now: the clock went back
                 if allowed.rowcount == 0:
-                    raise SendRefused(f"one drawing every {gap:g} s: wait a moment and send again")
+                    raise SendRefused(_("one drawing every {gap} s: wait a moment and send again").format(gap=f"{gap:g}"))
                 count = connection.execute(sa.select(sa.func.count()).select_from(drawings).where(
                     drawings.c.student_id == student.id)).scalar_one()
                 if count >= self.limits.max_drawings_per_student:
-                    raise SendRefused(f"you have sent {count} drawings, the most a class keeps for one student")
+                    raise SendRefused(_("you have sent {count} drawings, the most a class keeps for one student")
+                                      .format(count=count))
                 return connection.execute(sa.insert(drawings).values(
                     code=found.code, student_id=student.id, label=None, hidden=False, sent=now,
                     **row)).inserted_primary_key[0]
         except sa.exc.IntegrityError:  # the class was ended between our read and our write
-            raise SendRefused("this class has ended") from None
+            raise SendRefused(_("this class has ended")) from None
 
     def label(self, code: str, token: str, drawing_id: int, label: int) -> None:
         """The student says what they meant ("I meant: 7"); only on their own drawing."""
@@ -227,7 +230,7 @@ class ClassStore:
                 drawings.c.id == _drawing_id(drawing_id), drawings.c.code == found.code,
                 drawings.c.student_id == owner).values(label=label))
             if changed.rowcount == 0:
-                raise ClassError("that drawing is not yours, or is no longer in the class")
+                raise ClassError(_("that drawing is not yours, or is no longer in the class"))
 
     def hide(self, code: str, drawing_id: int) -> None:
         """Hide a drawing from the wall (kept for the numbers and the export)."""
@@ -326,7 +329,7 @@ class ClassStore:
     def _live(self, connection: sa.Connection, code: str) -> sa.Row:
         row = self._class_row(connection, code)
         if row is None:
-            raise ClassError(f"no class with the code {str(code)[:32]!r}: it has ended or expired")
+            raise ClassError(_("no class with the code {code}: it has ended or expired").format(code=repr(str(code)[:32])))
         return row
 
     @staticmethod
