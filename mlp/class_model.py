@@ -25,10 +25,15 @@ import numpy as np
 from mlp.data import as_model_input, load_mnist
 from mlp.errors import MLPError, ModelError
 from mlp.evaluation import evaluate
+from mlp.i18n import _
 from mlp.files import file_sha256
 from mlp.model import KERAS, Classifier, load_model, save_check, save_model
 
 LAYERS = ("output", "all")  # FineTuneConfig.layers
+# The least a class trains on: with three students one is held out and two train; below twenty
+# drawings the held-out figure moves by whole tens of points with a single drawing.
+MIN_STUDENTS, MIN_DRAWINGS = 3, 20
+HELD_OUT_SHARE = 1 / 3  # of the students, never of the drawings (split_by_student)
 
 # on_epoch(epoch, total_epochs, logs): logs has loss and accuracy over the epoch's batches
 EpochCallback = Callable[[int, int, dict], None]
@@ -253,6 +258,53 @@ def before_after(base: Classifier, tuned: Classifier, held_out: tuple[np.ndarray
     """
     return {which: {"held_out": scores(model, *held_out), "mnist": scores(model, *mnist_test)}
             for which, model in (("base", base), ("tuned", tuned))}
+
+
+def too_few(drawings: int, students: int) -> str | None:
+    """Why a class cannot fine-tune yet (too few labelled drawings or students), or None when it can."""
+    missing = []
+    if drawings < MIN_DRAWINGS:
+        missing.append(_("at least {least} labelled drawings ({count} so far)").format(
+            least=MIN_DRAWINGS, count=drawings))
+    if students < MIN_STUDENTS:
+        missing.append(_("drawings labelled by at least {least} students ({count} so far), so that some can be "
+                         "held out to test on").format(least=MIN_STUDENTS, count=students))
+    if len(missing) == 2:
+        return _("{first} and {second}").format(first=missing[0], second=missing[1])
+    return missing[0] if missing else None
+
+
+def train_class(labelled, base: str, *, out: Path, mnist=None, config: FineTuneConfig = FineTuneConfig(),
+                on_epoch: EpochCallback | None = None) -> tuple[ClassModel, dict]:
+    """A class's whole fine-tune, as the wall asks for it -> (the model, the result the wall shows).
+
+    `labelled` is the class's labelled drawings (mlp.classroom.Labelled: x, y, token); `mnist` an
+    mlp.Mnist (None: load_mnist()) for the replay and the test set. A third of the students are held out
+    (split_by_student); the result is JSON-ready: {"base", "train_drawings", "train_students",
+    "held_out_drawings", "held_out_students", "replayed", "seconds", "stopped_at_time_limit",
+    "scores": before_after(...)}.
+    """
+    problem = too_few(len(labelled.y), student_count(labelled.token))
+    if problem:
+        raise MLPError(_("the class needs {what}").format(what=problem))
+    mnist = load_mnist() if mnist is None else mnist
+    train, held_out = split_by_student(labelled, HELD_OUT_SHARE, seed=config.seed)
+    tokens = list(labelled.token)
+    tuned = fine_tune(base, labelled.x[train], labelled.y[train], out=out,
+                      replay=(mnist.x_train, mnist.y_train), config=config,
+                      students=student_count([tokens[i] for i in train]), on_epoch=on_epoch)
+    tuning = tuned.model.record["class_fine_tune"]
+    result = {
+        "base": base,
+        "train_drawings": int(len(train)), "train_students": student_count([tokens[i] for i in train]),
+        "held_out_drawings": int(len(held_out)),
+        "held_out_students": student_count([tokens[i] for i in held_out]),
+        "replayed": int(tuning["replayed_mnist_digits"]), "seconds": round(tuned.seconds, 1),
+        "stopped_at_time_limit": bool(tuning["stopped_at_time_limit"]),
+        "scores": before_after(load_model(base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
+                               (mnist.x_test, mnist.y_test)),
+    }
+    return tuned, result
 
 
 def student_count(tokens: Sequence[str]) -> int:

@@ -8,7 +8,8 @@ from conftest import SAMPLE
 
 import mlp
 from drawn.simulated_class import simulated_class
-from mlp.class_model import FineTuneConfig, before_after, fine_tune, split_by_student
+from mlp.class_model import (MIN_DRAWINGS, MIN_STUDENTS, FineTuneConfig, before_after, fine_tune,
+                             split_by_student, too_few, train_class)
 from mlp.errors import MLPError
 
 # Ten replayed digits a drawing, not twenty: the shipped sample has 3,000 training digits.
@@ -148,3 +149,35 @@ def test_tuning_every_layer_of_a_base_with_a_check_needs_non_digits(drawings, sa
         fine_tune("world", drawings.x[:20], drawings.y[:20], replay=(sample.x_train, sample.y_train),
                   out=tmp_path / "ours", config=FineTuneConfig(layers="all"))
     assert not list(tmp_path.iterdir())  # refused before anything was written
+
+
+def test_a_class_too_small_to_hold_students_out_is_told_what_it_lacks():
+    assert too_few(MIN_DRAWINGS, MIN_STUDENTS) is None
+    assert "at least 20 labelled drawings (19 so far)" in too_few(19, 5)
+    assert "at least 3 students (2 so far)" in too_few(40, 2)
+
+
+def test_train_class_holds_students_out_and_says_before_and_after(drawings, sample, tmp_path):
+    tuned, result = train_class(drawings, "classic", out=tmp_path / "ours", mnist=sample, config=SMALL)
+    tokens = np.asarray(list(drawings.token))
+    assert result["train_students"] + result["held_out_students"] == len(set(tokens)) == 20
+    assert result["held_out_students"] == 7  # a third of 20, rounded
+    assert result["train_drawings"] + result["held_out_drawings"] == len(drawings)
+    scores = result["scores"]
+    for which in ("base", "tuned"):
+        assert scores[which]["held_out"]["n"] == result["held_out_drawings"]
+        assert scores[which]["mnist"]["n"] == len(sample.y_test)
+        assert np.asarray(scores[which]["held_out"]["confusion"]).sum() == result["held_out_drawings"]
+    assert scores["tuned"]["held_out"]["errors"] < scores["base"]["held_out"]["errors"]
+    assert result["replayed"] == SMALL.replay_per_drawing * result["train_drawings"]
+    assert mlp.load_model(tuned.weights_path).record["class_fine_tune"]["students"] == result["train_students"]
+    import json
+    json.dumps(result)  # stored as the run's result
+
+
+def test_train_class_refuses_a_class_of_two_before_any_training(drawings, sample, tmp_path):
+    two = np.isin(np.asarray(list(drawings.token)), sorted(set(drawings.token))[:2])
+    few = SimpleNamespace(x=drawings.x[two], y=drawings.y[two], token=[t for t, k in zip(drawings.token, two) if k])
+    with pytest.raises(MLPError, match="at least 3 students"):
+        train_class(few, "classic", out=tmp_path / "ours", mnist=sample, config=SMALL)
+    assert not list(tmp_path.iterdir())

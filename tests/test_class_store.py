@@ -415,6 +415,48 @@ def test_a_store_written_by_newer_code_is_refused(store, url):
         ClassStore.open(url)
 
 
+def test_a_class_starts_from_world_and_the_teacher_picks_its_model(store):
+    code = store.new_class().code
+    assert (store.find(code).base_model, store.find(code).model_run) == ("world", None)
+    store.use_model_run(code, "run-1")
+    assert store.find(code).model_run == "run-1"
+    store.set_base_model(code, "classic")  # a class model made from world is not classic's
+    assert (store.find(code).base_model, store.find(code).model_run) == ("classic", None)
+    store.use_model_run(code, "run-2")
+    store.use_model_run(code, None)  # back to the base
+    assert store.find(code).model_run is None
+    with pytest.raises(ClassError, match="world or classic"):
+        store.set_base_model(code, "robust")
+    with pytest.raises(ClassError, match="run's id"):
+        store.use_model_run(code, "")
+    store.end(code)
+    with pytest.raises(ClassError, match="ended"):
+        store.use_model_run(code, "run-3")
+
+
+def test_a_store_of_the_first_version_is_brought_up_with_its_classes_kept(url):
+    """A store written before classes had a model: its tables are as version 1 made them."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE class_schema (version INTEGER PRIMARY KEY)"))
+        connection.execute(sa.text("INSERT INTO class_schema VALUES (1)"))
+        connection.execute(sa.text(
+            "CREATE TABLE classes (code VARCHAR(32) PRIMARY KEY, teacher_key VARCHAR(64) NOT NULL, "
+            "created FLOAT NOT NULL, expires FLOAT NOT NULL, paused BOOLEAN NOT NULL, "
+            "send_all BOOLEAN NOT NULL)"))
+        connection.execute(sa.text("INSERT INTO classes VALUES ('ABCD2345', 'key', 0, 4e9, false, true)"))
+    engine.dispose()
+    store = ClassStore.open(url)
+    try:
+        old = store.find("ABCD2345")
+        assert (old.send_all, old.base_model, old.model_run) == (True, "world", None)
+        store.use_model_run("ABCD2345", "run-1")
+        assert store.find("ABCD2345").model_run == "run-1"
+        assert store.join("ABCD2345").nickname  # the tables version 1 lacked were created
+    finally:
+        store.close()
+
+
 def test_the_default_store_is_a_sqlite_file_in_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("MLP_CLASS_DB", raising=False)
     monkeypatch.setenv("MLP_DATA_DIR", str(tmp_path / "data"))

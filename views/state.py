@@ -187,6 +187,12 @@ KEYS: dict[str, Key] = {
     "open_<id>": Key(False, "a wall tile's button that opens its drawing on the Draw view", widget=True),
     "hide_<id>": Key(False, "a wall tile's button that hides its drawing", widget=True),
     "remove_<id>": Key(False, "a wall tile's button that removes its student", widget=True),
+    "class_base": Key(None, "the wall's choice of the shipped model the class starts from", widget=True),
+    "class_run_problem": Key(None, "why the class's fine-tune could not be queued, shown on the wall"),
+    "class_run_stop": Key(False, "the Stop button of the class's queued or running fine-tune", widget=True),
+    "class_model_choice_<run>": Key(None, "the model the class's pages read: the class's own or its base",
+                                    widget=True),
+    "class_model_download<suffix>": Key(None, "a download of the class's model, .keras or .npz", widget=True),
     "visitor": Key(None, "a random id for this visit: whose trained models are whose; the training "
                          "queue's owner where the browser is unknown (views.visitor)"),
 }

@@ -13,7 +13,7 @@ import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, SendRefused, Student
 from mlp.i18n import _
 from mlp.reading import Reading
-from views import canvas_content, class_start, draw, guards, loaders, presenter, tiles, toolbar, viewport
+from views import canvas_content, class_start, class_training, draw, guards, presenter, tiles, toolbar, viewport
 from views.text import plain
 
 PHONE_PADDING = ("<style>[data-testid='stMainBlockContainer'] { padding: 3.5rem 1rem 2rem 1rem; }"
@@ -46,12 +46,10 @@ def show(data_path: str) -> None:
     student = joined(store, info.code)
     if student is None:
         return
-    model = loaders.shipped_model(mlp.DEFAULT_MODEL)
-    if isinstance(model, mlp.ModelError):
-        guards.no_model()
-        return
-    st.caption(_("Class {code} · you are **{nickname}**").format(code=plain(info.code), nickname=plain(student.nickname)))
-    pad(model, store, info.code, student)
+    # The model's name as the page loaded; a stroke reads with the class's model of that moment (pad).
+    st.caption(_("Class {code} · read by {model} · you are **{nickname}**").format(
+        code=plain(info.code), model=plain(class_training.page_model(info)[1]), nickname=plain(student.nickname)))
+    pad(store, info.code, student)
     # Outside the pad: it does not change with a stroke. Without it, a finger stroke begun in the
     # canvas's top-right corner landed on the component's hidden toolbar and drew nothing.
     toolbar.keep_off_canvas()
@@ -86,12 +84,17 @@ def phone_side(space: dict[str, int] | None) -> int:
 
 
 @st.fragment
-def pad(model: mlp.Classifier, store: ClassStore, code: str, student: Student) -> None:
-    """Canvas, reading, Send and 'I meant': a stroke reruns only this."""
+def pad(store: ClassStore, code: str, student: Student) -> None:
+    """Canvas, reading, Send and 'I meant': a stroke reruns only this, and reads with the model the class
+    reads with now (the teacher may have chosen the class's own since the page loaded)."""
     with guards.contained():
         info = store.find(code)
         if info is None:
             st.warning(_("This class has ended. Thank you!"))
+            return
+        model = class_training.page_model(info)[0]
+        if model is None:
+            guards.no_model()
             return
         space = viewport.canvas_space()
         draw.canvas(phone_side(space), space is not None, presenting=True)

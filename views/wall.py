@@ -17,11 +17,13 @@ import streamlit as st
 import mlp
 from mlp.classroom import ClassError, ClassInfo, ClassStore, Tile
 from mlp.i18n import N_, _
-from views import canvas_content, class_numbers, class_start, draw, guards, join, loaders, presenter, tiles
+from views import (canvas_content, class_numbers, class_start, class_training, draw, guards, join, presenter,
+                   tiles)
 from views.text import plain
 
 POLL_SECONDS = 1.0  # a sent drawing is on the wall within this and one rerun (the issue asks for 2 s)
-WALL, NUMBERS = N_("The wall"), N_("The class's numbers")  # the session's values, shown translated
+# The session's values, shown translated.
+WALL, NUMBERS, MODEL = N_("The wall"), N_("The class's numbers"), N_("Our class's model")
 # A class of 30 on one 1080p screen: three rows of ten tiles under the header. Streamlit's bordered
 # container pads by 1rem and its buttons are 2.5rem high (the presenter page's rem grows with the window),
 # which made a tile 230x306 px and left room for 14; the tile's own HTML sizes itself in vh (views.tiles).
@@ -46,16 +48,19 @@ def show(data_path: str) -> None:
     class_start.keep_code(info.code)
     presenter.compact_page()
     st.session_state.present = True  # an opened drawing's panels are sized for the projector
-    model = loaders.shipped_model(mlp.DEFAULT_MODEL)
-    model = None if isinstance(model, mlp.ModelError) else model
+    model = class_training.page_model(info)[0]  # what the students' pages read with
     if st.session_state.wall_opened:
         opened(model, data_path)
         return
     header(store, info)
-    if st.segmented_control(_("Show"), [WALL, NUMBERS], key="wall_part", default=WALL, format_func=_,
-                            label_visibility="collapsed") == NUMBERS:
+    part = st.segmented_control(_("Show"), [WALL, NUMBERS, MODEL], key="wall_part", default=WALL,
+                                format_func=_, label_visibility="collapsed")
+    if part == NUMBERS:
         with guards.contained(_("the class's numbers")):
             class_numbers.show(model, store, info.code, data_path)
+    elif part == MODEL:
+        with guards.contained(_("the class's model")):
+            class_training.show(store, info, data_path)
     else:
         st.html(_DENSE)
         wall_tiles(store, info.code)

@@ -11,8 +11,9 @@ What is stored and for how long: docs/class-data.md.
 """
 
 from mlp.classroom.limits import ClassLimits
-from mlp.classroom.records import ClassError, ClassInfo, Labelled, SendRefused, Student, Tile
+from mlp.classroom.records import (BASE_MODELS, ClassError, ClassInfo, Labelled, SendRefused, Student, Tile,
+                                  class_owner)
 from mlp.classroom.store import ClassStore
 
-__all__ = ["ClassError", "ClassInfo", "ClassLimits", "ClassStore", "Labelled", "SendRefused", "Student",
-           "Tile"]
+__all__ = ["BASE_MODELS", "ClassError", "ClassInfo", "ClassLimits", "ClassStore", "Labelled", "SendRefused", "Student",
+           "Tile", "class_owner"]

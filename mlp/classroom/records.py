@@ -10,6 +10,10 @@ import numpy as np
 from mlp.errors import MLPError
 
 
+# The shipped models a class may start from: the default, and the seed article's (issue 24).
+BASE_MODELS = ("world", "classic")
+
+
 class ClassError(MLPError):
     """No such class (or it ended or expired), a refused student, a full class, a bad argument."""
 
@@ -32,6 +36,18 @@ class ClassInfo:
     expires: datetime  # UTC; the class and all it holds are deleted then
     paused: bool  # sending is refused while paused
     send_all: bool  # the teacher asked every student to send
+    base_model: str = BASE_MODELS[0]  # the shipped model the class starts from (BASE_MODELS)
+    model_run: str | None = None  # the class's own model, when the teacher chose it: its run's id
+
+    @property
+    def model_owner(self) -> str:
+        """Who the class's fine-tune runs belong to in the training queue: the class, not a visitor."""
+        return class_owner(self.code)
+
+
+def class_owner(code: str) -> str:
+    """The training queue's owner of a class's runs and models (deleted with the class)."""
+    return f"class:{code}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from mlp.classroom.records import ClassError
 
 # Raise when a table or column changes, and teach `create` to bring an older store up to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a class's base model and the class model its students' pages read
 IMAGE_BYTES = 28 * 28  # a drawing's model input, uint8
 _LOCK_ID = 0x6D6C7063  # PostgreSQL advisory lock held while one replica creates the tables
 
@@ -26,7 +26,17 @@ classes = sa.Table(
     sa.Column("expires", sa.Double, nullable=False, index=True),
     sa.Column("paused", sa.Boolean, nullable=False, default=False),
     sa.Column("send_all", sa.Boolean, nullable=False, default=False),
+    # The model the class's pages read: a shipped model's name, or the class's own model (the id of
+    # the fine-tune run that made it, in the training queue's store) when the teacher chose it.
+    sa.Column("base_model", sa.String(32), nullable=False, server_default="world"),
+    sa.Column("model_run", sa.String(64)),
 )
+
+# What each version added to the tables of the one before, for `create` to bring an older store up.
+_UPGRADES = {
+    2: ("ALTER TABLE classes ADD COLUMN base_model VARCHAR(32) NOT NULL DEFAULT 'world'",
+        "ALTER TABLE classes ADD COLUMN model_run VARCHAR(64)"),
+}
 
 students = sa.Table(
     "class_students", metadata,
@@ -72,6 +82,10 @@ def create(connection: sa.Connection, where: str) -> None:
                              f"code's {SCHEMA_VERSION}: update mnist-mlp, or point MLP_CLASS_DB elsewhere")
         if found == SCHEMA_VERSION:
             return
+        if found is not None:  # an older store: add what each version since added, data kept
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in _UPGRADES[version]:
+                    connection.execute(sa.text(statement))
     metadata.create_all(connection)
     connection.execute(sa.delete(schema))
     connection.execute(sa.insert(schema).values(version=SCHEMA_VERSION))

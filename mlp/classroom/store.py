@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from mlp.classroom import codes, export, schema, sent
 from mlp.classroom.engine import READING, make_engine, shown, store_url
 from mlp.classroom.limits import ClassLimits
-from mlp.classroom.records import ClassError, ClassInfo, Labelled, SendRefused, Student, Tile
+from mlp.classroom.records import BASE_MODELS, ClassError, ClassInfo, Labelled, SendRefused, Student, Tile
 from mlp.classroom.schema import classes, drawings, students
 from mlp.i18n import _
 
@@ -72,7 +72,8 @@ class ClassStore:
         for _try in range(_NEW_CODE_TRIES):
             now = self.clock()
             row = {"code": codes.new_code(self.limits.code_length), "teacher_key": codes.new_teacher_key(),
-                   "created": now, "expires": now + hours * 3600, "paused": False, "send_all": False}
+                   "created": now, "expires": now + hours * 3600, "paused": False, "send_all": False,
+                   "base_model": BASE_MODELS[0], "model_run": None}
             try:
                 with self._writing() as connection:
                     alive = connection.execute(sa.select(sa.func.count()).select_from(classes)
@@ -107,6 +108,20 @@ class ClassStore:
     def set_send_all(self, code: str, send_all: bool) -> None:
         """Record whether the teacher asked every student to send."""
         self._set(code, send_all=bool(send_all))
+
+    def set_base_model(self, code: str, name: str) -> None:
+        """Start the class from another shipped model (BASE_MODELS); its pages read with it, not with a
+        class model made from the former base."""
+        if name not in BASE_MODELS:
+            raise ClassError(f"a class starts from {' or '.join(BASE_MODELS)}, not {str(name)[:32]!r}")
+        self._set(code, base_model=name, model_run=None)
+
+    def use_model_run(self, code: str, run_id: str | None) -> None:
+        """Have the class's pages read with the model the fine-tune run `run_id` made (the caller
+        checked that it is the class's and done), or with the base model again (None)."""
+        if run_id is not None and (not isinstance(run_id, str) or not 0 < len(run_id) <= 64):
+            raise ClassError(f"not a training run's id: {run_id!r}")
+        self._set(code, model_run=run_id)
 
     def end(self, code: str) -> bool:
         """Delete the class and every row it holds, at once; False if there was no such class."""
@@ -324,7 +339,7 @@ class ClassStore:
         return connection.execute(sa.select(students).where(
             students.c.code == code, students.c.token == token)).first()
 
-    def _set(self, code: str, **values: bool) -> None:
+    def _set(self, code: str, **values: object) -> None:
         with self._writing() as connection:
             found = self._live(connection, code)
             connection.execute(sa.update(classes).where(classes.c.code == found.code).values(**values))
@@ -358,7 +373,8 @@ class ClassStore:
     def _info(row) -> ClassInfo:
         return ClassInfo(code=row["code"], teacher_key=row["teacher_key"], created=_utc(row["created"]),
                          expires=_utc(row["expires"]), paused=bool(row["paused"]),
-                         send_all=bool(row["send_all"]))
+                         send_all=bool(row["send_all"]), base_model=row["base_model"],
+                         model_run=row["model_run"])
 
 
 def _drawing_id(value: object) -> int:
