@@ -184,8 +184,10 @@ serverurl=unix://{run}/supervisor.sock
     # The training queue lives beside it (mlp.runs), so replicas and workers name the same one.
     shared = {**({"MLP_CLASS_DB": layout.class_db} if layout.class_db else {}),
               **({"MLP_QUEUE": layout.queue} if layout.queue else {})} or None
+    # The replicas start no training worker of their own (views.server.page_worker): the workers are below.
+    replica_env = {**(shared or {}), "MLP_PAGE_WORKER": "0"}
     sections = [program(f"replica-{number}", streamlit_command(layout.python, port), logs / f"replica-{number}.log",
-                        100, ROOT, shared) for number, port in enumerate(layout.local, 1)]
+                        100, ROOT, replica_env) for number, port in enumerate(layout.local, 1)]
     # The training workers: they take runs from the shared queue and train them in processes of their own
     # (stopped with them: stopasgroup). Started before the replicas, stopped after them.
     sections += [program(f"worker-{number}", [layout.python, "-m", "mlp.runs.worker"], logs / f"worker-{number}.log",

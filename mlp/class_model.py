@@ -280,9 +280,9 @@ def train_class(labelled, base: str, *, out: Path, mnist=None, config: FineTuneC
 
     `labelled` is the class's labelled drawings (mlp.classroom.Labelled: x, y, token); `mnist` an
     mlp.Mnist (None: load_mnist()) for the replay and the test set. A third of the students are held out
-    (split_by_student); the result is JSON-ready: {"base", "train_drawings", "train_students",
-    "held_out_drawings", "held_out_students", "replayed", "seconds", "stopped_at_time_limit",
-    "scores": before_after(...)}.
+    (split_by_student); the result is JSON-ready: before_after's {"base", "tuned"} scores beside
+    "base_model" (its name), "train_drawings", "train_students", "held_out_drawings",
+    "held_out_students", "replayed", "seconds" and "stopped_at_time_limit".
     """
     problem = too_few(len(labelled.y), student_count(labelled.token))
     if problem:
@@ -294,15 +294,16 @@ def train_class(labelled, base: str, *, out: Path, mnist=None, config: FineTuneC
                       replay=(mnist.x_train, mnist.y_train), config=config,
                       students=student_count([tokens[i] for i in train]), on_epoch=on_epoch)
     tuning = tuned.model.record["class_fine_tune"]
+    # before_after names its two sides "base" and "tuned": the base model's name goes beside them.
     result = {
-        "base": base,
+        **before_after(load_model(base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
+                       (mnist.x_test, mnist.y_test)),
+        "base_model": base,
         "train_drawings": int(len(train)), "train_students": student_count([tokens[i] for i in train]),
         "held_out_drawings": int(len(held_out)),
         "held_out_students": student_count([tokens[i] for i in held_out]),
         "replayed": int(tuning["replayed_mnist_digits"]), "seconds": round(tuned.seconds, 1),
         "stopped_at_time_limit": bool(tuning["stopped_at_time_limit"]),
-        "scores": before_after(load_model(base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
-                               (mnist.x_test, mnist.y_test)),
     }
     return tuned, result
 

@@ -16,9 +16,13 @@ from pathlib import Path
 from mlp.config import TrainConfig
 from mlp.errors import MLPError
 from mlp.files import DiskFullError
+from mlp.i18n import N_
 from mlp.processes import die_with_parent
 
 NICENESS = 10  # under Linux's scheduler the page then gets about ten times the CPU share of a run
+# What a visitor reads when a run fails, in English here and translated where the page shows it.
+DISK_FULL = N_("The server's disk is full, so the trained model could not be saved. Try again later.")
+OUT_OF_MEMORY = N_("The run ran out of memory.")
 
 
 def report(kind: str, value) -> None:
@@ -54,14 +58,13 @@ def main(argv: list[str] | None = None) -> int:
                        on_epoch=lambda epoch, epochs, logs: report("epoch", logs))
         save_model(result.keras_model, args.out / "model", result.record("model"))
     except DiskFullError:  # its own words speak to someone at a command line, not a visitor
-        report("failed", "The server's disk is full, so the trained model could not be saved. "
-               "Try again later.")
+        report("failed", DISK_FULL)
         return 1
     except MLPError as err:
         report("failed", str(err))
         return 1
     except MemoryError:
-        report("failed", "The run ran out of memory.")
+        report("failed", OUT_OF_MEMORY)
         return 1
     except Exception as err:  # a sentence for the visitor; the details go to the server's log
         logging.getLogger(__name__).exception("training run")

@@ -78,6 +78,8 @@ def isolated_environment(tmp_path_factory):
         patch.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("keras-home")))
         patch.setenv(ENV_VAR, str(SAMPLE))
         patch.setenv("MLP_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
+        # Pages under test get no worker of their own: a test that trains starts one (training_worker).
+        patch.setenv("MLP_PAGE_WORKER", "0")
         patch.delenv("MLP_CLASS_DB", raising=False)
         yield
 

@@ -163,7 +163,8 @@ def test_train_class_holds_students_out_and_says_before_and_after(drawings, samp
     assert result["train_students"] + result["held_out_students"] == len(set(tokens)) == 20
     assert result["held_out_students"] == 7  # a third of 20, rounded
     assert result["train_drawings"] + result["held_out_drawings"] == len(drawings)
-    scores = result["scores"]
+    scores = result
+    assert result["base_model"] == "classic"
     for which in ("base", "tuned"):
         assert scores[which]["held_out"]["n"] == result["held_out_drawings"]
         assert scores[which]["mnist"]["n"] == len(sample.y_test)

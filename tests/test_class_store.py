@@ -487,7 +487,9 @@ def test_every_replica_deploy_serve_starts_opens_the_same_store(tmp_path):
     for section in replicas:
         line = next(line for line in section.splitlines() if line.startswith("environment="))
         # supervisord reads %% as %, then splits the pairs with its own parser
-        assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {"MLP_CLASS_DB": url}
+        # ...and a replica starts no training worker of its own: deploy.serve starts the workers
+        assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {"MLP_CLASS_DB": url,
+                                                                                  "MLP_PAGE_WORKER": "0"}
 
 
 def test_joins_at_the_same_moment_never_overfill_a_class(open_store):

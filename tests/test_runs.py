@@ -175,15 +175,15 @@ def test_an_unreachable_store_says_training_is_unavailable(tmp_path):
 def test_a_class_with_too_few_drawings_or_one_student_is_refused_at_once(queue, store):
     classes = ClassStore.open(store, limits=ClassLimits(min_seconds_between_sends=0))
     info = classes.new_class()
-    with pytest.raises(MLPError, match="needs at least 10"):
+    with pytest.raises(MLPError, match="at least 20 labelled drawings"):
         queue.submit(ClassRequest(info.code), owner=f"class:{info.code}")
     student = classes.join(info.code)
     digit = np.zeros((28, 28), np.uint8)
     digit[8:20, 12:16] = 255
-    for _ in range(12):
+    for _ in range(21):
         drawing = classes.send(info.code, student.token, digit, reading=1, confidence=0.9, not_digit=None)
         classes.label(info.code, student.token, drawing, 1)
-    with pytest.raises(MLPError, match="at least 2"):
+    with pytest.raises(MLPError, match="at least 3 students \\(1 so far\\)"):
         queue.submit(ClassRequest(info.code), owner=f"class:{info.code}")
     with pytest.raises(MLPError, match="no shipped model"):
         queue.submit(ClassRequest(info.code, base="nonesuch"), owner=f"class:{info.code}")
@@ -203,8 +203,10 @@ def test_deploy_serve_starts_workers_beside_the_replicas_on_the_same_store_and_q
     assert sorted(sections) == ["nginx", "replica-1", "replica-2", "worker-1", "worker-2"]
     for name in ("replica-1", "worker-1", "worker-2"):
         line = next(line for line in sections[name].splitlines() if line.startswith("environment="))
+        # The replicas start no worker of their own (views.server.page_worker): the two workers are the ones.
+        own = {"MLP_PAGE_WORKER": "0"} if name.startswith("replica") else {}
         assert dict_of_key_value_pairs(line.split("=", 1)[1].replace("%%", "%")) == {
-            "MLP_CLASS_DB": url, "MLP_QUEUE": broker}
+            "MLP_CLASS_DB": url, "MLP_QUEUE": broker, **own}
     assert "command=python -m mlp.runs.worker\n" in sections["worker-1"]
 
 

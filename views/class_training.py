@@ -16,9 +16,9 @@ import streamlit as st
 import mlp
 from mlp import class_model
 from mlp import i18n
-from mlp.classroom import BASE_MODELS, ClassError, ClassInfo, ClassStore
+from mlp.classroom import BASE_MODELS, ClassError, ClassInfo, ClassStore, class_owner
 from mlp.i18n import N_, _, ngettext
-from mlp.runs import CANCELLED, DONE, FAILED, RUNNING, WAITING, ClassRequest, Run, RunQueue, TrainingUnavailable
+from mlp.runs import CANCELLED, CLASS, DONE, FAILED, RUNNING, WAITING, ClassRequest, Run, RunQueue, TrainingUnavailable
 from views import guards, loaders
 from views.text import percent, plain
 
@@ -42,7 +42,7 @@ def show(store: ClassStore, info: ClassInfo, data_path: str) -> None:
         "theirs, hands it has never seen. MNIST training digits are replayed beside the class's drawings, so "
         "that the model does not forget MNIST."))
     try:
-        run = queue.latest(info.model_owner, kind="class")
+        run = queue.latest(info.model_owner, kind=CLASS)
     except TrainingUnavailable as err:
         unavailable(err)
         return
@@ -124,6 +124,31 @@ def progress(queue: RunQueue, run_id: str) -> None:
         st.button(_("Stop"), icon=":material/stop:", key="class_run_stop", on_click=stop, args=(queue, run_id))
 
 
+def keep_watching(code: str) -> None:
+    """While the wall shows its tiles, the class's queued or running fine-tune is still watched: it is
+    stopped when nobody looks (a closed wall), not when the teacher looks at the tiles instead."""
+    queue = loaders.run_queue()
+    if isinstance(queue, TrainingUnavailable):
+        return
+    try:
+        run = queue.latest(class_owner(code), kind=CLASS)
+        if run is not None and run.state in (WAITING, RUNNING):
+            queue.seen(run.id)
+    except TrainingUnavailable:
+        pass
+
+
+def forget_class(code: str) -> None:
+    """Delete an ended class's runs and models from the queue's store (the queue also sweeps them later)."""
+    queue = loaders.run_queue()
+    if isinstance(queue, TrainingUnavailable):
+        return
+    try:
+        queue.delete_owner(class_owner(code))
+    except TrainingUnavailable:
+        pass
+
+
 def wait_words(seconds: float) -> str:
     return (_("{seconds} s").format(seconds=i18n.number(seconds)) if seconds < 90
             else _("{minutes} min").format(minutes=i18n.number(seconds / 60)))
@@ -140,12 +165,12 @@ def finished(store: ClassStore, info: ClassInfo, queue: RunQueue, run: Run) -> N
     """The last run's end: why it failed, or before and after and the model the class's pages read."""
     if run.state in (FAILED, CANCELLED):
         (st.warning if run.state == CANCELLED else st.error)(
-            _("The last training run did not finish: {why}").format(why=plain(run.message or _("stopped"))))
+            _("The last training run did not finish: {why}").format(why=plain(_(run.message) if run.message else _("stopped"))))
         return
     if run.state != DONE or not run.result:
         return
     result = run.result
-    base = result.get("base", info.base_model)
+    base = result.get("base_model", info.base_model)
     st.markdown(ngettext(
         "**Trained** from `{base}` on {drawings} drawings by {students} student, with {replayed} MNIST digits "
         "replayed, in {seconds} s.",
@@ -171,9 +196,9 @@ def before_after_html(result: dict) -> str:
                                    "Drawings of the {students} held-out students ({drawings})", held).format(
                                        students=held, drawings=i18n.number(result["held_out_drawings"])),
               "mnist": _("MNIST's test set ({digits} digits)").format(
-                  digits=i18n.number(result["scores"]["base"]["mnist"]["n"]))}
+                  digits=i18n.number(result["base"]["mnist"]["n"]))}
     for key, title in titles.items():
-        before, after = result["scores"]["base"][key], result["scores"]["tuned"][key]
+        before, after = result["base"][key], result["tuned"][key]
         cells = "".join(
             f'<td data-{which}-accuracy="{scores["accuracy"]:.6f}" data-{which}-errors="{scores["errors"]}">'
             f'<b>{accuracy(scores["accuracy"], key)}</b> '
@@ -202,7 +227,7 @@ def confusions(result: dict) -> None:
 
     left, right = st.columns(2, gap="large")
     for column, key, title in ((left, "base", _("Before")), (right, "tuned", _("After"))):
-        counts = np.asarray(result["scores"][key]["held_out"]["confusion"])
+        counts = np.asarray(result[key]["held_out"]["confusion"])
         with column:
             st.markdown(f"**{title}**: " + _("the held-out students' drawings, what they meant (rows) against "
                                              "what the model read (columns)"))
@@ -236,23 +261,15 @@ def downloads(queue: RunQueue, run: Run, code: str) -> None:
                                key=f"class_model_download{suffix}")
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _run_model(run_id: str, _queue: RunQueue) -> mlp.Classifier | None:
-    """A class model by its run's id: a run's model never changes, so one load per replica."""
-    return _queue.model(run_id)
-
-
 def page_model(info: ClassInfo) -> tuple[mlp.Classifier | None, str]:
     """The model a class's pages read with, and its name as the page says it: the class's own model when
     the teacher chose it (the base while the queue's store cannot be reached), else the class's base."""
     if info.model_run is not None:
-        queue = loaders.run_queue()
-        if not isinstance(queue, TrainingUnavailable):
-            try:
-                model = _run_model(info.model_run, queue)
-            except TrainingUnavailable:
-                model = None
-            if model is not None:
-                return model, _(OURS)
+        try:
+            model = loaders.trained_model(info.model_run)  # read once per replica: a run's model never changes
+        except TrainingUnavailable:
+            model = None
+        if model is not None:
+            return model, _(OURS)
     model = loaders.shipped_model(info.base_model)
     return (None if isinstance(model, mlp.ModelError) else model), info.base_model

@@ -2,20 +2,30 @@
 
 Loaders (views.loaders) only load; what the process does besides, for every visitor at once,
 is here, in one function the frame calls: matrix products on one thread, the loaded objects
-frozen out of the garbage collector's way, and the test-set scores warmed up in the background.
+frozen out of the garbage collector's way, the test-set scores warmed up in the background, and
+a training worker of the page's own, unless the page runs under deploy.serve (which starts its
+workers under supervisord) or MLP_PAGE_WORKER=0 says that workers run elsewhere.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import logging
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
 import mlp
 from views import loaders
 
+log = logging.getLogger(__name__)
+PAGE_WORKER = "MLP_PAGE_WORKER"  # "0": no worker of the page's own (deploy.serve, tests that start their own)
+PROJECT = Path(__file__).resolve().parent.parent
 _once = threading.Lock()  # two visitors' first pages may end at the same moment
 _done = threading.Event()
 
@@ -31,6 +41,8 @@ def server_setup(data_path: str) -> None:
         one_blas_thread()
         freeze_what_is_loaded()
         warm_up(data_path, mlp.DEFAULT_MODEL)
+        if os.environ.get(PAGE_WORKER, "1") != "0":
+            page_worker(data_path)
         _done.set()
 
 
@@ -73,3 +85,29 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
+
+
+def page_worker(data_path: str) -> threading.Thread:
+    """A training worker (python -m mlp.runs.worker) beside a page run on its own, as `streamlit run app.py`
+    starts it: without one, the Train view and the class's model would queue runs nobody takes.
+
+    It is started from a thread of its own that waits for it as long as the page runs: the kernel ends
+    the worker when that thread's process ends (mlp.processes.die_with_parent), and a script run's
+    thread would end it at once. Its output goes to the page's log.
+    """
+    command = [sys.executable, "-m", "mlp.runs.worker", "--server", str(os.getpid())]
+    if data_path:
+        command += ["--data", data_path]
+
+    def follow() -> None:
+        try:
+            worker = subprocess.Popen(command, cwd=PROJECT, stdin=subprocess.DEVNULL)
+        except OSError as err:
+            log.warning("Could not start the page's training worker: %s", err)
+            return
+        code = worker.wait()
+        log.warning("The page's training worker ended (exit code %s): training waits for another worker", code)
+
+    thread = threading.Thread(target=follow, name="training-worker", daemon=True)
+    thread.start()
+    return thread

@@ -204,7 +204,7 @@ def run_status(data_path: str, in_train_view: bool = False) -> None:
         st.progress(min(job.progress, 1.0), text=phase_text(job))
         show_curves(job.history, *st.columns(2))
     elif job.state in (FAILED, CANCELLED):
-        st.warning(plain(job.message) or _("The run did not finish."))
+        st.warning(plain(_(job.message)) if job.message else _("The run did not finish."))
     if job.state in (WAITING, RUNNING):
         st.button(_("Stop"), key="train_stop", on_click=queue.cancel, args=(job.id,))
     else:

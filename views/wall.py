@@ -136,6 +136,7 @@ def exported(store: ClassStore, code: str, suffix: str) -> Callable[[], bytes]:
 def end_class(store: ClassStore, code: str) -> None:
     """Callback: delete the class and everything in it, and go back to the page."""
     act(store.end, code)
+    class_training.forget_class(code)  # its runs and models now, not at the queue's next write
     language = st.query_params.get("lang")
     st.query_params.clear()
     if language:  # back on the page, in the wall's language
@@ -148,6 +149,7 @@ def end_class(store: ClassStore, code: str) -> None:
 def wall_tiles(store: ClassStore, code: str) -> None:
     """One tile per student, read from the store again every POLL_SECONDS."""
     with guards.contained(_("the wall")):
+        class_training.keep_watching(code)
         try:
             shown = store.wall(code)
         except ClassError:

@@ -17,41 +17,14 @@ from pathlib import Path
 
 from mlp.errors import MLPError
 from mlp.processes import die_with_parent
-from mlp.worker import NICENESS, report
-
-MIN_DRAWINGS = 10  # fewer labelled drawings teach nothing a held-out student could show
-MIN_STUDENTS = 2  # one to learn from, one held out to measure on
-
-
-def refusal(drawings: int, students: int) -> str | None:
-    """Why a class with this many labelled drawings and students cannot be fine-tuned on, or None."""
-    if drawings < MIN_DRAWINGS:
-        return (f"The class has {drawings} labelled drawing{'s' if drawings != 1 else ''}; a class model "
-                f"needs at least {MIN_DRAWINGS}: label more drawings on the wall first.")
-    if students < MIN_STUDENTS:
-        return (f"The labelled drawings come from {students} student{'s' if students != 1 else ''}; a class "
-                f"model needs at least {MIN_STUDENTS}, so that one can be held out to measure it honestly.")
-    return None
-
+from mlp.worker import NICENESS, OUT_OF_MEMORY, report
 
 def fine_tune_class(request, labelled, mnist, out: Path, on_epoch=None) -> dict:
     """Fine-tune request.base on `labelled`, held out by student -> the run's result (JSON-ready)."""
-    from mlp.class_model import before_after, fine_tune, split_by_student, student_count
-    from mlp.model import load_model
+    from mlp.class_model import train_class
 
-    if (why := refusal(len(labelled), student_count(labelled.token))) is not None:
-        raise MLPError(why)
-    train, held_out = split_by_student(labelled)
-    tokens = list(labelled.token)
-    tuned = fine_tune(request.base, labelled.x[train], labelled.y[train], out=out / "model",
-                      replay=(mnist.x_train, mnist.y_train), config=request.config,
-                      students=student_count([tokens[i] for i in train]), on_epoch=on_epoch)
-    figures = before_after(load_model(request.base), tuned.model, (labelled.x[held_out], labelled.y[held_out]),
-                           (mnist.x_test, mnist.y_test))
-    # before_after names its two sides "base" and "tuned": the base model's name goes beside them.
-    return {**figures, "base_model": request.base, "train_drawings": int(len(train)),
-            "train_students": student_count([tokens[i] for i in train]), "held_out_drawings": int(len(held_out)),
-            "held_out_students": student_count([tokens[i] for i in held_out]), "seconds": round(tuned.seconds, 1)}
+    return train_class(labelled, request.base, out=out / "model", mnist=mnist, config=request.config,
+                       on_epoch=on_epoch)[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         report("failed", str(err))
         return 1
     except MemoryError:
-        report("failed", "The run ran out of memory.")
+        report("failed", OUT_OF_MEMORY)
         return 1
     except Exception as err:  # a sentence for the teacher; the details go to the worker's log
         logging.getLogger(__name__).exception("class fine-tune")

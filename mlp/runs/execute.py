@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from mlp.limits import duration
+from mlp.i18n import N_
 from mlp.processes import tree_rss_mb
 from mlp.runs.records import CLASS, DONE, FAILED, RUNNING, TrainingUnavailable
 from mlp.runs.store import CLAIMED, NOT_YET, RunQueue
@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 CLAIM_DELAY = 1.0  # seconds before a run that found no free slot asks again (its place is kept)
 BEAT_SECONDS = 1.0  # how often a running run reports to the store
 END_SECONDS = 5  # how long a stopped process has to end before it is killed
+# Why a run failed, kept in the store as written here and translated where the page shows it: a worker
+# has no visitor's language. The limits themselves are in the Train view's caption and the docs.
+TIME_LIMIT = N_("Stopped at this server's time limit for a run.")
+MEMORY_LIMIT = N_("The run needed more memory than this server allows a run, so it was stopped: use smaller "
+                  "layers or batches.")
+ENDED = N_("The training process ended unexpectedly (out of memory?).")
+MACHINE_FAILED = N_("The run failed on the machine training it.")
 PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -49,7 +56,7 @@ def run_one(queue: RunQueue, run_id: str, data_path: str | None = None) -> None:
         log.warning("run %s: the store is out of reach; the run goes stale and is marked failed", run_id)
     except Exception:  # the worker must outlive any one run's surprise; the run says it failed
         log.exception("run %s", run_id)
-        queue.finish(run_id, FAILED, "The run failed on the machine training it.")
+        queue.finish(run_id, FAILED, MACHINE_FAILED)
 
 
 def train(queue: RunQueue, run_id: str, data_path: str | None) -> None:
@@ -88,15 +95,12 @@ def train(queue: RunQueue, run_id: str, data_path: str | None) -> None:
                 if state != RUNNING:
                     return  # cancelled (Stop, nobody watching) or given up on: the finally ends it
                 if run.started is not None and time.time() - run.started > queue.limits.max_seconds:
-                    queue.finish(run_id, FAILED, f"Stopped at this server's limit of "
-                                 f"{duration(queue.limits.max_seconds)} a run.")
+                    queue.finish(run_id, FAILED, TIME_LIMIT)
                     return
                 if peak is not None and peak > queue.limits.run_memory_mb:
                     # The estimate decided whether to queue the run; this decides whether it may go
                     # on. RLIMIT_AS cannot: TensorFlow reserves far more address space than it uses.
-                    queue.finish(run_id, FAILED, f"The run needed more than {queue.limits.run_memory_mb:,} MB "
-                                 "of memory, this server's limit a run; it was stopped: use smaller layers "
-                                 "or batches.")
+                    queue.finish(run_id, FAILED, MEMORY_LIMIT)
                     return
                 if ended:
                     break
@@ -109,7 +113,7 @@ def train(queue: RunQueue, run_id: str, data_path: str | None) -> None:
 def _collect(queue: RunQueue, run_id: str, folder: Path, ending: tuple[str, str] | None) -> None:
     """Store the finished process's model (and a class run's figures), or why it failed."""
     if ending is None:
-        queue.finish(run_id, FAILED, "The training process ended unexpectedly (out of memory?).")
+        queue.finish(run_id, FAILED, ENDED)
     elif ending[0] == FAILED:
         queue.finish(run_id, FAILED, ending[1])
     else:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from mlp.classroom.engine import make_engine, shown, store_url
 from mlp.errors import MLPError
+from mlp.i18n import N_, _
 from mlp.limits import Estimate, TrainingLimits
 from mlp.runs import broker
 from mlp.runs.records import (CANCELLED, CLASS, DONE, FAILED, FINISHED, RUNNING, TRAIN, WAITING, ClassRequest,
@@ -35,10 +36,10 @@ KEEP_FINISHED_SECONDS = 24 * 3600  # a finished run without a model is forgotten
 # the connection's timeout: the page asks several times a rerun, and drawing must not wait on it.
 RETRY_SECONDS = 15.0
 SLOTS_VAR, BUDGET_VAR = "MLP_TRAIN_SLOTS", "MLP_TRAIN_BUDGET_MB"
-UNAVAILABLE = "Training is unavailable right now: the server that keeps the training queue cannot be reached."
-STOPPED_MACHINE = "The machine training it stopped before the run finished; train again."
-NO_WORKER = "No machine took this run from the queue: training is not running right now; try again later."
-ABANDONED = "Stopped: nobody was watching it (the page was closed)."
+UNAVAILABLE = N_("Training is unavailable right now: the server that keeps the training queue cannot be reached.")
+STOPPED_MACHINE = N_("The machine training it stopped before the run finished; train again.")
+NO_WORKER = N_("No machine took this run from the queue: training is not running right now; try again later.")
+ABANDONED = N_("Stopped: nobody was watching it (the page was closed).")
 CLAIMED, NOT_YET, GONE = "claimed", "not yet", "gone"  # what a worker's claim comes to
 CLASS_OWNER_PREFIX = "class:"  # a class's runs are owned by "class:CODE"
 
@@ -114,14 +115,16 @@ class RunQueue:
             unfinished = connection.execute(sa.select(runs.c.owner, runs.c.address, runs.c.state)
                                             .where(runs.c.state.in_((WAITING, RUNNING)))).all()
             if any(row.owner == owner for row in unfinished):
-                raise MLPError("You already have a run in the queue, perhaps from another tab of this "
-                               "browser: wait for it or stop it first.")
+                raise MLPError(_("You already have a run in the queue, perhaps from another tab of this "
+                                 "browser: wait for it or stop it first."))
             ceiling = self.limits.runs_per_address
             if address is not None and sum(row.address == address for row in unfinished) >= ceiling:
-                raise MLPError(f"{ceiling} runs from your network are queued or training already, the "
-                               "most this server takes from one address; try again when one has finished.")
+                raise MLPError(_("{ceiling} runs from your network are queued or training already, the most "
+                                 "this server takes from one address; try again when one has finished.").format(
+                                     ceiling=ceiling))
             if sum(row.state == WAITING for row in unfinished) >= self.max_waiting:
-                raise QueueFull(f"{self.max_waiting} runs are waiting already; try again in a few minutes.")
+                raise QueueFull(_("{count} runs are waiting already; try again in a few minutes.").format(
+                    count=self.max_waiting))
             number = connection.execute(sa.select(sa.func.max(runs.c.number))
                                         .where(runs.c.owner == owner)).scalar() or 0
             run_id = _fresh_id()
@@ -169,7 +172,7 @@ class RunQueue:
         # A run ahead that outlived its estimate is still going: FEW_SECONDS, never nothing.
         return sum(_run(other).remaining(now) for other in ahead) / max(self.slots, 1)
 
-    def cancel(self, run_id: str, message: str = "Stopped.") -> None:
+    def cancel(self, run_id: str, message: str = N_("Stopped.")) -> None:
         """Stop a run, waiting or training: its worker sees it within a beat and frees the slot."""
         self._set(run_id, state=CANCELLED, message=message, only_unfinished=True)
 
@@ -323,13 +326,14 @@ class RunQueue:
         """MLPError now, rather than a failed run later, for a class that cannot be fine-tuned on."""
         from mlp.classroom import ClassStore
         from mlp.model import shipped_models
-        from mlp.runs.class_run import refusal
+        from mlp.class_model import too_few
 
         if request.base not in shipped_models():
-            raise MLPError(f"There is no shipped model {request.base!r} to start a class model from.")
+            raise MLPError(_("There is no shipped model {name} to start a class model from.").format(
+                name=repr(request.base)))
         labelled = ClassStore(self.engine).labelled(request.code)
-        if (why := refusal(len(labelled), len(set(labelled.token)))) is not None:
-            raise MLPError(why)
+        if (why := too_few(len(labelled), len(set(labelled.token)))) is not None:
+            raise MLPError(_("The class needs {what}: label more drawings on the wall first.").format(what=why))
 
     def _reap(self, connection: sa.Connection, now: float) -> None:
         """Fail the runs whose worker (or waiting task) stopped beating; stop those nobody watches."""

@@ -16,6 +16,7 @@ from functools import partial
 
 from huey.signals import SIGNAL_INTERRUPTED
 
+from mlp.processes import die_with_parent
 from mlp.runs.execute import run_one
 from mlp.runs.records import FAILED
 from mlp.runs.store import STOPPED_MACHINE, RunQueue
@@ -43,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs this worker follows at once (default: the slots and 2 more, so that runs "
                              "waiting their turn are still asked about while the slots train)")
     parser.add_argument("--data", help="mnist.npz for visitors' runs (default: $MNIST_NPZ)")
+    parser.add_argument("--server", type=int, help="end when this process ends (the page that started it)")
     args = parser.parse_args(argv)
+    if args.server is not None:
+        die_with_parent(args.server)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)  # not a line a second for every run waiting its turn
     queue = RunQueue.open(args.db, queue=args.queue, slots=args.slots,
