@@ -6,6 +6,7 @@ The page runs as the README starts it, alone, so the training worker is the page
 docs/screenshots/).
 """
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -77,10 +78,11 @@ def test_three_students_label_the_teacher_trains_and_their_pages_read_with_the_c
     assert after <= before, (before, after)
     for n, side in ((0, "before"), (1, "after")):
         assert 0.8 < float(mnist.nth(n).get_attribute(f"data-{side}-accuracy")) <= 1
-    assert teacher.locator("[data-testid='stVegaLiteChart']").count() == 2  # before's and after's confusion matrices
+    teacher.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=UPDATE)  # before's and after's confusions
+    assert teacher.locator("[data-testid='stVegaLiteChart']").count() == 2
     teacher.get_by_role("button", name="Our class's model (.keras)").wait_for(timeout=UPDATE)
-    teacher.get_by_role("radio", name="our class's model").click()
-    settle(teacher)
+    # Trained, the class's model is what the students' pages read.
+    assert teacher.get_by_role("radio", name="our class's model", exact=True).get_attribute("aria-checked") == "true"
     assert store.find(info.code).model_run is not None
     teacher.wait_for_timeout(800)  # the charts draw after the table
     teacher.screenshot(path=ARTIFACTS / "class-model.png")
@@ -98,8 +100,10 @@ def test_three_students_label_the_teacher_trains_and_their_pages_read_with_the_c
     phone.screenshot(path=ARTIFACTS / "student-class-model.png")
 
     # Back to the base: the students' pages read with classic again.
-    teacher.get_by_role("radio", name="the base model (classic)").click()
-    settle(teacher)
+    teacher.get_by_role("radio", name="the base model (classic)", exact=True).click()
+    deadline = time.monotonic() + UPDATE / 1000
+    while store.find(info.code).model_run is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert store.find(info.code).model_run is None
     phone.reload()
     phone.get_by_text("read by classic").wait_for(timeout=FIRST_RUN)

@@ -186,6 +186,7 @@ def test_a_class_fine_tune_end_to_end_on_a_tiny_class(store, workers, mnist):
     model = queue.model(run.id)
     assert model.record["class_fine_tune"]["drawings"] == 14 and model.name == "class-1"
     assert [kept.id for kept in queue.models_of(f"class:{info.code}")] == [run.id]
+    assert classes.find(info.code).model_run == run.id  # the class's pages read with it now
 
 
 @pytest.mark.slow

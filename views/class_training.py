@@ -179,9 +179,10 @@ def finished(store: ClassStore, info: ClassInfo, queue: RunQueue, run: Run) -> N
         base=plain(base), drawings=i18n.number(result["train_drawings"]), students=result["train_students"],
         replayed=i18n.number(result.get("replayed", 0)), seconds=i18n.number(result.get("seconds", 0))))
     st.html(before_after_html(result))
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        choose_model(store, info, run)
+        downloads(queue, run, info.code)
     confusions(result)
-    choose_model(store, info, run)
-    downloads(queue, run, info.code)
 
 
 def before_after_html(result: dict) -> str:
@@ -254,7 +255,7 @@ def downloads(queue: RunQueue, run: Run, code: str) -> None:
         except TrainingUnavailable:
             return None
 
-    with st.container(horizontal=True, gap="small"):
+    with st.container(horizontal=True, gap="small", width="content"):
         for index, suffix in ((1, ".keras"), (0, ".npz")):
             st.download_button(_("Our class's model ({suffix})").format(suffix=suffix), lambda index=index: (files() or (b"", b""))[index],
                                file_name=f"class-{code}{suffix}", icon=":material/download:", on_click="ignore",

@@ -302,6 +302,13 @@ class RunQueue:
                     .order_by(run_models.c.finished.desc()).limit(KEEP_MODELS)
                 connection.execute(sa.delete(run_models).where(run_models.c.owner == row.owner,
                                                                run_models.c.run_id.not_in(kept)))
+                if row.owner.startswith(CLASS_OWNER_PREFIX):
+                    # A class's new model becomes the one its students' pages read; the teacher can go back
+                    # to the base on the wall (ClassStore.use_model_run).
+                    from mlp.classroom.schema import classes
+
+                    connection.execute(sa.update(classes).where(
+                        classes.c.code == row.owner[len(CLASS_OWNER_PREFIX):]).values(model_run=run_id))
             self._forget_ended_classes(connection)
             modelled = sa.select(run_models.c.run_id)
             connection.execute(sa.delete(runs).where(runs.c.state.in_(FINISHED), runs.c.id.not_in(modelled),
