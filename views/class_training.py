@@ -58,7 +58,7 @@ def show(store: ClassStore, info: ClassInfo, data_path: str) -> None:
     if not busy:
         if problem:
             st.info(_("To train, the class needs {what}.").format(what=plain(problem)))
-        st.button(_("Train our class's model"), type="primary", icon=":material/model_training:",
+        st.button(_("Train our class's model"), type="primary", key="class_train", icon=":material/model_training:",
                   disabled=problem is not None, on_click=start, args=(queue, info))
     if st.session_state.class_run_problem:
         st.error(plain(st.session_state.class_run_problem))

@@ -189,6 +189,7 @@ KEYS: dict[str, Key] = {
     "remove_<id>": Key(False, "a wall tile's button that removes its student", widget=True),
     "class_base": Key(None, "the wall's choice of the shipped model the class starts from", widget=True),
     "class_run_problem": Key(None, "why the class's fine-tune could not be queued, shown on the wall"),
+    "class_train": Key(False, "the wall's Train our class's model button", widget=True),
     "class_run_stop": Key(False, "the Stop button of the class's queued or running fine-tune", widget=True),
     "class_model_choice_<run>": Key(None, "the model the class's pages read: the class's own or its base",
                                     widget=True),
