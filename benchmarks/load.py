@@ -4,7 +4,7 @@
                               [--url URL [--server-pid PID]] [--trainers 0] [--browser]
                               [--attackers 0 [--attack-interval 3] [--attack-side 13000]]
                               [--profile PATH.prof]
-                              [--class [--class-db URL | --postgres] [--wall-seconds 10]]
+                              [--class [--class-db URL | --postgres] [--wall-seconds 10] [--fine-tune]]
 
 For each N (and each number of replicas, interleaved so that both meet the same machine) it
 starts the page on a free loopback port (`streamlit run app.py`, or for more than one replica,
@@ -34,6 +34,11 @@ tile on the wall (p50, p95, max) and the wall's own CPU: after the students stop
 while the wall alone polls (their tiles on it) for --wall-seconds, less its CPU while nothing
 runs for half as long. The strokes' columns stay the students' strokes (to the reading shown);
 the CPU columns count the Send presses and the wall's polls too. The class is ended after its step.
+With --fine-tune, FINE_TUNE_DELAY seconds into the step the class gets the labelled drawings of a
+simulated class (drawn.simulated_class: 30 students, 15 drawings each, in the drawn set's held-out
+styles; 300 of them train, a third of the students are held out) and the teacher's fine-tune of
+`world` is queued, as the wall's Train button queues it; the page's own training worker trains it
+while the students draw. A note says how long it took from Train to the model, and its figures.
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ class Step:
     client_cpu: float  # percent of one core used by this harness
     load: tuple[float, float, float]
     browser: str = ""
+    fine_tune: str = ""  # --fine-tune: what the class's fine-tune did during the step, in words
     attackers: int = 0
     attacks: Tally | None = None  # what the attackers saw
     drawing_cpu: float | None = None  # server CPU seconds per answered stroke once every visitor had loaded
@@ -206,6 +212,8 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
                           args.seed + 1)  # streams of their own: the students' pauses stay as they were
         visitors += [draw(number, attacking, [attack], attacks, stop) for number in range(args.attackers)]
     check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
+    tuning = asyncio.create_task(fine_tune_midway(args.class_db, invitation, stop)) \
+        if invitation and args.fine_tune else None
     drawn = [False]
     polling = asyncio.create_task(teacher.poll(lambda: drawn[0])) if teacher else None
     try:
@@ -230,6 +238,8 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
                 drawing_cpu=drawing[0] / drawing[1] if drawing and drawing[1] else None)
     if check:
         step.browser = await check
+    if tuning:
+        step.fine_tune = await tuning
     if wall is not None:
         step.wall, step.polls_under_load = wall, len(wall.polls)
     if teacher:
@@ -251,6 +261,57 @@ async def wall_alone(pid: int, teacher: Teacher, seconds: float) -> tuple[float,
     await teacher.poll(lambda: time.perf_counter() - began >= seconds)
     alone = (process_tree.cpu_seconds(pid) - cpu) / (time.perf_counter() - began) * 100
     return alone, idle
+
+
+FINE_TUNE_DELAY = 5.0  # seconds into the step: the students have loaded the page and draw
+
+
+async def fine_tune_midway(class_db: str, invitation: Invitation, stop: float) -> str:
+    """FINE_TUNE_DELAY seconds in: a simulated class's labelled drawings into the class, the teacher's
+    fine-tune queued; followed until it ends (or the step with its time bound) -> what happened, in words."""
+    from drawn.simulated_class import simulated_class
+    from mlp.classroom import ClassLimits, ClassStore, class_owner
+    from mlp.runs import FINISHED, ClassRequest, RunQueue
+
+    await asyncio.sleep(FINE_TUNE_DELAY)
+
+    def queue_it() -> tuple[RunQueue, str, float]:
+        drawings = simulated_class(students=30, per_student=15, seed=0)
+        store = ClassStore.open(class_db, limits=ClassLimits(min_seconds_between_sends=0, max_students=200))
+        try:
+            tokens = {token: store.join(invitation.code).token for token in sorted(set(drawings.token))}
+            for image, label, token in zip(drawings.x, drawings.y, drawings.token):
+                drawing = store.send(invitation.code, tokens[token], image, int(label), 0.9, False)
+                store.label(invitation.code, tokens[token], drawing, int(label))
+        finally:
+            store.close()
+        queue = RunQueue.open(class_db)
+        submitted = time.perf_counter()
+        return queue, queue.submit(ClassRequest(invitation.code), owner=class_owner(invitation.code)).id, submitted
+
+    try:
+        queue, run_id, submitted = await asyncio.to_thread(queue_it)
+    except Exception as err:  # whatever went wrong is the finding
+        return f"the class's fine-tune could not be queued: {type(err).__name__}: {err}"
+    while True:
+        run = await asyncio.to_thread(queue.get, run_id)
+        await asyncio.to_thread(queue.seen, run_id)
+        if run is None or run.state in FINISHED or time.perf_counter() > stop + 120:
+            break
+        await asyncio.sleep(0.5)
+    took = time.perf_counter() - submitted
+    queue.close()
+    if run is None or run.state != "done":
+        return f"the class's fine-tune did not finish: {run.state if run else 'gone'} {run.message if run else ''}"
+    result = run.result
+    errors = {which: result[which]["held_out"]["errors"] for which in ("base", "tuned")}
+    mnist = {which: result[which]["mnist"]["accuracy"] for which in ("base", "tuned")}
+    ended = "within" if submitted + took <= stop else "after"
+    return (f"the class's fine-tune of {result['base_model']} on {result['train_drawings']} drawings (with "
+            f"{result['replayed']:,} MNIST digits replayed) took {took:.1f} s from Train to the model "
+            f"({result['seconds']:.1f} s training), ended {ended} the students' drawing; held-out students' "
+            f"errors {errors['base']} -> {errors['tuned']} of {result['held_out_drawings']}, MNIST "
+            f"{mnist['base']:.2%} -> {mnist['tuned']:.2%}")
 
 
 async def browser_stroke_midway(url: str, delay: float) -> str:
@@ -433,6 +494,8 @@ def notes(step: Step) -> list[str]:
     found += [f"{name}: {line}" for line in tally.trainers]
     if step.browser:
         found.append(f"{name}: {step.browser}")
+    if step.fine_tune:
+        found.append(f"{name}: {step.fine_tune}")
     if step.wall is not None:
         found += wall_notes(name, step)
     if step.attackers:
@@ -514,6 +577,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(default: a fresh SQLite file in a temporary folder)")
     parser.add_argument("--postgres", action="store_true",
                         help="with --class: start a throwaway PostgreSQL cluster as the class store")
+    parser.add_argument("--fine-tune", action="store_true",
+                        help="with --class: queue the class's fine-tune on a simulated class's 450 labelled "
+                             "drawings during the step, trained by the page's own worker")
     parser.add_argument("--wall-seconds", type=positive(float), default=10.0,
                         help="with --class: after each step, how long the wall's CPU is measured polling alone")
     args = parser.parse_args(argv)
@@ -535,6 +601,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("give --class-db or --postgres, not both")
     if args.classroom and args.url and not args.class_db:
         parser.error("--class with --url needs --class-db: the store that server uses")
+    if args.fine_tune and not args.classroom:
+        parser.error("--fine-tune needs --class")
     if args.classroom and (args.trainers or args.attackers):
         parser.error("--class replaces the drawing visitors: no --trainers or --attackers with it")
     return args
