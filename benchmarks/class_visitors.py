@@ -164,6 +164,7 @@ async def keep_sending(session: Session, run: Run, visit: Visit, digits: list[Ca
 def record_reading(run: Run, digit: CanvasDigit, tally: Tally) -> None:
     """Count one answered stroke: its time is the reading's arrival (the page's data-prediction)."""
     tally.finishes.append(run.finished)
+    tally.answered_at.append(time.perf_counter())
     reading = next((element for element in run.elements
                     if element.kind == "html" and PREDICTION.search(element.proto.body)), None)
     if reading is None:

@@ -212,7 +212,7 @@ async def run_step(args, url: str, pid: int | None, replicas: int, sessions: int
                           args.seed + 1)  # streams of their own: the students' pauses stay as they were
         visitors += [draw(number, attacking, [attack], attacks, stop) for number in range(args.attackers)]
     check = asyncio.create_task(browser_stroke_midway(url, args.seconds / 2)) if browser else None
-    tuning = asyncio.create_task(fine_tune_midway(args.class_db, invitation, stop)) \
+    tuning = asyncio.create_task(fine_tune_midway(args.class_db, invitation, stop, tally)) \
         if invitation and args.fine_tune else None
     drawn = [False]
     polling = asyncio.create_task(teacher.poll(lambda: drawn[0])) if teacher else None
@@ -266,7 +266,7 @@ async def wall_alone(pid: int, teacher: Teacher, seconds: float) -> tuple[float,
 FINE_TUNE_DELAY = 5.0  # seconds into the step: the students have loaded the page and draw
 
 
-async def fine_tune_midway(class_db: str, invitation: Invitation, stop: float) -> str:
+async def fine_tune_midway(class_db: str, invitation: Invitation, stop: float, tally: Tally) -> str:
     """FINE_TUNE_DELAY seconds in: a simulated class's labelled drawings into the class, the teacher's
     fine-tune queued; followed until it ends (or the step with its time bound) -> what happened, in words."""
     from drawn.simulated_class import simulated_class
@@ -299,8 +299,13 @@ async def fine_tune_midway(class_db: str, invitation: Invitation, stop: float) -
         if run is None or run.state in FINISHED or time.perf_counter() > stop + 120:
             break
         await asyncio.sleep(0.5)
-    took = time.perf_counter() - submitted
+    ended_at = time.perf_counter()
+    took = ended_at - submitted
     queue.close()
+    during = sorted(seconds for seconds, at in zip(tally.answers, tally.answered_at) if submitted <= at <= ended_at)
+    strokes = (f"; the {len(during)} strokes answered meanwhile: p50 {during[len(during) // 2]:.2f} s, p95 "
+               f"{during[min(len(during) - 1, int(0.95 * len(during)))]:.2f} s, max {during[-1]:.2f} s"
+               if during else "; no stroke was answered meanwhile")
     if run is None or run.state != "done":
         return f"the class's fine-tune did not finish: {run.state if run else 'gone'} {run.message if run else ''}"
     result = run.result
@@ -311,7 +316,7 @@ async def fine_tune_midway(class_db: str, invitation: Invitation, stop: float) -
             f"{result['replayed']:,} MNIST digits replayed) took {took:.1f} s from Train to the model "
             f"({result['seconds']:.1f} s training), ended {ended} the students' drawing; held-out students' "
             f"errors {errors['base']} -> {errors['tuned']} of {result['held_out_drawings']}, MNIST "
-            f"{mnist['base']:.2%} -> {mnist['tuned']:.2%}")
+            f"{mnist['base']:.2%} -> {mnist['tuned']:.2%}{strokes}")
 
 
 async def browser_stroke_midway(url: str, delay: float) -> str:

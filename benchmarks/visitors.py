@@ -47,6 +47,7 @@ class Tally:
     """What all visitors of one step saw."""
 
     answers: list[float] = field(default_factory=list)  # stroke -> prediction shown, seconds
+    answered_at: list[float] = field(default_factory=list)  # when each answer was counted (perf_counter)
     finishes: list[float] = field(default_factory=list)  # stroke -> script_finished, seconds
     page_loads: list[float] = field(default_factory=list)  # GET / + first run, seconds
     sent: int = 0
@@ -145,6 +146,7 @@ async def keep_drawing(session: Session, run: Run, visit: Visit, digits: list[Ca
 def record(run: Run, digit: CanvasDigit, tally: Tally) -> None:
     """Count one answered stroke."""
     tally.finishes.append(run.finished)
+    tally.answered_at.append(time.perf_counter())
     if digit.label == HOSTILE:  # the whole run is the answer; a refusal on the page is expected
         tally.answers.append(run.finished)
         for problem in run.problems():
