@@ -37,7 +37,7 @@ def show(store: ClassStore, info: ClassInfo, data_path: str) -> None:
     counted = ngettext("{drawings} labelled drawing", "{drawings} labelled drawings", len(labelled)).format(
         drawings=len(labelled))
     by = ngettext("by {students} student", "by {students} students", students).format(students=students)
-    st.markdown(f"**{counted} {by}.** " + _(
+    st.markdown(_("**{drawings} {by}.**").format(drawings=counted, by=by) + " " + _(
         "A third of the students are held out: the model is tuned on the others' drawings and scored on "
         "theirs, hands it has never seen. MNIST training digits are replayed beside the class's drawings, so "
         "that the model does not forget MNIST."))
