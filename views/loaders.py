@@ -9,18 +9,49 @@ views.server, which the frame calls.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 import streamlit as st
 
 import mlp
+from mlp.i18n import N_, _
 from mlp.runs import RunQueue, TrainingUnavailable
 
 log = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner="Loading the model...")
+def spinning(message: str, key: Callable[..., Hashable] = lambda *args: args):
+    """A cached loader's spinner in the page's language: Streamlit fixes a cached function's spinner
+    text where it is declared, before any visitor's language is known. The spinner is shown on a
+    first call for `key(*args)` only, as Streamlit's own is on a cache miss (a hit draws nothing,
+    not even a transient element, on every stroke); `.clear()` clears the cache and that memory."""
+    def wrap(cached):
+        loaded: set[Hashable] = set()
+
+        @functools.wraps(cached)
+        def call(*args):
+            known = key(*args)
+            if known in loaded:
+                return cached(*args)
+            with st.spinner(_(message)):
+                value = cached(*args)
+            loaded.add(known)
+            return value
+
+        def clear() -> None:
+            loaded.clear()
+            cached.clear()
+
+        call.clear = clear
+        return call
+    return wrap
+
+
+@spinning(N_("Loading the model..."))
+@st.cache_resource(show_spinner=False)
 def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
     """A shipped model by name, or the ModelError that says why it cannot be loaded."""
     try:
@@ -30,7 +61,8 @@ def shipped_model(name: str) -> mlp.Classifier | mlp.ModelError:
         return err.with_traceback(None)
 
 
-@st.cache_resource(show_spinner="Reading MNIST...")
+@spinning(N_("Reading MNIST..."))
+@st.cache_resource(show_spinner=False)
 def mnist(data_path: str) -> mlp.Mnist | mlp.DataError:
     """MNIST from data_path ('' when $MNIST_NPZ is unset: the Keras download), or why not.
 
@@ -51,7 +83,8 @@ def forget_mnist() -> None:
     mnist.clear()
 
 
-@st.cache_data(show_spinner="Scoring the model on the test set...")
+@spinning(N_("Scoring the model on the test set..."), key=lambda _model, name, data_path: (name, data_path))
+@st.cache_data(show_spinner=False)
 def shipped_model_scores(_model: mlp.Classifier, model_name: str, data_path: str) -> mlp.Evaluation:
     """Test-set evaluation of a shipped model, once per model name and data file (data loaded)."""
     data = mnist(data_path)
@@ -78,14 +111,16 @@ def forget_run_queue() -> None:
 
 # A trained model is read from the store once per process, and never changes: its run id is its key.
 # The newest few stay in memory (weights of a 4x2048 network: 60 MB), the rest are read again.
-@st.cache_resource(show_spinner="Reading the trained model...", max_entries=16)
+@spinning(N_("Reading the trained model..."))
+@st.cache_resource(show_spinner=False, max_entries=16)
 def trained_model(run_id: str) -> mlp.Classifier | None:
     """A done run's model, read from the shared store (NumPy, no TensorFlow), or None if it is gone."""
     queue = run_queue()
     return None if isinstance(queue, TrainingUnavailable) else queue.model(run_id)
 
 
-@st.cache_data(show_spinner="Scoring the model on the test set...", max_entries=16)
+@spinning(N_("Scoring the model on the test set..."), key=lambda _model, run_id, data_path: (run_id, data_path))
+@st.cache_data(show_spinner=False, max_entries=16)
 def trained_model_scores(_model: mlp.Classifier, run_id: str, data_path: str) -> mlp.Evaluation:
     """Test-set evaluation of a trained model, once per run and data file (data loaded)."""
     data = mnist(data_path)
