@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from drawn.training import NOT_DIGITS, REDRAWN_DIGITS, STROKE_DIGITS
+from drawn.versions import DRAWN_SET, NOT_DIGIT_SET
 from mlp.cli import positive_int, run
 from mlp.errors import MLPError
 from mlp.limits import usable_cores
@@ -50,15 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="a model's accuracy on the set, per condition")
     score.add_argument("--model", metavar="NAME_OR_PATH",
                        help="a shipped model's name, or a .npz or .keras file (default: the default model)")
-    common(score, per_condition=100)
+    common(score, per_condition=DRAWN_SET.per_condition)
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--record", action="store_true",
                        help="store the scores in the model's record (needs MNIST)")
     score.add_argument("--not-digits", action="store_true",
                        help="score the model's not-a-digit check instead: how many drawings "
                        "that are not digits it flags (per kind), and how many digits")
-    score.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
-                       help="with --not-digits: drawings of each kind of non-digit (default: 40)")
+    score.add_argument("--per-kind", type=positive_int, default=NOT_DIGIT_SET.per_kind,
+                       metavar="N", help="with --not-digits: drawings of each kind of non-digit "
+                       "(default: %(default)s)")
     score.set_defaults(run=_score)
 
     training = commands.add_parser(
@@ -102,9 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PNG to write")
     sheet.add_argument("--model", metavar="NAME_OR_PATH",
                        help="a shipped model's name, or a .npz file (default: the default model)")
-    common(sheet, per_condition=100)
-    sheet.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
-                       help="drawings of each kind of non-digit (default: 40)")
+    common(sheet, per_condition=DRAWN_SET.per_condition)
+    sheet.add_argument("--per-kind", type=positive_int, default=NOT_DIGIT_SET.per_kind,
+                       metavar="N", help="drawings of each kind of non-digit (default: %(default)s)")
     sheet.set_defaults(run=_hardest)
     return parser
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from drawn.conditions import CONDITIONS, hand_in, random_geometry
+from drawn.conditions import CONDITIONS
 from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE
 from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_kinds
-from drawn.paint import paint, paint_mnist
+from drawn.render import draw_image, draw_strokes
 from drawn.streams import rng_for
-from drawn.strokes import bend, digit_styles
+from drawn.strokes import digit_styles
 from mlp.preprocessing import preprocess
 
 # How far a training stroke's ends may run on (unit square); the test sets draw none.
@@ -44,12 +44,7 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
         label = i % 10
         style = by_digit[label][rng.integers(len(by_digit[label]))]
         condition = CONDITIONS[names[rng.integers(len(names))]]
-        strokes = bend(styles[style].strokes, rng, wobble=condition.wobble,
-                       misplace=condition.misplace, shake=condition.shake,
-                       rounding=condition.rounding, overshoot=OVERSHOOT)
-        chosen = random_geometry(condition, rng, mnist=False)
-        digit = as_mnist(hand_in(paint(strokes, chosen.height, chosen.brush, chosen.angle),
-                                 chosen, condition, rng))
+        digit = as_mnist(draw_strokes(styles[style].strokes, condition, rng, overshoot=OVERSHOOT))
         if digit is not None:
             images.append(digit)
             labels.append(label)
@@ -76,9 +71,7 @@ def redrawn_mnist(images: np.ndarray, labels: np.ndarray, count: int,
         if not digit.any():
             continue
         condition = CONDITIONS[names[rng.integers(len(names))]]
-        chosen = random_geometry(condition, rng, mnist=True)
-        drawing = as_mnist(hand_in(paint_mnist(digit, chosen.height, chosen.brush, chosen.angle),
-                                   chosen, condition, rng))
+        drawing = as_mnist(draw_image(digit, condition, rng))
         if drawing is not None:
             out.append(drawing)
             out_labels.append(int(labels[index]))
