@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from drawn.conditions import CONDITIONS
+from drawn.outlines import OUTLINES
 from drawn.render import draw_strokes
 from drawn.streams import rng_for
 from drawn.strokes import _arc, _bezier, _join, _line, digit_styles
@@ -300,6 +301,8 @@ def not_digit_kinds() -> dict[str, Kind]:
     # Held out since the set's version 4; last, so that the other kinds keep their conditions.
     kinds |= {"cloud": Kind(_cloud, held_out=True), "fish": Kind(_fish, held_out=True),
               "house": Kind(_house, held_out=True), "moon": Kind(_moon, held_out=True)}
+    # Training only, since the digit set's version 4: closed outlines that are not a 0.
+    kinds |= {name: Kind(draw, measured=False) for name, draw in OUTLINES.items()}
     return kinds
 
 

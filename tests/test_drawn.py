@@ -291,8 +291,8 @@ def test_the_new_styles_exist_and_every_style_renders_to_its_digit_shape():
                  "4_open", "4_closed", "4_one_stroke", "4_curled_stem", "9_curled_stem",
                  "9_small_loop_curl", "2_plain", "2_loop", "0_slashed", "5_joined", "7_joined"):
         assert name in styles, name
-    drawn = strokes_as_drawn(per_condition=60, seed=3)
-    assert set(drawn.styles) == set(styles)  # 60 a condition draw every style somewhere
+    drawn = strokes_as_drawn(per_condition=90, seed=3)
+    assert set(drawn.styles) == set(styles)  # 90 a condition draw every style somewhere
     for name, style in styles.items():
         assert name.startswith(f"{style.digit}_")
         chosen = drawn.styles == name
@@ -493,7 +493,7 @@ def test_the_not_digit_set_has_training_and_held_out_kinds_that_render():
 def test_score_reports_every_style_and_the_held_out_ones(classic_model):
     from drawn.strokes import digit_styles
 
-    drawings = strokes_as_drawn(per_condition=60, seed=0)
+    drawings = strokes_as_drawn(per_condition=90, seed=0)  # every style, the 4's nine included
     scores = score(classic_model, drawings)
     assert list(scores["styles"]) == [*digit_styles(), "all"]
     assert scores["held_out_styles"] == sorted(n for n, s in digit_styles().items() if s.held_out)
