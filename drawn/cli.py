@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     common(sheet, per_condition=DRAWN_SET.per_condition)
     sheet.add_argument("--per-kind", type=positive_int, default=NOT_DIGIT_SET.per_kind,
                        metavar="N", help="drawings of each kind of non-digit (default: %(default)s)")
+    sheet.add_argument("--styles", type=_style_names, metavar="NAME,...",
+                       help="instead: a row for each of these styles, as written and its 10 "
+                       "drawings read least surely")
     sheet.set_defaults(run=_hardest)
     return parser
 
@@ -130,6 +133,16 @@ def _hardest(args) -> int:
     check_target(args.out)  # before the work, not after it
     mnist = _mnist(args)
     model = load_model(args.model)
+    if args.styles:
+        from drawn.dataset import strokes_as_drawn
+        from drawn.sheet import hardest_of_styles
+
+        rows = hardest_of_styles(model, strokes_as_drawn(args.per_condition, args.seed),
+                                 args.styles)
+        titles = [f"{model.name}: {name}, as written, then its drawings read least surely "
+                  "(condition: read as, p(true digit))" for name in args.styles]
+        print(f"wrote {contact_sheet(rows, titles, args.out)}")
+        return 0
     rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),
                    make_not_digit_set(args.per_kind, args.seed))
     titles = [f"{model.name}: digits read least surely (style or source: read as, p(true digit))",
@@ -137,6 +150,18 @@ def _hardest(args) -> int:
               "digits that look least like a digit (style or source: digit-likeness)"]
     print(f"wrote {contact_sheet(rows, titles[: len(rows)], args.out)}")
     return 0
+
+
+def _style_names(text: str) -> list[str]:
+    """argparse type: 'a,b' -> ['a', 'b'], each a style of drawn.strokes."""
+    from drawn.strokes import digit_styles
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in digit_styles()]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"no style {', '.join(unknown) or repr(text)}: "
+                                         f"one of {', '.join(digit_styles())}")
+    return names
 
 
 def _training_set(args) -> int:

@@ -177,8 +177,11 @@ def digit_styles() -> dict[str, Style]:
         "4_che": Style(4, [_join(_bezier((0.14, 0.0), (0.1, 0.38), (0.16, 0.6), (0.46, 0.6)),
                                  _line((0.46, 0.6), (0.9, 0.58))),
                            _line((0.7, 0.02), (0.68, 1.0))]),
-        "4_che_to_stem": Style(4, [_bezier((0.16, 0.0), (0.12, 0.45), (0.25, 0.62), (0.7, 0.56)),
-                                   _line((0.72, 0.0), (0.7, 1.0))]),
+        # The curve runs into the stem, which starts low: a tall left stroke over a round
+        # bowl, a 6's outline but for the open top.
+        "4_che_short_stem": Style(4, [_bezier((0.16, 0.0), (0.12, 0.45), (0.25, 0.62),
+                                              (0.7, 0.56)),
+                                      _line((0.72, 0.26), (0.7, 1.0))]),
         # The same without lifting the pen: the curve, the bar, up to the stem's top and down.
         "4_che_one_stroke": Style(4, [_join(
             _bezier((0.15, 0.02), (0.1, 0.45), (0.22, 0.62), (0.56, 0.6)),
@@ -212,8 +215,12 @@ def digit_styles() -> dict[str, Style]:
                                                 _bezier((0.78, 0.0), (0.5, 0.4), (0.4, 0.7),
                                                         (0.36, 1.0))),
                                           _line((0.26, 0.54), (0.74, 0.5))]),
-        "7_continental_short": Style(7, [_line((0.12, 0.04), (0.88, 0.0), (0.5, 0.85)),
-                                         _line((0.38, 0.46), (0.86, 0.44))]),
+        # Short and wide, the crossbar low on a stem whose foot turns left: a 2's base below
+        # a 2's top.
+        "7_continental_short": Style(7, [_join(_line((0.12, 0.04), (0.88, 0.0)),
+                                               _bezier((0.88, 0.0), (0.62, 0.3), (0.48, 0.6),
+                                                       (0.4, 0.82))),
+                                         _line((0.3, 0.6), (0.8, 0.58))]),
         "7_continental_serif_curved": Style(7, [_join(_line((0.14, 0.18), (0.16, 0.02),
                                                             (0.8, 0.02)),
                                                       _bezier((0.8, 0.02), (0.56, 0.34),

@@ -9,7 +9,7 @@ from drawn.dataset import strokes_as_drawn
 from mlp.preprocessing import preprocess
 
 NEW_STYLES = {  # the rows: digit -> the styles written as those writers write them
-    4: ["4_che", "4_che_to_stem", "4_che_one_stroke"],
+    4: ["4_che", "4_che_short_stem", "4_che_one_stroke"],
     9: ["9_flat_loop", "9_open_loop", "9_open_hooked"],
     2: ["2_z", "2_z_narrow", "2_z_flat_top"],
     7: ["7_continental_curved", "7_continental_short", "7_continental_serif_curved"],
@@ -35,9 +35,10 @@ def test_the_ch_like_4_is_open_at_the_top_and_the_z_like_2_has_a_flat_base():
     from drawn.strokes import digit_styles
 
     styles = digit_styles()
-    left_arm, stem = styles["4_che_to_stem"].strokes
+    left_arm, stem = styles["4_che_short_stem"].strokes
     assert stem[0, 0] - left_arm[0, 0] > 0.5  # wide open at the top
     assert abs(left_arm[-1, 0] - stem[0, 0]) < 0.05  # the curve runs into the stem
+    assert left_arm[0, 1] < stem[0, 1] < left_arm[-1, 1]  # which starts lower than the left stroke
     z = styles["2_z"].strokes[0]
     base = z[z[:, 1] > 0.99]
     assert np.ptp(base[:, 0]) > 0.45 and np.ptp(z[:, 0]) < 0.6  # flat base, a narrow digit
