@@ -369,8 +369,10 @@ def _print_table(name: str, scores: dict) -> None:
                                              for v in cells))
     if "styles" not in scores:
         return
-    print(f"\nstroke drawings per style: styles seen in training (other drawings) "
-          f"{scores['styles_seen_in_training']:.4f}, held-out styles {scores['styles_held_out']:.4f}")
+    seen, held_out = (scores[key] for key in ("styles_seen_in_training", "styles_held_out"))
+    print("\nstroke drawings per style: styles seen in training (other drawings) "
+          + ("-" if seen is None else f"{seen:.4f}") + ", held-out styles "
+          + ("-" if held_out is None else f"{held_out:.4f}"))
     print(f"\n{'style':<22}{'accuracy':>10}")
     for style, accuracy in scores["styles"].items():
         marker = "  (held out)" if style in scores["held_out_styles"] else ""

@@ -48,8 +48,9 @@ def score(model, drawn: DrawnSet) -> dict:
         held_out = np.array([digit_styles()[name].held_out for name in drawn.styles[strokes]])
         correct = drawn.labels[strokes] == predicted[strokes]
         result["held_out_styles"] = sorted(set(drawn.styles[strokes][held_out].tolist()))
-        result["styles_seen_in_training"] = float(correct[~held_out].mean())
-        result["styles_held_out"] = float(correct[held_out].mean())
+        # None where the set drew no style of that side (a set of a drawing or two a condition).
+        result["styles_seen_in_training"] = float(correct[~held_out].mean()) if (~held_out).any() else None
+        result["styles_held_out"] = float(correct[held_out].mean()) if held_out.any() else None
     return result
 
 

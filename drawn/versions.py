@@ -38,5 +38,6 @@ DRAWN_SET = DRAWN_SET_VERSIONS[-1]
 NOT_DIGIT_SET_VERSIONS = (
     SetVersion("3", "up to here the non-digit set followed the digit set's version"),
     SetVersion("4", "the heart is trained on; cloud, fish, house and moon are held out"),
+    SetVersion("5", "two and three digits side by side write the digit set's version-4 styles"),
 )
 NOT_DIGIT_SET = NOT_DIGIT_SET_VERSIONS[-1]
