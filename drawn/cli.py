@@ -373,7 +373,7 @@ def _print_table(name: str, scores: dict) -> None:
     print("\nstroke drawings per style: styles seen in training (other drawings) "
           + ("-" if seen is None else f"{seen:.4f}") + ", held-out styles "
           + ("-" if held_out is None else f"{held_out:.4f}"))
-    print(f"\n{'style':<22}{'accuracy':>10}")
+    print(f"\n{'style':<28}{'accuracy':>10}")
     for style, accuracy in scores["styles"].items():
         marker = "  (held out)" if style in scores["held_out_styles"] else ""
-        print(f"{style:<22}{accuracy:>10.3f}{marker}")
+        print(f"{style:<28}{accuracy:>10.3f}{marker}")

@@ -49,8 +49,8 @@ def score(model, drawn: DrawnSet) -> dict:
         correct = drawn.labels[strokes] == predicted[strokes]
         result["held_out_styles"] = sorted(set(drawn.styles[strokes][held_out].tolist()))
         # None where the set drew no style of that side (a set of a drawing or two a condition).
-        result["styles_seen_in_training"] = float(correct[~held_out].mean()) if (~held_out).any() else None
-        result["styles_held_out"] = float(correct[held_out].mean()) if held_out.any() else None
+        for key, side in (("styles_seen_in_training", ~held_out), ("styles_held_out", held_out)):
+            result[key] = float(correct[side].mean()) if side.any() else None
     return result
 
 

@@ -179,3 +179,18 @@ def test_the_closed_outlines_are_training_kinds_that_render_and_are_no_tall_oval
         assert preprocess(draw_not_digit(kinds[name], "centred", rng)) is not None
     _, drawn_kinds = training_not_digits(len(kinds), seed=0)
     assert set(OUTLINES) <= set(drawn_kinds)
+
+
+def test_the_default_models_record_holds_its_font_figures(default_model):
+    """The record's per-font figures, measured again here on one held-out font: the same,
+    give or take a drawing whose reading a CPU without AVX-512 tips."""
+    from drawn.fonts import FONT_VERSION, FONTS, make_font_set
+    from drawn.score import score_fonts
+
+    fonts = default_model.record["fonts"]
+    assert fonts["font_version"] == FONT_VERSION and fonts["missing"] == []
+    assert fonts["held_out_fonts"] == sorted(name for name, font in FONTS.items() if font.held_out)
+    again = score_fonts(default_model, make_font_set(fonts["per_condition"], fonts["seed"],
+                                                     names=["Humor-Sans"]))
+    n = fonts["per_condition"] * len(CONDITIONS)
+    assert abs(again["fonts"]["Humor-Sans"] - fonts["fonts"]["Humor-Sans"]) <= 1 / n
