@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from drawn.training import NOT_DIGITS, REDRAWN_DIGITS, STROKE_DIGITS
+from drawn.training import FONT_DIGITS, NOT_DIGITS, REDRAWN_DIGITS, STROKE_DIGITS
+from drawn.versions import DRAWN_SET, NOT_DIGIT_SET
 from mlp.cli import positive_int, run
 from mlp.errors import MLPError
 from mlp.limits import usable_cores
@@ -50,15 +51,20 @@ def _parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="a model's accuracy on the set, per condition")
     score.add_argument("--model", metavar="NAME_OR_PATH",
                        help="a shipped model's name, or a .npz or .keras file (default: the default model)")
-    common(score, per_condition=100)
+    common(score, per_condition=DRAWN_SET.per_condition)
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--record", action="store_true",
                        help="store the scores in the model's record (needs MNIST)")
     score.add_argument("--not-digits", action="store_true",
                        help="score the model's not-a-digit check instead: how many drawings "
                        "that are not digits it flags (per kind), and how many digits")
-    score.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
-                       help="with --not-digits: drawings of each kind of non-digit (default: 40)")
+    score.add_argument("--fonts", action="store_true",
+                       help="score digits in handwriting fonts instead (drawn.fonts, under "
+                       "every condition; --per-condition drawings of each font), per font, "
+                       "held-out fonts apart")
+    score.add_argument("--per-kind", type=positive_int, default=NOT_DIGIT_SET.per_kind,
+                       metavar="N", help="with --not-digits: drawings of each kind of non-digit "
+                       "(default: %(default)s)")
     score.set_defaults(run=_score)
 
     training = commands.add_parser(
@@ -73,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
                           "none (default: %(default)s)")
     training.add_argument("--data", metavar="FILE",
                           help="mnist.npz, whose training digits are redrawn (default: $MNIST_NPZ)")
+    training.add_argument("--font-digits", type=seed_int, default=FONT_DIGITS, metavar="N",
+                          help="digits to draw in the training handwriting fonts (never a "
+                          "held-out one); 0 for none (default: %(default)s)")
     training.add_argument("--not-digits", type=positive_int, default=NOT_DIGITS, metavar="N",
                           help="non-digits to draw (default: %(default)s)")
     training.add_argument("--seed", type=seed_int, default=0, metavar="N",
@@ -102,9 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE", help="the PNG to write")
     sheet.add_argument("--model", metavar="NAME_OR_PATH",
                        help="a shipped model's name, or a .npz file (default: the default model)")
-    common(sheet, per_condition=100)
-    sheet.add_argument("--per-kind", type=positive_int, default=40, metavar="N",
-                       help="drawings of each kind of non-digit (default: 40)")
+    common(sheet, per_condition=DRAWN_SET.per_condition)
+    sheet.add_argument("--per-kind", type=positive_int, default=NOT_DIGIT_SET.per_kind,
+                       metavar="N", help="drawings of each kind of non-digit (default: %(default)s)")
+    sheet.add_argument("--styles", type=_style_names, metavar="NAME,...",
+                       help="instead: a row for each of these styles, as written and its 10 "
+                       "drawings read least surely")
     sheet.set_defaults(run=_hardest)
     return parser
 
@@ -121,6 +133,16 @@ def _hardest(args) -> int:
     check_target(args.out)  # before the work, not after it
     mnist = _mnist(args)
     model = load_model(args.model)
+    if args.styles:
+        from drawn.dataset import strokes_as_drawn
+        from drawn.sheet import hardest_of_styles
+
+        rows = hardest_of_styles(model, strokes_as_drawn(args.per_condition, args.seed),
+                                 args.styles)
+        titles = [f"{model.name}: {name}, as written, then its drawings read least surely "
+                  "(condition: read as, p(true digit))" for name in args.styles]
+        print(f"wrote {contact_sheet(rows, titles, args.out)}")
+        return 0
     rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),
                    make_not_digit_set(args.per_kind, args.seed))
     titles = [f"{model.name}: digits read least surely (style or source: read as, p(true digit))",
@@ -130,11 +152,23 @@ def _hardest(args) -> int:
     return 0
 
 
+def _style_names(text: str) -> list[str]:
+    """argparse type: 'a,b' -> ['a', 'b'], each a style of drawn.strokes."""
+    from drawn.strokes import digit_styles
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in digit_styles()]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"no style {', '.join(unknown) or repr(text)}: "
+                                         f"one of {', '.join(digit_styles())}")
+    return names
+
+
 def _training_set(args) -> int:
     import numpy as np
 
     from drawn.dataset import MNIST_STYLE
-    from drawn.training import training_set
+    from drawn.training import FONT_STYLE, training_set
 
     out = _writable_npz(args.out)
     mnist = None
@@ -144,13 +178,15 @@ def _training_set(args) -> int:
         data = load_mnist(args.data)
         mnist = data.x_train, data.y_train
     arrays = training_set(args.digits, args.not_digits, args.seed, mnist=mnist,
-                          mnist_digits=args.mnist_digits, workers=usable_cores())
+                          mnist_digits=args.mnist_digits, workers=usable_cores(),
+                          font_digits=args.font_digits)
     if mnist is not None:
         arrays["mnist_sha256"] = np.array(data.sha256)
     _write_npz(out, arrays)
     redrawn = int((arrays["styles"] == MNIST_STYLE).sum())
+    fonts = int(np.char.startswith(arrays["styles"].astype(str), FONT_STYLE).sum())
     print(f"wrote {out}: {len(arrays['x'])} digits ({redrawn} of them MNIST training digits "
-          f"redrawn), {len(arrays['x_not_digits'])} non-digits")
+          f"redrawn, {fonts} in handwriting fonts), {len(arrays['x_not_digits'])} non-digits")
     return 0
 
 
@@ -232,6 +268,8 @@ def _score(args) -> int:
     from drawn.score import record, score
     from mlp.model import load_model
 
+    if args.fonts and args.not_digits:
+        raise MLPError("--fonts and --not-digits score different sets: give one of them")
     mnist = _mnist(args)  # before the model, which takes seconds to load: fail fast
     if args.record and mnist is None:
         raise MLPError("--record needs MNIST (--data or $MNIST_NPZ): a model's record holds "
@@ -243,6 +281,8 @@ def _score(args) -> int:
         if model.path is None:
             raise MLPError(f"model {model.name} has no record file to store the scores in")
         check_writable(model.path.parent)  # before the work, not after it
+    if args.fonts:
+        return _score_fonts(model, args)
     drawn = make_drawn_set(args.per_condition, args.seed, mnist=mnist)
     if args.not_digits:
         from drawn.not_digits import make_not_digit_set
@@ -262,6 +302,36 @@ def _score(args) -> int:
     else:
         print_scores(model.name, scores)
     _say_if_strokes_only(mnist)
+    return 0
+
+
+def _score_fonts(model, args) -> int:
+    """`score --fonts`: the model's accuracy on each handwriting font's digits."""
+    from drawn.fonts import make_font_set
+    from drawn.score import record, score_fonts
+
+    # The digit set's per-condition default is far more than a font needs: 20, two of each digit.
+    per_condition = 20 if args.per_condition == DRAWN_SET.per_condition else args.per_condition
+    scores = score_fonts(model, make_font_set(per_condition, args.seed))
+    if args.record:
+        record(model, scores, key="fonts")
+    if args.json:
+        print(json.dumps({"model": model.name, **scores}))
+        return 0
+    print(f"model {model.name}: digits in handwriting fonts, {scores['n']} drawings "
+          f"({per_condition} of each font a condition; fonts {scores['font_version']}, "
+          f"seed {scores['seed']})")
+    if scores["missing"]:
+        print(f"not installed, left out: {', '.join(scores['missing'])}", file=sys.stderr)
+    print(f"\n{'font':<30}{'accuracy':>10}")
+    for font, accuracy in scores["fonts"].items():
+        marker = "  (held out)" if font in scores["held_out_fonts"] else ""
+        print(f"{font:<30}{accuracy:>10.3f}{marker}")
+    for title, key in (("held-out fonts", "held_out_digits"),
+                       ("training fonts, new drawings", "training_font_digits")):
+        if scores[key]:
+            print(f"\nper digit, {title}: " + "  ".join(f"{d} {a:.3f}"
+                                                      for d, a in scores[key].items()))
     return 0
 
 
@@ -299,9 +369,11 @@ def _print_table(name: str, scores: dict) -> None:
                                              for v in cells))
     if "styles" not in scores:
         return
-    print(f"\nstroke drawings per style: styles seen in training (other drawings) "
-          f"{scores['styles_seen_in_training']:.4f}, held-out styles {scores['styles_held_out']:.4f}")
-    print(f"\n{'style':<22}{'accuracy':>10}")
+    seen, held_out = (scores[key] for key in ("styles_seen_in_training", "styles_held_out"))
+    print("\nstroke drawings per style: styles seen in training (other drawings) "
+          + ("-" if seen is None else f"{seen:.4f}") + ", held-out styles "
+          + ("-" if held_out is None else f"{held_out:.4f}"))
+    print(f"\n{'style':<28}{'accuracy':>10}")
     for style, accuracy in scores["styles"].items():
         marker = "  (held out)" if style in scores["held_out_styles"] else ""
-        print(f"{style:<22}{accuracy:>10.3f}{marker}")
+        print(f"{style:<28}{accuracy:>10.3f}{marker}")

@@ -23,15 +23,15 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from drawn.conditions import CONDITIONS, Condition, Geometry, hand_in, random_geometry
-from drawn.paint import paint, paint_mnist
+from drawn.conditions import CONDITIONS, Condition
+from drawn.render import draw_image, draw_strokes
 from drawn.streams import rng_for
-from drawn.strokes import bend, digit_styles, styles_of
+from drawn.strokes import digit_styles, styles_of
+from drawn.versions import DRAWN_SET
 
-# Bump whenever a seed's drawings change, so that recorded scores can be told stale.
-# 2: ten conditions, with sloppy.
-# 3: the styles of other countries and hands (held-out ones among them), a finger condition.
-GENERATOR_VERSION = "3"
+# Bumped whenever a seed's drawings change, so that recorded scores can be told stale: each
+# version, what it changed and how many drawings it holds are in drawn.versions.
+GENERATOR_VERSION = DRAWN_SET.version
 SOURCES = ("strokes", "mnist")
 MNIST_STYLE = "mnist"  # the style recorded for a redrawn MNIST digit, in the sets and in training
 
@@ -52,22 +52,20 @@ class DrawnSet:
         return len(self.images)
 
 
-# draw(i, label) -> (ink patch, geometry, style) for the i-th image of one condition
-Draw = Callable[[int, int], tuple[np.ndarray, Geometry, str]]
+# draw(i, label) -> (the image handed in, its style) for the i-th drawing of one condition
+Draw = Callable[[int, int], tuple[np.ndarray, str]]
 
 
 def _draw_set(source: str, seed: int, per_condition: int,
-              drawer: Callable[[Condition, np.random.Generator], Draw]) -> DrawnSet:
-    """The loop both sources share: each condition with its own stream, labels cycling 0-9."""
+              drawer: Callable[[str, Condition], Draw]) -> DrawnSet:
+    """The loop both sources share: each condition in turn, labels cycling 0-9."""
     images, labels, conditions, styles = [], [], [], []
     for name, condition in CONDITIONS.items():
-        # One stream per (source, condition), by name: adding one leaves the others unchanged.
-        rng = rng_for("test", seed, source, name)
-        draw = drawer(condition, rng)
+        draw = drawer(name, condition)
         for i in range(per_condition):
             label = i % 10
-            patch, chosen, style = draw(i, label)
-            images.append(hand_in(patch, chosen, condition, rng))
+            image, style = draw(i, label)
+            images.append(image)
             labels.append(label)
             conditions.append(name)
             styles.append(style)
@@ -78,21 +76,23 @@ def _draw_set(source: str, seed: int, per_condition: int,
 
 
 def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
-    """Digits painted from stroke paths, every style: `per_condition` per condition, labels 0-9."""
+    """Digits painted from stroke paths, every style: `per_condition` per condition, labels 0-9.
+
+    Each round of 0-9 takes the next style of each digit, held-out ones included, and each
+    style under each condition draws from a stream of its own: a new style takes turns from
+    its digit's others, but moves none of their drawings.
+    """
     styles = digit_styles()
 
-    def drawer(condition: Condition, rng: np.random.Generator) -> Draw:
-        first_style = int(rng.integers(len(styles)))
+    def drawer(condition_name: str, condition: Condition) -> Draw:
+        streams = {}
 
         def draw(i: int, label: int):
-            # Each round of 0-9 takes the next style of each digit, held-out ones included.
             options = styles_of(label)
-            name = options[(first_style + i // 10) % len(options)]
-            strokes = bend(styles[name].strokes, rng, wobble=condition.wobble,
-                           misplace=condition.misplace, shake=condition.shake,
-                           rounding=condition.rounding)
-            chosen = random_geometry(condition, rng, mnist=False)
-            return paint(strokes, chosen.height, chosen.brush, chosen.angle), chosen, name
+            name = options[(i // 10) % len(options)]
+            if name not in streams:
+                streams[name] = rng_for("test", seed, "strokes", condition_name, name)
+            return draw_strokes(styles[name].strokes, condition, streams[name]), name
 
         return draw
 
@@ -111,7 +111,9 @@ def mnist_as_drawn(
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     by_digit = {d: np.flatnonzero(labels == d) for d in range(10)}
 
-    def drawer(condition: Condition, rng: np.random.Generator) -> Draw:
+    def drawer(condition_name: str, condition: Condition) -> Draw:
+        rng = rng_for("test", seed, "mnist", condition_name)  # one stream per condition
+
         def draw(i: int, label: int):
             candidates = by_digit[label]
             if len(candidates) == 0:
@@ -119,8 +121,7 @@ def mnist_as_drawn(
             digit = np.asarray(images[candidates[rng.integers(len(candidates))]], dtype=np.uint8)
             if not np.any(digit):
                 raise ValueError(f"an MNIST image labelled {label} is blank")
-            chosen = random_geometry(condition, rng, mnist=True)
-            return paint_mnist(digit, chosen.height, chosen.brush, chosen.angle), chosen, MNIST_STYLE
+            return draw_image(digit, condition, rng), MNIST_STYLE
 
         return draw
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from drawn.dataset import GENERATOR_VERSION, DrawnSet
+from drawn.fonts import FONT_VERSION, FONTS, PACKAGES, FontSet
 from drawn.not_digits import NOT_DIGIT_VERSION, NotDigitSet
 from drawn.strokes import digit_styles
 from mlp.digit_check import looks_like_digit
@@ -47,9 +48,36 @@ def score(model, drawn: DrawnSet) -> dict:
         held_out = np.array([digit_styles()[name].held_out for name in drawn.styles[strokes]])
         correct = drawn.labels[strokes] == predicted[strokes]
         result["held_out_styles"] = sorted(set(drawn.styles[strokes][held_out].tolist()))
-        result["styles_seen_in_training"] = float(correct[~held_out].mean())
-        result["styles_held_out"] = float(correct[held_out].mean())
+        # None where the set drew no style of that side (a set of a drawing or two a condition).
+        for key, side in (("styles_seen_in_training", ~held_out), ("styles_held_out", held_out)):
+            result[key] = float(correct[side].mean()) if side.any() else None
     return result
+
+
+def score_fonts(model, fonts: FontSet) -> dict:
+    """Accuracy of `model` on digits in handwriting fonts: per font, per condition, and per
+    digit on the held-out fonts and on the training ones (new drawings of them)."""
+    if not len(fonts):
+        raise MLPError("no handwriting font is installed to score on "
+                       f"(apt-get install {PACKAGES})")
+    inputs = [preprocess(image) for image in fonts.images]
+    found = np.array([x is not None for x in inputs])
+    predicted = np.full(len(inputs), -1)
+    if found.any():
+        predicted[found] = predict_proba(model, np.stack([x for x in inputs if x is not None])
+                                         ).argmax(axis=1)
+    held_out = np.array([FONTS[name].held_out for name in fonts.fonts])
+    digits = np.char.mod("%d", fonts.labels)
+    return {"font_version": FONT_VERSION, "seed": fonts.seed,
+            "per_condition": fonts.per_condition, "n": len(fonts), "missing": list(fonts.missing),
+            "held_out_fonts": sorted(set(fonts.fonts[held_out].tolist())),
+            "fonts": accuracy_by_condition(fonts.labels, predicted, fonts.fonts),
+            "conditions": accuracy_by_condition(fonts.labels, predicted, fonts.conditions),
+            "held_out_digits": accuracy_by_condition(fonts.labels[held_out], predicted[held_out],
+                                                     digits[held_out]) if held_out.any() else {},
+            "training_font_digits": accuracy_by_condition(
+                fonts.labels[~held_out], predicted[~held_out], digits[~held_out])
+            if (~held_out).any() else {}}
 
 
 def flagged(model, inputs: list[np.ndarray | None]) -> np.ndarray:

@@ -15,6 +15,8 @@ from PIL import Image, ImageDraw
 
 from drawn.dataset import DrawnSet
 from drawn.not_digits import NotDigitSet
+from drawn.paint import paint
+from drawn.strokes import digit_styles
 from mlp.digit_check import digit_likeness
 from mlp.network import predict_proba
 from mlp.preprocessing import preprocess
@@ -48,6 +50,29 @@ def hardest(model, drawn: DrawnSet, not_digits: NotDigitSet, count: int = 10) ->
     rows.append([(x[i], f"{names[i]}: {digit_likeness_of[i]:.2f}")
                  for i in np.argsort(digit_likeness_of)[:count]])
     return rows
+
+
+def hardest_of_styles(model, drawn: DrawnSet, styles: list[str],
+                      count: int = 10) -> list[list[tuple]]:
+    """A row per style: the style as written (its strokes, plainly painted), then the `count`
+    drawings of it the model reads least surely (read as, p(true digit))."""
+    table = digit_styles()
+    rows = []
+    for name in styles:
+        plain = preprocess(_on_black(paint(table[name].strokes, 200.0, 20.0, 0.0)))
+        chosen = np.flatnonzero(drawn.styles == name)
+        x = np.stack([preprocess(drawn.images[i]) for i in chosen])
+        probabilities = predict_proba(model, x)
+        sure = probabilities[:, table[name].digit]
+        rows.append([(plain, f"{name} as written")] + [
+            (x[i], f"{drawn.conditions[chosen[i]]}: read {probabilities[i].argmax()}, "
+                   f"{sure[i]:.0%}") for i in np.argsort(sure)[:count]])
+    return rows
+
+
+def _on_black(patch: np.ndarray) -> np.ndarray:
+    """An ink patch (h, w) float -> a black canvas (h + 80, w + 80) uint8 with it in the middle."""
+    return np.round(np.pad(patch, 40) * 255).astype(np.uint8)
 
 
 def contact_sheet(rows: list[list[tuple]], titles: list[str], out: Path) -> Path:

@@ -169,7 +169,87 @@ def digit_styles() -> dict[str, Style]:
                                         _bezier((0.69, 0.76), (0.7, 1.06), (0.38, 1.08),
                                                 (0.3, 0.88)))], held_out=True),
     }
-    return table
+    # Written as writers abroad write them (issue 25's misreads), each modelled on how the pen
+    # moves: where a stroke starts and stops, and in what order. One style of each is held out.
+    table |= {
+        # The open 4 like a Cyrillic 'ch': the left stroke runs down and curves into the
+        # crossbar; then the stem, far from the left stroke at the top.
+        "4_che": Style(4, [_join(_bezier((0.14, 0.0), (0.1, 0.38), (0.16, 0.6), (0.46, 0.6)),
+                                 _line((0.46, 0.6), (0.9, 0.58))),
+                           _line((0.7, 0.02), (0.68, 1.0))]),
+        # The curve runs into the stem, which starts low: a tall left stroke over a round
+        # bowl, a 6's outline but for the open top.
+        "4_che_short_stem": Style(4, [_bezier((0.16, 0.0), (0.12, 0.45), (0.25, 0.62),
+                                              (0.7, 0.56)),
+                                      _line((0.72, 0.26), (0.7, 1.0))]),
+        # The same without lifting the pen: the curve, the bar, up to the stem's top and down.
+        "4_che_one_stroke": Style(4, [_join(
+            _bezier((0.15, 0.02), (0.1, 0.45), (0.22, 0.62), (0.56, 0.6)),
+            _bezier((0.56, 0.6), (0.7, 0.58), (0.74, 0.3), (0.72, 0.0)),
+            _line((0.72, 0.0), (0.7, 1.0)))], held_out=True),
+        # The 9 with a small, flattened loop, or one left open on the left, and a stem that
+        # curves back to the left: its top half a 3's.
+        "9_flat_loop": Style(9, [_arc(0.46, 0.17, 0.27, 0.15, -10, 355),
+                                 _bezier((0.72, 0.2), (0.74, 0.62), (0.6, 0.98), (0.26, 0.9))]),
+        "9_open_loop": Style(9, [_arc(0.47, 0.24, 0.25, 0.2, -135, 140),
+                                 _bezier((0.72, 0.22), (0.74, 0.65), (0.62, 1.0), (0.28, 0.94))]),
+        # Over the top from the left and straight down into the stem; the loop's floor last.
+        "9_open_hooked": Style(9, [_join(_arc(0.48, 0.22, 0.22, 0.18, -160, 20),
+                                         _bezier((0.69, 0.28), (0.72, 0.7), (0.6, 1.0),
+                                                 (0.22, 0.9))),
+                                   _line((0.3, 0.36), (0.69, 0.34))], held_out=True),
+        # The Z-like 2: no curl at the top-left, a straight diagonal, a flat straight base;
+        # narrow.
+        "2_z": Style(2, [_join(_bezier((0.24, 0.1), (0.36, -0.02), (0.66, -0.04), (0.72, 0.1)),
+                               _line((0.72, 0.1), (0.26, 1.0), (0.8, 1.0)))]),
+        "2_z_narrow": Style(2, [_join(_bezier((0.32, 0.08), (0.42, -0.02), (0.64, -0.02),
+                                              (0.66, 0.12)),
+                                      _line((0.66, 0.12), (0.3, 1.0), (0.72, 1.0)))]),
+        "2_z_flat_top": Style(2, [_join(_line((0.24, 0.04), (0.6, 0.0)),
+                                        _bezier((0.6, 0.0), (0.72, 0.0), (0.74, 0.08), (0.68, 0.16)),
+                                        _line((0.68, 0.16), (0.26, 1.0), (0.8, 0.98)))],
+                              held_out=True),
+        # Continental 7s: a short top bar, the stem curved (or short, the 7 wide), and a
+        # crossbar through the stem, written last.
+        "7_continental_curved": Style(7, [_join(_line((0.26, 0.04), (0.78, 0.0)),
+                                                _bezier((0.78, 0.0), (0.5, 0.4), (0.4, 0.7),
+                                                        (0.36, 1.0))),
+                                          _line((0.26, 0.54), (0.74, 0.5))]),
+        # Short and wide, the crossbar low on a stem whose foot turns left: a 2's base below
+        # a 2's top.
+        "7_continental_short": Style(7, [_join(_line((0.12, 0.04), (0.88, 0.0)),
+                                               _bezier((0.88, 0.0), (0.62, 0.3), (0.48, 0.6),
+                                                       (0.4, 0.82))),
+                                         _line((0.3, 0.6), (0.8, 0.58))]),
+        "7_continental_serif_curved": Style(7, [_join(_line((0.14, 0.18), (0.16, 0.02),
+                                                            (0.8, 0.02)),
+                                                      _bezier((0.8, 0.02), (0.56, 0.34),
+                                                              (0.46, 0.66), (0.44, 1.0))),
+                                                _line((0.3, 0.56), (0.78, 0.5))], held_out=True),
+        # The long flag from the top, reaching half way down, and a base (the held-out
+        # 1_long_flag_base is this row's unseen hand).
+        "1_long_flag_curved_base": Style(1, [_join(_bezier((0.1, 0.56), (0.3, 0.4), (0.48, 0.2),
+                                                           (0.6, 0.0)),
+                                                   _line((0.6, 0.0), (0.6, 1.0))),
+                                             _line((0.3, 1.0), (0.9, 1.0))]),
+        "1_long_flag_wide_base": Style(1, [_line((0.14, 0.6), (0.56, 0.0), (0.56, 1.0)),
+                                           _line((0.18, 1.0), (0.92, 1.0))]),
+        # The 5 whose top bar is short and joined to the belly: the stem short or gone.
+        "5_short_bar_joined": Style(5, [_join(_line((0.64, 0.02), (0.34, 0.02), (0.3, 0.36)),
+                                              _bezier((0.3, 0.36), (0.92, 0.2), (0.98, 1.02),
+                                                      (0.18, 0.92)))]),
+        "5_short_bar_last": Style(5, [_join(_line((0.32, 0.0), (0.28, 0.4)),
+                                            _bezier((0.28, 0.4), (0.92, 0.22), (0.98, 1.02),
+                                                    (0.18, 0.92))),
+                                      _line((0.32, 0.0), (0.6, 0.0))]),
+        "5_joined_round": Style(5, [_join(_line((0.66, 0.0), (0.38, 0.02)),
+                                          _bezier((0.38, 0.02), (0.22, 0.1), (0.24, 0.36),
+                                                  (0.42, 0.36)),
+                                          _bezier((0.42, 0.36), (0.98, 0.32), (0.96, 1.04),
+                                                  (0.2, 0.94)))], held_out=True),
+    }
+    # Digit by digit, each digit's styles in the order they were added.
+    return dict(sorted(table.items(), key=lambda item: item[1].digit))
 
 
 def styles_of(digit: int, held_out: bool | None = None) -> list[str]:

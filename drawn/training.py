@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from drawn.conditions import CONDITIONS, hand_in, random_geometry
+from drawn.conditions import CONDITIONS
 from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE
+from drawn.fonts import FONT_VERSION, PACKAGES, glyph, installed, training_fonts
 from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_kinds
-from drawn.paint import paint, paint_mnist
+from drawn.render import draw_image, draw_strokes
 from drawn.streams import rng_for
-from drawn.strokes import bend, digit_styles
+from drawn.strokes import digit_styles
+from mlp.errors import MLPError
 from mlp.preprocessing import preprocess
 
 # How far a training stroke's ends may run on (unit square); the test sets draw none.
 OVERSHOOT = 0.25
 # The training set the shipped world model learns from: stroke digits, MNIST training digits
-# redrawn, non-digits (`python -m drawn training-set`'s defaults).
-STROKE_DIGITS, REDRAWN_DIGITS, NOT_DIGITS = 20_000, 20_000, 30_000
+# redrawn, digits in the training fonts, non-digits (`python -m drawn training-set`'s defaults).
+STROKE_DIGITS, REDRAWN_DIGITS, FONT_DIGITS, NOT_DIGITS = 20_000, 20_000, 5_000, 30_000
+FONT_STYLE = "font:"  # the style recorded for a font's digit: this, then the font's name
 
 
 def as_mnist(image: np.ndarray) -> np.ndarray | None:
@@ -44,12 +47,7 @@ def training_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
         label = i % 10
         style = by_digit[label][rng.integers(len(by_digit[label]))]
         condition = CONDITIONS[names[rng.integers(len(names))]]
-        strokes = bend(styles[style].strokes, rng, wobble=condition.wobble,
-                       misplace=condition.misplace, shake=condition.shake,
-                       rounding=condition.rounding, overshoot=OVERSHOOT)
-        chosen = random_geometry(condition, rng, mnist=False)
-        digit = as_mnist(hand_in(paint(strokes, chosen.height, chosen.brush, chosen.angle),
-                                 chosen, condition, rng))
+        digit = as_mnist(draw_strokes(styles[style].strokes, condition, rng, overshoot=OVERSHOOT))
         if digit is not None:
             images.append(digit)
             labels.append(label)
@@ -76,13 +74,36 @@ def redrawn_mnist(images: np.ndarray, labels: np.ndarray, count: int,
         if not digit.any():
             continue
         condition = CONDITIONS[names[rng.integers(len(names))]]
-        chosen = random_geometry(condition, rng, mnist=True)
-        drawing = as_mnist(hand_in(paint_mnist(digit, chosen.height, chosen.brush, chosen.angle),
-                                   chosen, condition, rng))
+        drawing = as_mnist(draw_image(digit, condition, rng))
         if drawing is not None:
             out.append(drawing)
             out_labels.append(int(labels[index]))
     return np.stack(out), np.asarray(out_labels, dtype=np.int64)
+
+
+def training_font_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`count` digits in the training fonts under random conditions -> images (n, 28, 28)
+    uint8, labels (n,), styles (n,) as FONT_STYLE + the font's name. Every training font
+    must be installed: a training set is the same file wherever it is drawn."""
+    names = training_fonts()
+    missing = sorted(set(names) - set(installed(names)))
+    if missing:
+        raise MLPError(f"handwriting fonts not installed: {', '.join(missing)} "
+                       f"(apt-get install {PACKAGES}), or draw none: --font-digits 0")
+    glyphs = {name: [glyph(name, digit) for digit in range(10)] for name in names}
+    condition_names = list(CONDITIONS)
+    rng = rng_for("training", seed, "font_digits")
+    images, labels, styles = [], [], []
+    for i in range(count):
+        label = i % 10
+        name = names[rng.integers(len(names))]
+        condition = CONDITIONS[condition_names[rng.integers(len(condition_names))]]
+        digit = as_mnist(draw_image(glyphs[name][label], condition, rng))
+        if digit is not None:
+            images.append(digit)
+            labels.append(label)
+            styles.append(FONT_STYLE + name)
+    return np.stack(images), np.asarray(labels, dtype=np.int64), np.asarray(styles)
 
 
 def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -103,11 +124,13 @@ def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 def training_set(digits: int, not_digits: int, seed: int = 0,
                  mnist: tuple[np.ndarray, np.ndarray] | None = None,
-                 mnist_digits: int = 0, workers: int = 1) -> dict[str, np.ndarray]:
+                 mnist_digits: int = 0, workers: int = 1,
+                 font_digits: int = 0) -> dict[str, np.ndarray]:
     """The arrays of a training-set file: x, y (digits), x_not_digits, and what made them.
 
     With `mnist` (x_train, y_train) and `mnist_digits` > 0, that many of MNIST's training
-    digits redrawn follow the stroke digits in x, with the style MNIST_STYLE. The three parts
+    digits redrawn follow the stroke digits in x, with the style MNIST_STYLE; then
+    `font_digits` digits in the training fonts (drawn.fonts). The parts
     come from streams of their own, so `workers` > 1 draws them in that many processes at once
     and gives the same arrays; those processes are spawned, and import the calling program's
     main module, which must then start its work under `if __name__ == "__main__"` (as
@@ -118,6 +141,8 @@ def training_set(digits: int, not_digits: int, seed: int = 0,
     parts = [(training_digits, (digits, seed)), (training_not_digits, (not_digits, seed))]
     if mnist_digits:
         parts.append((redrawn_mnist, (*mnist, mnist_digits, seed)))
+    if font_digits:
+        parts.append((training_font_digits, (font_digits, seed)))
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -133,6 +158,11 @@ def training_set(digits: int, not_digits: int, seed: int = 0,
         x_mnist, y_mnist = made[2]
         x, y = np.concatenate([x, x_mnist]), np.concatenate([y, y_mnist])
         styles = np.concatenate([styles, np.full(len(x_mnist), MNIST_STYLE)])
+    if font_digits:
+        x_font, y_font, font_styles = made[-1]
+        x, y = np.concatenate([x, x_font]), np.concatenate([y, y_font])
+        styles = np.concatenate([styles, font_styles])
     return {"x": x, "y": y, "styles": styles, "x_not_digits": x_not, "not_digit_kinds": kinds,
             "generator_version": np.array(GENERATOR_VERSION),
-            "not_digit_version": np.array(NOT_DIGIT_VERSION), "seed": np.array(seed)}
+            "not_digit_version": np.array(NOT_DIGIT_VERSION),
+            "font_version": np.array(FONT_VERSION), "seed": np.array(seed)}

@@ -226,12 +226,13 @@ def test_training_set_and_validation_split_commands_write_what_they_say(tmp_path
     y = np.concatenate([mnist.y_train] * (HELD_BACK // len(mnist.y_train) + 2))
     np.savez(data, x_train=x, y_train=y, x_test=mnist.x_test, y_test=mnist.y_test)
     result = run("training-set", "--out", tmp_path / "train", "--digits", 20, "--not-digits", 10,
-                 "--mnist-digits", 10, mnist_npz=data)
+                 "--mnist-digits", 10, "--font-digits", 10, mnist_npz=data)
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert "30 digits (10 of them MNIST training digits redrawn), 10 non-digits" in result.stdout
-    in_one_process = training_set(20, 10, 0, mnist=(x, y), mnist_digits=10)
+    assert ("40 digits (10 of them MNIST training digits redrawn, 10 in handwriting fonts), "
+            "10 non-digits") in result.stdout
+    in_one_process = training_set(20, 10, 0, mnist=(x, y), mnist_digits=10, font_digits=10)
     with np.load(tmp_path / "train.npz") as written:
-        assert written["x"].shape == (30, 28, 28) and len(written["x_not_digits"]) == 10
+        assert written["x"].shape == (40, 28, 28) and len(written["x_not_digits"]) == 10
         assert str(written["mnist_sha256"]) == mlp.load_mnist(data).sha256
         # the command draws the parts in processes of their own: the same arrays
         assert all(np.array_equal(written[key], value) for key, value in in_one_process.items())
@@ -291,8 +292,8 @@ def test_the_new_styles_exist_and_every_style_renders_to_its_digit_shape():
                  "4_open", "4_closed", "4_one_stroke", "4_curled_stem", "9_curled_stem",
                  "9_small_loop_curl", "2_plain", "2_loop", "0_slashed", "5_joined", "7_joined"):
         assert name in styles, name
-    drawn = strokes_as_drawn(per_condition=60, seed=3)
-    assert set(drawn.styles) == set(styles)  # 60 a condition draw every style somewhere
+    drawn = strokes_as_drawn(per_condition=90, seed=3)
+    assert set(drawn.styles) == set(styles)  # 90 a condition draw every style somewhere
     for name, style in styles.items():
         assert name.startswith(f"{style.digit}_")
         chosen = drawn.styles == name
@@ -379,17 +380,19 @@ def test_every_named_stream_gives_the_numbers_its_integer_key_gave_at_e171165():
 def test_every_drawing_is_the_one_the_code_of_e171165_drew():
     """Each part's drawings against their mean grey levels, recorded from commit e171165.
 
+    All but what version 4 of the digit set draws anew: the test set's stroke drawings (a
+    stream for each style under each condition), and whatever picks among the styles, which
+    are more (the training digits, the kinds that write digits side by side).
+
     The means were recorded by running that commit's code (streams keyed by integers) on these
     calls BEFORE the streams were named. Bit for bit on the machine they were recorded on; a
     CPU without AVX-512 rounds a sine or two otherwise (up to 0.04 of a grey level), while a
     drawing from another stream moves its mean by whole grey levels.
     """
     from drawn.not_digits import make_not_digit_set
-    from drawn.training import redrawn_mnist, training_digits, training_not_digits
+    from drawn.training import redrawn_mnist, training_not_digits
 
     recorded = {
-        "strokes": [33.64, 20.88, 4.04, 2.94, 21.91, 8.22, 46.22, 25.0, 7.67, 6.4, 69.76, 40.61,
-                    46.78, 23.5, 200.98, 210.29, 29.79, 18.36, 51.3, 20.47, 39.24, 24.59],
         "mnist": [35.95, 18.5, 3.89, 2.72, 21.4, 9.44, 41.24, 21.38, 7.53, 2.22, 52.67, 30.19,
                   50.5, 20.46, 199.29, 205.0, 44.07, 18.23, 31.07, 27.73, 74.75, 30.34],
         "not_digits": [31.56, 4.19, 18.34, 38.31, 7.1, 66.73, 30.5, 224.77, 26.88, 26.15, 36.77,
@@ -400,26 +403,27 @@ def test_every_drawing_is_the_one_the_code_of_e171165_drew():
                                 24.58, 32.28, 35.61, 5.58, 24.86, 31.38, 4.66, 70.28, 46.25,
                                 199.42, 31.73, 11.96, 46.44, 61.68, 9.45, 23.03, 46.23, 21.94,
                                 5.97],
-        "training_digits": [23.45, 32.42, 28.72, 37.05, 26.86, 40.33, 44.58, 28.29, 33.14, 35.13],
         "training_not_digits": [27.14, 53.39, 28.63, 26.46, 56.25, 40.08, 23.48, 25.72, 23.2,
                                 31.46],
         "redrawn_mnist": [34.79, 28.95, 43.91, 25.94, 31.21, 23.19, 25.86, 35.1, 42.66, 25.99],
     }
     x, y = fake_mnist()
     drawn_now = {
-        "strokes": strokes_as_drawn(per_condition=2, seed=3).images,
         "mnist": mnist_as_drawn(x, y, per_condition=2, seed=3).images,
-        "not_digits": make_not_digit_set(per_kind=1, seed=3).images,
+        "not_digits": make_not_digit_set(per_kind=1, seed=3),
         "not_digits_training": make_not_digit_set(per_kind=1, seed=3, part="training",
-                                                  held_out=False).images,
-        "training_digits": training_digits(10, seed=3)[0],
+                                                  held_out=False),
         "training_not_digits": training_not_digits(10, seed=3)[0],
         "redrawn_mnist": redrawn_mnist(x, y, 10, seed=3)[0],
     }
-    for part, images in drawn_now.items():
-        means = [np.mean(image) for image in images]
+    for part, drawings in drawn_now.items():
+        kept = np.ones(len(recorded[part]), dtype=bool)
+        if hasattr(drawings, "kinds"):  # a non-digit set: the kinds that write no digit
+            kept = ~np.isin(drawings.kinds, ["two_digits", "three_digits"])
+            drawings = drawings.images
+        means = np.array([np.mean(image) for image in drawings])
         assert len(means) == len(recorded[part]), part
-        assert np.allclose(means, recorded[part], rtol=0, atol=0.2), part
+        assert np.allclose(means[kept], np.array(recorded[part])[kept], rtol=0, atol=0.2), part
 
 
 def test_a_new_condition_moves_no_other_conditions_drawings(monkeypatch):
@@ -493,7 +497,7 @@ def test_the_not_digit_set_has_training_and_held_out_kinds_that_render():
 def test_score_reports_every_style_and_the_held_out_ones(classic_model):
     from drawn.strokes import digit_styles
 
-    drawings = strokes_as_drawn(per_condition=60, seed=0)
+    drawings = strokes_as_drawn(per_condition=90, seed=0)  # every style, the 4's nine included
     scores = score(classic_model, drawings)
     assert list(scores["styles"]) == [*digit_styles(), "all"]
     assert scores["held_out_styles"] == sorted(n for n, s in digit_styles().items() if s.held_out)
