@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mlp.config import TrainConfig
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     from mlp.model import save_model
     from mlp.training import train
 
-    try:
+    def work() -> None:
         config = TrainConfig.from_dict(json.loads(args.config))
         data = load_mnist(args.data).first(train=args.images)
         extra = None if args.extra_data is None else load_extra(args.extra_data)
@@ -57,6 +58,15 @@ def main(argv: list[str] | None = None) -> int:
                            "progress", (epoch + batch / batches) / config.epochs),
                        on_epoch=lambda epoch, epochs, logs: report("epoch", logs))
         save_model(result.keras_model, args.out / "model", result.record("model"))
+
+    return reported(work, "The run failed")
+
+
+def reported(work: Callable[[], None], failed: str) -> int:
+    """Run a training process's work -> its exit code, its end reported: {"done": ""}, or {"failed":
+    a sentence for the visitor} (the details of a surprise go to the log, not to the page)."""
+    try:
+        work()
     except DiskFullError:  # its own words speak to someone at a command line, not a visitor
         report("failed", DISK_FULL)
         return 1
@@ -66,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         report("failed", OUT_OF_MEMORY)
         return 1
-    except Exception as err:  # a sentence for the visitor; the details go to the server's log
+    except Exception as err:
         logging.getLogger(__name__).exception("training run")
-        report("failed", f"The run failed ({type(err).__name__}).")
+        report("failed", f"{failed} ({type(err).__name__}).")
         return 1
     report("done", "")
     return 0

@@ -20,12 +20,16 @@ from views.inside import numbers
 SHOWN = 16  # units in the gallery, the most active first
 TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
 # Presenter mode: one row of units and a smaller close-up, so the panel fits beside the canvas; the
-# pictures follow the window's height (8 and 17 % of it: 58 and 122 pixels on 720p, 86 and 184 on 1080p).
+# pictures follow the window's height (8 and 17 % of it: 58 and 122 pixels on 720p, 86 and 184 on 1080p),
+# and so does the gallery's caption.
 BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS = 8, 56, 120, 44
 _BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto!important}"
                 ".st-key-unit_closeup img{width:17vh!important;height:auto!important}"
                 ".st-key-unit_gallery [data-testid='stImage'],.st-key-unit_closeup [data-testid='stImage']"
-                "{width:auto!important}.st-key-unit_gallery [data-testid='stImageCaption']{width:8vh!important}"
+                "{width:auto!important}.st-key-unit_gallery [data-testid='stImageCaption']{width:8vh!important;"
+                # One line under each picture: "#1019: 6.1" (a four-digit unit) at the page's type wrapped
+                # to two and pushed the panel past a 720p window; 1.6vh keeps it in 8vh (17 px on 1080p).
+                "font-size:min(1em,1.6vh)!important;white-space:nowrap}"
                 ".st-key-unit_closeup [data-testid='stImageCaption']{width:17vh!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 

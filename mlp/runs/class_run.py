@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 
-from mlp.errors import MLPError
 from mlp.processes import die_with_parent
-from mlp.worker import NICENESS, OUT_OF_MEMORY, report
+from mlp.worker import NICENESS, report, reported
 
 def fine_tune_class(request, labelled, mnist, out: Path, on_epoch=None) -> dict:
     """Fine-tune request.base on `labelled`, held out by student -> the run's result (JSON-ready)."""
@@ -43,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from mlp.data import load_mnist
     from mlp.runs.records import CLASS, request_from
 
-    try:
+    def work() -> None:
         request = request_from(CLASS, json.loads(args.request))
         store = ClassStore.open(args.db)
         try:
@@ -55,18 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         result = fine_tune_class(request, labelled, mnist, args.out, on_epoch=lambda epoch, epochs, logs: (
             report("progress", epoch / epochs), report("epoch", logs)))
         (args.out / "result.json").write_text(json.dumps(result))
-    except MLPError as err:
-        report("failed", str(err))
-        return 1
-    except MemoryError:
-        report("failed", OUT_OF_MEMORY)
-        return 1
-    except Exception as err:  # a sentence for the teacher; the details go to the worker's log
-        logging.getLogger(__name__).exception("class fine-tune")
-        report("failed", f"The class fine-tune failed ({type(err).__name__}).")
-        return 1
-    report("done", "")
-    return 0
+
+    return reported(work, "The class fine-tune failed")
 
 
 if __name__ == "__main__":
