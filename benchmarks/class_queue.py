@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from drawn.simulated_class import simulated_class
-from mlp.classroom import ClassLimits, ClassStore
+from mlp.classroom import ClassLimits, ClassStore, class_owner
 from mlp.limits import usable_cores
 from mlp.runs import FINISHED, ClassRequest, RunQueue
 
@@ -63,7 +63,7 @@ def main() -> None:
         try:
             queue = RunQueue.open(url)
             submitted = time.time()
-            run = queue.submit(ClassRequest(code, base=args.base), owner=f"class:{code}")
+            run = queue.submit(ClassRequest(code, base=args.base), owner=class_owner(code))
             while run.state not in FINISHED:
                 time.sleep(0.5)
                 queue.seen(run.id)

@@ -45,9 +45,12 @@ class ClassInfo:
         return class_owner(self.code)
 
 
+CLASS_OWNER_PREFIX = "class:"  # a class's runs and models in the training queue are owned by "class:CODE"
+
+
 def class_owner(code: str) -> str:
     """The training queue's owner of a class's runs and models (deleted with the class)."""
-    return f"class:{code}"
+    return f"{CLASS_OWNER_PREFIX}{code}"
 
 
 @dataclass(frozen=True)

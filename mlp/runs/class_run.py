@@ -17,14 +17,6 @@ from pathlib import Path
 from mlp.processes import die_with_parent
 from mlp.worker import NICENESS, report, reported
 
-def fine_tune_class(request, labelled, mnist, out: Path, on_epoch=None) -> dict:
-    """Fine-tune request.base on `labelled`, held out by student -> the run's result (JSON-ready)."""
-    from mlp.class_model import train_class
-
-    return train_class(labelled, request.base, out=out / "model", mnist=mnist, config=request.config,
-                       on_epoch=on_epoch)[1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mlp.runs.class_run", description=__doc__)
     parser.add_argument("--request", required=True, help="a ClassRequest as JSON")
@@ -37,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         die_with_parent(args.server)
     if hasattr(os, "nice"):
         os.nice(NICENESS)
+    from mlp.class_model import train_class
     from mlp.classroom import ClassStore
     from mlp.data import load_mnist
     from mlp.runs.records import CLASS, request_from
@@ -50,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             store.close()
         mnist = load_mnist(args.data)
         report("progress", 0.0)  # the data are in: from here on the run trains
-        result = fine_tune_class(request, labelled, mnist, args.out, on_epoch=lambda epoch, epochs, logs: (
-            report("progress", epoch / epochs), report("epoch", logs)))
+        _, result = train_class(labelled, request.base, out=args.out / "model", mnist=mnist, config=request.config,
+                                on_epoch=lambda epoch, epochs, logs: (report("progress", epoch / epochs),
+                                                                      report("epoch", logs)))
         (args.out / "result.json").write_text(json.dumps(result))
 
     return reported(work, "The class fine-tune failed")

@@ -22,6 +22,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from mlp.classroom.engine import make_engine, shown, store_url
+from mlp.classroom.records import CLASS_OWNER_PREFIX
 from mlp.errors import MLPError
 from mlp.i18n import N_, _
 from mlp.limits import Estimate, TrainingLimits
@@ -41,7 +42,6 @@ STOPPED_MACHINE = N_("The machine training it stopped before the run finished; t
 NO_WORKER = N_("No machine took this run from the queue: training is not running right now; try again later.")
 ABANDONED = N_("Stopped: nobody was watching it (the page was closed).")
 CLAIMED, NOT_YET, GONE = "claimed", "not yet", "gone"  # what a worker's claim comes to
-CLASS_OWNER_PREFIX = "class:"  # a class's runs are owned by "class:CODE"
 
 
 def _fresh_id() -> str:
@@ -152,9 +152,8 @@ class RunQueue:
     def position(self, run_id: str) -> int:
         """0 while it trains or once finished, else 1 + the number of runs waiting before it."""
         with self._reading() as connection:
-            row = connection.execute(sa.select(runs.c.state, runs.c.submitted, runs.c.id)
-                                     .where(runs.c.id == run_id)).first()
-            if row is None or row.state != WAITING:
+            row = _waiting(connection, run_id)
+            if row is None:
                 return 0
             return 1 + connection.execute(sa.select(sa.func.count()).select_from(runs)
                                           .where(runs.c.state == WAITING, _before(row))).scalar_one()
@@ -162,9 +161,8 @@ class RunQueue:
     def wait_seconds(self, run_id: str) -> float:
         """About how long until the run starts: what the runs ahead of it have left, shared by the slots."""
         with self._reading() as connection:
-            row = connection.execute(sa.select(runs.c.state, runs.c.submitted, runs.c.id)
-                                     .where(runs.c.id == run_id)).first()
-            if row is None or row.state != WAITING:
+            row = _waiting(connection, run_id)
+            if row is None:
                 return 0.0
             ahead = connection.execute(sa.select(runs).where(
                 sa.or_(runs.c.state == RUNNING, sa.and_(runs.c.state == WAITING, _before(row))))).all()
@@ -404,6 +402,12 @@ class _Transaction:
         if isinstance(error, sa.exc.SQLAlchemyError):
             raise TrainingUnavailable(f"{UNAVAILABLE} ({error.__class__.__name__})") from None
         return False
+
+
+def _waiting(connection: sa.Connection, run_id: str) -> sa.Row | None:
+    """The run's place in line (its state, submitted time and id) while it waits, else None."""
+    row = connection.execute(sa.select(runs.c.state, runs.c.submitted, runs.c.id).where(runs.c.id == run_id)).first()
+    return row if row is not None and row.state == WAITING else None
 
 
 def _before(row) -> sa.ColumnElement:
