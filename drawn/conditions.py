@@ -73,6 +73,31 @@ def on_paper(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.repeat(np.clip(np.round(gray), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
+def scanned_small(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """RGB (h, w, 3): written on paper and scanned small, as sets of scanned forms keep digits.
+
+    The digit's box is reduced by area until its longer side is 8 to 16 pixels, from a grey scan
+    or a black-and-white one, in 256 grey levels or in 17 (a count of 16 bits in each pixel, as
+    some digit sets store them); a pixel or two of paper around it; dark on light or light on dark.
+    """
+    side = int(rng.integers(8, 17))
+    black_and_white, seventeen_levels = rng.random(2) < 0.5
+    margin = int(rng.integers(1, 3))
+    dark_on_light = rng.random() < 0.5
+    rows, cols = np.nonzero(ink > 0)
+    box = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    if black_and_white:
+        box = (box >= 0.5).astype(np.float32)
+    scale = side / max(box.shape)
+    size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
+    small = np.clip(np.asarray(Image.fromarray(box).resize(size, Image.Resampling.BOX)), 0, 1)
+    if seventeen_levels:
+        small = np.round(small * 16) / 16
+    small = np.pad(small, margin)
+    gray = np.round((1 - small if dark_on_light else small) * 255).astype(np.uint8)
+    return np.repeat(gray[..., None], 3, axis=2)
+
+
 @dataclass(frozen=True)
 class Condition:
     """How one condition draws a digit. None keeps the usual size, brush or tilt."""
@@ -91,6 +116,9 @@ class Condition:
     squash: tuple[float, float] | None = None  # the digit's width scaled by a factor in this range
     shake: float = 0.0  # a quick tremor along each stroke (unit square), as a finger on glass
     rounding: float = 0.0  # corners smoothed over this many points of a stroke's path
+    # The non-digit set and training's non-digits are drawn under this condition too. A condition
+    # added after the non-digit set's version 5 says False, so that its drawings stay as they were.
+    for_not_digits: bool = True
 
 
 CONDITIONS = {
@@ -110,6 +138,8 @@ CONDITIONS = {
     # A fingertip on a phone: a wide, round brush, rounded corners, a shaky and loopier hand.
     "finger": Condition(brush=(30, 44), brush_on_mnist=True, wobble=0.025, shake=0.008,
                         rounding=2.0, squash=(0.85, 1.25)),
+    # Written with a pen on a form, scanned, and kept as a tiny image: 8 to 16 pixels a side.
+    "scanned_small": Condition(brush=(8, 24), surface=scanned_small, for_not_digits=False),
 }
 
 

@@ -27,7 +27,7 @@ FONT_FOLDER = Path("/usr/share/fonts")  # where Debian installs them
 PACKAGES = ("fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue fonts-breip fonts-bwht "
             "fonts-kiloji fonts-dancingscript fonts-kaushanscript")
 GLYPH_SIZE = 160  # points: large enough that scaling a glyph down loses nothing
-FONT_VERSION = "1"  # bumped whenever a seed's font drawings change
+FONT_VERSION = "2"  # bumped whenever a seed's font drawings change
 
 
 @dataclass(frozen=True)

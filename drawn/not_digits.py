@@ -325,13 +325,18 @@ def draw_not_digit(kind: Kind, condition_name: str, rng: np.random.Generator) ->
     return draw_strokes(kind.draw(rng), CONDITIONS[condition_name], rng, longer_side=True)
 
 
+def not_digit_conditions() -> list[str]:
+    """The conditions non-digits are drawn under, in CONDITIONS' order."""
+    return [name for name, condition in CONDITIONS.items() if condition.for_not_digits]
+
+
 def make_not_digit_set(per_kind: int = 20, seed: int = 0, part: str = "test",
                        held_out: bool | None = None) -> NotDigitSet:
     """`per_kind` drawings of each kind, conditions cycling; `part` picks the random streams.
 
     `held_out` keeps only the held-out kinds (True) or only the others (False); None: all.
     """
-    names = list(CONDITIONS)
+    names = not_digit_conditions()
     images, kinds, conditions, flags = [], [], [], []
     for index, (name, kind) in enumerate(not_digit_kinds().items()):
         if not kind.measured or held_out is not None and kind.held_out != held_out:

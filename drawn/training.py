@@ -15,7 +15,7 @@ import numpy as np
 from drawn.conditions import CONDITIONS
 from drawn.dataset import GENERATOR_VERSION, MNIST_STYLE
 from drawn.fonts import FONT_VERSION, PACKAGES, glyph, installed, training_fonts
-from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_kinds
+from drawn.not_digits import NOT_DIGIT_VERSION, draw_not_digit, not_digit_conditions, not_digit_kinds
 from drawn.render import draw_image, draw_strokes
 from drawn.streams import rng_for
 from drawn.strokes import digit_styles
@@ -109,7 +109,7 @@ def training_font_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndar
 def training_not_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`count` non-digits of the training kinds -> images (n, 28, 28) uint8, kind names (n,)."""
     kinds = {name: kind for name, kind in not_digit_kinds().items() if not kind.held_out}
-    kind_names, condition_names = list(kinds), list(CONDITIONS)
+    kind_names, condition_names = list(kinds), not_digit_conditions()
     rng = rng_for("training", seed, "not_digits")
     images, chosen_kinds = [], []
     for i in range(count):
