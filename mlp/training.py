@@ -112,10 +112,7 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     if config.cosine_decay:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps * config.epochs)
         model.optimizer.learning_rate = schedule  # type: ignore[attr-defined]
-    # A step of this MLP takes about a millisecond or less: calling into TensorFlow once per batch
-    # costs as much again. Keras runs `every` steps per call; the callbacks below run between
-    # calls, about 50 times an epoch, so progress moves and a stop comes within a fiftieth of one.
-    every = max(1, steps // 50)
+    every = steps_per_call(steps)
     model.compile(optimizer=model.optimizer,
                   loss=_loss_with_not_digits(config.not_digit_weight) if outliers else model.loss,
                   metrics=[_digit_accuracy() if outliers else "accuracy"],
@@ -155,6 +152,18 @@ def train(config: TrainConfig, data: Mnist, *, on_epoch: EpochCallback | None = 
     seconds = time.perf_counter() - started
     return TrainResult(model, config, history, seconds, stopped_early=model.stop_training,
                        trained_on=learnt_from(config, data, extra))
+
+
+def steps_per_call(steps: int, calls: int = 50) -> int:
+    """How many training steps Keras runs in one call into TensorFlow, for `steps` a epoch.
+
+    A step of a small MLP takes about a millisecond: calling into TensorFlow once per batch costs
+    as much again. So Keras runs several per call, and the callbacks (progress, Stop) run between
+    calls, about `calls` times an epoch. The number divides the epoch's steps: a shorter last call
+    made every other epoch of `world` take 20 s rather than 12 (python -m benchmarks.epoch_times).
+    """
+    most = max(1, steps // calls)
+    return max(d for d in range(1, most + 1) if steps % d == 0)
 
 
 def _batches(x: np.ndarray, y: np.ndarray, config: TrainConfig):
