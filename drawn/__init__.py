@@ -4,7 +4,7 @@ Evaluation tooling beside the product, not part of it: `drawn` uses `mlp`, never
 
     strokes.py     stroke paths of each digit's styles (some held out of training), bent as hands vary them
     paint.py       strokes, or an MNIST digit, -> ink at canvas scale
-    conditions.py  the conditions (small in a corner, tilted, on paper, finger, ...): one record each
+    conditions.py  the conditions (small in a corner, tilted, on paper, finger, scanned small, ...): one record each
     render.py      one drawing under one condition: from strokes, or from an image of a digit
     dataset.py     make_drawn_set, write_pngs, GENERATOR_VERSION
     versions.py    every version of the digit set and the non-digit set, as data

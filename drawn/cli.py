@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from drawn.conditions import CONDITIONS
 from drawn.training import FONT_DIGITS, NOT_DIGITS, REDRAWN_DIGITS, STROKE_DIGITS
 from drawn.versions import DRAWN_SET, NOT_DIGIT_SET
 from mlp.cli import positive_int, run
@@ -117,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--styles", type=_style_names, metavar="NAME,...",
                        help="instead: a row for each of these styles, as written and its 10 "
                        "drawings read least surely")
+    sheet.add_argument("--condition", choices=list(CONDITIONS), metavar="NAME",
+                       help="instead: a row for each digit, its drawings under this condition "
+                       "read least surely (the first also as handed in)")
     sheet.set_defaults(run=_hardest)
     return parser
 
@@ -141,6 +145,16 @@ def _hardest(args) -> int:
                                  args.styles)
         titles = [f"{model.name}: {name}, as written, then its drawings read least surely "
                   "(condition: read as, p(true digit))" for name in args.styles]
+        print(f"wrote {contact_sheet(rows, titles, args.out)}")
+        return 0
+    if args.condition:
+        from drawn.sheet import hardest_of_condition
+
+        drawn = make_drawn_set(args.per_condition, args.seed, mnist=mnist, only=args.condition)
+        rows = hardest_of_condition(model, drawn, args.condition)
+        titles = [f"{model.name}, {digit}s drawn under the condition {args.condition}: the one read "
+                  "least surely as handed in, then those read least surely as the model saw them "
+                  "(style or source: read as, p(true digit))" for digit in sorted(set(drawn.labels.tolist()))]
         print(f"wrote {contact_sheet(rows, titles, args.out)}")
         return 0
     rows = hardest(model, make_drawn_set(args.per_condition, args.seed, mnist=mnist),

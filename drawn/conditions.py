@@ -1,9 +1,9 @@
 """The conditions a digit is drawn under: one record each, in one table.
 
 A condition says how big the digit is, how wide the brush, how tilted, where it sits on
-which canvas, what it is shown on (the canvas, a transparent canvas, a photo of paper) and
-what goes wrong (a stray dab, a hurried hand). `random_geometry` and `hand_in` read the
-records; nothing else looks at a condition's name.
+which canvas, what it is shown on (the canvas, a transparent canvas, a photo of paper, a
+small scan) and what goes wrong (a stray dab, a hurried hand). `random_geometry` and
+`hand_in` read the records; nothing else looks at a condition's name.
 """
 
 from __future__ import annotations

@@ -57,10 +57,13 @@ Draw = Callable[[int, int], tuple[np.ndarray, str]]
 
 
 def _draw_set(source: str, seed: int, per_condition: int,
-              drawer: Callable[[str, Condition], Draw]) -> DrawnSet:
-    """The loop both sources share: each condition in turn, labels cycling 0-9."""
+              drawer: Callable[[str, Condition], Draw], only: str | None = None) -> DrawnSet:
+    """The loop both sources share: each condition in turn (or `only` that one), labels cycling
+    0-9. A condition's drawings are the same whether the others are drawn or not."""
     images, labels, conditions, styles = [], [], [], []
     for name, condition in CONDITIONS.items():
+        if only is not None and name != only:
+            continue
         draw = drawer(name, condition)
         for i in range(per_condition):
             label = i % 10
@@ -75,7 +78,7 @@ def _draw_set(source: str, seed: int, per_condition: int,
                     seed=seed, per_condition=per_condition)
 
 
-def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
+def strokes_as_drawn(per_condition: int = 30, seed: int = 0, only: str | None = None) -> DrawnSet:
     """Digits painted from stroke paths, every style: `per_condition` per condition, labels 0-9.
 
     Each round of 0-9 takes the next style of each digit, held-out ones included, and each
@@ -96,11 +99,12 @@ def strokes_as_drawn(per_condition: int = 30, seed: int = 0) -> DrawnSet:
 
         return draw
 
-    return _draw_set("strokes", seed, per_condition, drawer)
+    return _draw_set("strokes", seed, per_condition, drawer, only)
 
 
 def mnist_as_drawn(
-    images: np.ndarray, labels: np.ndarray, per_condition: int = 30, seed: int = 0
+    images: np.ndarray, labels: np.ndarray, per_condition: int = 30, seed: int = 0,
+    only: str | None = None,
 ) -> DrawnSet:
     """MNIST digits (n, 28, 28) uint8 with labels (n,) -> the same conditions at canvas scale.
 
@@ -125,20 +129,21 @@ def mnist_as_drawn(
 
         return draw
 
-    return _draw_set("mnist", seed, per_condition, drawer)
+    return _draw_set("mnist", seed, per_condition, drawer, only)
 
 
 def make_drawn_set(
-    per_condition: int = 30, seed: int = 0, mnist: tuple[np.ndarray, np.ndarray] | None = None
+    per_condition: int = 30, seed: int = 0, mnist: tuple[np.ndarray, np.ndarray] | None = None,
+    only: str | None = None,
 ) -> DrawnSet:
     """Drawn test set: stroke drawings, plus MNIST digits under the same conditions if given.
 
     `mnist` is (x_test (n, 28, 28) uint8, y_test (n,)). There are `per_condition` images per
-    condition per source, labels cycling 0-9.
+    condition per source, labels cycling 0-9; with `only`, of that condition alone.
     """
-    parts = [strokes_as_drawn(per_condition, seed)]
+    parts = [strokes_as_drawn(per_condition, seed, only)]
     if mnist is not None:
-        parts.append(mnist_as_drawn(mnist[0], mnist[1], per_condition, seed))
+        parts.append(mnist_as_drawn(mnist[0], mnist[1], per_condition, seed, only))
     return DrawnSet(
         images=sum((p.images for p in parts), ()),
         labels=np.concatenate([p.labels for p in parts]),

@@ -70,6 +70,37 @@ def hardest_of_styles(model, drawn: DrawnSet, styles: list[str],
     return rows
 
 
+def hardest_of_condition(model, drawn: DrawnSet, condition: str,
+                         count: int = 10) -> list[list[tuple]]:
+    """A row per digit: the drawing under `condition` the model reads least surely, as it was
+    handed in, then the `count` read least surely, as the model saw them (read as, p(true digit))."""
+    rows = []
+    for digit in range(10):
+        chosen = np.flatnonzero((drawn.conditions == condition) & (drawn.labels == digit))
+        inputs = {i: preprocess(drawn.images[i]) for i in chosen}
+        kept = [i for i, x in inputs.items() if x is not None]
+        if not kept:
+            continue
+        x = np.stack([inputs[i] for i in kept])
+        probabilities = predict_proba(model, x)
+        sure = probabilities[:, digit]
+        order = np.argsort(sure)[:count]
+        names = [drawn.styles[i] if drawn.source[i] == "strokes" else "mnist" for i in kept]
+        rows.append([(_as_handed_in(drawn.images[kept[order[0]]]), "the first, as handed in")] + [
+            (x[i], f"{names[i]}: read {probabilities[i].argmax()}, {sure[i]:.0%}") for i in order])
+    return rows
+
+
+def _as_handed_in(image: np.ndarray) -> np.ndarray:
+    """A drawing's uint8 image -> float grey in [0, 1], padded square with its corner's grey."""
+    grey = image.astype(np.float32).mean(axis=2) / 255 if image.ndim == 3 else image / 255.0
+    rows, cols = grey.shape
+    side = max(rows, cols)
+    top, left = (side - rows) // 2, (side - cols) // 2
+    return np.pad(grey, ((top, side - rows - top), (left, side - cols - left)),
+                  constant_values=grey[0, 0])
+
+
 def _on_black(patch: np.ndarray) -> np.ndarray:
     """An ink patch (h, w) float -> a black canvas (h + 80, w + 80) uint8 with it in the middle."""
     return np.round(np.pad(patch, 40) * 255).astype(np.uint8)

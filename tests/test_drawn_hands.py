@@ -194,3 +194,42 @@ def test_the_default_models_record_holds_its_font_figures(default_model):
                                                      names=["Humor-Sans"]))
     n = fonts["per_condition"] * len(CONDITIONS)
     assert abs(again["fonts"]["Humor-Sans"] - fonts["fonts"]["Humor-Sans"]) <= 1 / n
+
+
+def test_the_scanned_small_condition_hands_in_a_digit_8_to_16_pixels_tall_that_reads_as_one():
+    import mlp
+
+    drawn = strokes_as_drawn(per_condition=20, seed=0)
+    scans = [image for image, condition in zip(drawn.images, drawn.conditions)
+             if condition == "scanned_small"]
+    sides = [max(image.shape[:2]) for image in scans]
+    assert len(scans) == 20 and min(sides) >= 8 + 2 and max(sides) <= 16 + 4  # and the margin
+    labels = drawn.labels[drawn.conditions == "scanned_small"]
+    x = np.stack([preprocess(image) for image in scans])
+    read = mlp.predict_proba(mlp.load_model("world"), x).argmax(axis=1)
+    assert (read == labels).mean() >= 0.9  # blurred, but a digit still
+
+
+def test_the_contact_sheet_of_a_condition_shows_each_digits_hardest_as_handed_in_then_as_seen():
+    import mlp
+    from drawn.sheet import hardest_of_condition
+
+    drawn = strokes_as_drawn(per_condition=30, seed=0, only="scanned_small")
+    assert set(drawn.conditions) == {"scanned_small"}
+    everything = strokes_as_drawn(per_condition=30, seed=0)  # the same drawings, drawn with the rest
+    scans = [image for image, c in zip(everything.images, everything.conditions) if c == "scanned_small"]
+    assert all(np.array_equal(a, b) for a, b in zip(scans, drawn.images, strict=True))
+    model = mlp.load_model("classic")
+    rows = hardest_of_condition(model, drawn, "scanned_small", count=2)
+    assert len(rows) == 10
+    for digit, row in enumerate(rows):
+        (handed_in, caption), *seen = row
+        assert caption == "the first, as handed in" and handed_in.shape[0] == handed_in.shape[1]
+        assert handed_in.shape[0] <= 16 + 4 and len(seen) == 2
+        assert all(x.shape == (28, 28) for x, _ in seen)
+        sure = [float(text.rsplit(", ", 1)[1].rstrip("%")) for _, text in seen]
+        assert sure == sorted(sure)  # least sure first
+        chosen = (drawn.conditions == "scanned_small") & (drawn.labels == digit)
+        probabilities = mlp.predict_proba(model, np.stack(
+            [preprocess(drawn.images[i]) for i in np.flatnonzero(chosen)]))[:, digit]
+        assert round(100 * probabilities.min()) == sure[0]
