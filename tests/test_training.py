@@ -218,3 +218,18 @@ def test_training_on_non_digits_makes_the_model_unsure_of_them_and_counts_digits
                             axis=1).mean())
 
     assert surest(exposed) < 0.6 * surest(plain)  # about 0.19 against 0.41
+
+
+@pytest.mark.parametrize("steps, expected", [
+    (150, 3),  # 150 // 50: divides already
+    (1055, 5),  # world's epoch, 5 x 211: 211 calls rather than 50 calls and a short one
+    (469, 7),  # MNIST in batches of 128, 7 x 67
+    (1051, 21),  # a prime: the short last call stays, rather than a call for every step
+    (30, 1), (1, 1),
+])
+def test_the_steps_run_per_call_divide_the_epoch_unless_that_would_mean_far_more_calls(steps, expected):
+    from mlp.training import steps_per_call
+
+    every = steps_per_call(steps)
+    assert every == expected
+    assert steps % every == 0 or every == steps // 50
