@@ -222,7 +222,7 @@ def test_a_short_training_run_adds_a_selectable_model(app, default_model, mnist,
     assert "here it trains on MNIST alone" not in texts(at)  # the first preset, fast
     at.selectbox(key="train_preset").set_value("world").run()
     assert "here it trains on MNIST alone" in texts(at)  # not the shipped world's drawn data
-    # world's 80 epochs are more than a run here may have: the form starts at the limit, and says so.
+    # world's 90 epochs are more than a run here may have: the form starts at the limit, and says so.
     limit = at.number_input(key="train_epochs").value  # as many as fit this server's limits
     assert mlp.PRESETS["world"].epochs > TrainingLimits().max_epochs >= limit
     assert f"a run on this server may have {limit}" in texts(at)
