@@ -44,3 +44,28 @@ def test_training_dataset_batches_labels_with_their_images(mnist):
     assert [len(b[1]) for b in batches] == [100, 100, 50]
     labels = np.concatenate([b[1].numpy() for b in batches])
     assert sorted(labels.tolist()) == sorted(y.tolist())  # shuffled, nothing lost
+
+
+def test_the_compiled_distortion_is_the_one_the_operations_give_one_by_one(mnist):
+    from mlp import augment
+
+    x = _digits(mnist)
+    seeds = tf.unstack(tf.random.experimental.stateless_split(tf.constant([3, 4], tf.int64), 4))
+    spec = Distortion()
+    draws = (tf.random.stateless_uniform([32, 5], seeds[0], -1.0, 1.0),
+             tf.random.stateless_uniform([32, 2], seeds[0][::-1], -spec.shift, spec.shift),
+             tf.random.stateless_uniform([32, 4, 4, 2], seeds[1], -1.0, 1.0),
+             tf.random.stateless_uniform([32, 2], seeds[2], 0.0, 1.0))
+    compiled = augment._warp(x, *draws, spec).numpy()
+    one_by_one = augment._warp.python_function(x, *draws, spec).numpy()
+    np.testing.assert_allclose(compiled, one_by_one, atol=1e-4)
+    np.testing.assert_array_equal(distort(x, tf.constant([3, 4], tf.int64)).numpy(), compiled)
+
+
+def test_the_elastic_fields_upsampling_as_a_matrix_is_tensorflows_bicubic_resize():
+    from mlp.augment import _bicubic_upsampling
+
+    field = tf.random.stateless_uniform([3, 4, 4, 2], tf.constant([1, 2], tf.int64), -1.0, 1.0)
+    resized = tf.image.resize(field, [28, 28], method="bicubic").numpy()
+    product = np.einsum("bkc,kp->bpc", field.numpy().reshape(3, 16, 2), _bicubic_upsampling(4))
+    np.testing.assert_allclose(product.reshape(3, 28, 28, 2), resized, atol=1e-5)
