@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from mlp.preprocessing import crop_to_ink
 from mlp.shapes import CANVAS
 
 USUAL_SIZE = (0.6, 0.8)  # ink height, as a share of the canvas's shorter side
@@ -84,8 +85,7 @@ def scanned_small(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     black_and_white, seventeen_levels = rng.random(2) < 0.5
     margin = int(rng.integers(1, 3))
     dark_on_light = rng.random() < 0.5
-    rows, cols = np.nonzero(ink > 0)
-    box = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    box = crop_to_ink(ink)
     if black_and_white:
         box = (box >= 0.5).astype(np.float32)
     scale = side / max(box.shape)

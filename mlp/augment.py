@@ -50,9 +50,9 @@ def distort(images: tf.Tensor, seed: tf.Tensor, spec: Distortion = Distortion())
 
 @tf.function(jit_compile=True)
 def _warp(images, affine, shift, field, thickness, spec: Distortion):
-    """The distortion for given random numbers, compiled by XLA into one kernel: about a third of
-    the time the same operations take one by one, which on two cores is time taken from the
-    training step (about a second of world's 14 s epoch: python -m benchmarks.epoch_times)."""
+    """The distortion for given random numbers, compiled by XLA into one kernel: on two cores the
+    operations run one by one took time from the training step (about a second of world's 13 s
+    epoch: python -m benchmarks.epoch_times)."""
     rows, cols = _source_coordinates(affine, shift, field, spec)
     return _vary_thickness(_bilinear(images, rows, cols), thickness, spec)
 
@@ -148,7 +148,7 @@ def _vary_thickness(images: tf.Tensor, thickness: tf.Tensor, spec: Distortion) -
 
 
 @functools.cache
-def _bicubic_upsampling(grid: int) -> tf.Tensor:
+def _bicubic_upsampling(grid: int) -> np.ndarray:
     """(grid * grid, 28 * 28): what tf.image.resize's bicubic upsampling does to each grid point,
     so that upsampling is a matrix product (resize is linear), which XLA compiles."""
     points = np.eye(grid * grid, dtype=np.float32).reshape(grid * grid, grid, grid, 1)

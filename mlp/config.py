@@ -89,9 +89,10 @@ PRESETS: dict[str, TrainConfig] = {
     # training digits), weight 0.5 with 60, 80 and 120 epochs made 90, 81 and 75 errors, and
     # 60 epochs with 40,000 redrawn training digits rather than 20,000 made 83: the more epochs,
     # the fewer errors. So it trains for as many as fit in the 25 minutes the shipped model is
-    # held to on two cores, with room for a shared machine's slower moments: 90, since the
-    # distortions were compiled and no epoch ends on a short call (14 s an epoch, against 16 to
-    # 20 before, when 80 fitted; 100 would take about 24 minutes). docs/models.md has the runs.
+    # held to on two cores, with room for a shared machine's slower moments: 90, since no epoch
+    # ends on a short call and the distortions are compiled (13.2 s an epoch in
+    # benchmarks/epoch_times, 16 s on average over the shipped run's 1,450 s; 16 to 20 before, when
+    # 80 fitted). 100 would have taken about 27 minutes at that average. docs/models.md has the runs.
     "world": TrainConfig(hidden=(1024, 1024), dropout=0.2, epochs=90, batch_size=128,
                          cosine_decay=True, augment=True, not_digit_weight=0.5),
     # No hidden layer: logistic regression on the pixels, the lesson's "why a hidden layer" baseline.

@@ -160,8 +160,8 @@ def steps_per_call(steps: int, calls: int = 50) -> int:
     A step of a small MLP takes about a millisecond: calling into TensorFlow once per batch costs
     as much again. So Keras runs several per call, and the callbacks (progress, Stop) run between
     calls, about `calls` times an epoch. The number divides the epoch's steps where that leaves at
-    most five times as many calls: a shorter last call made every other epoch of `world` take 20 s
-    rather than 12 (python -m benchmarks.epoch_times). An awkward count (a prime) keeps the short
+    most five times as many calls: a shorter last call made `world`'s epochs take 20 s rather than
+    13 (python -m benchmarks.epoch_times). An awkward count (a prime) keeps the short
     call rather than report every step.
     """
     most = max(1, steps // calls)
