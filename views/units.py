@@ -23,13 +23,22 @@ TILE, LARGE = 96, 224  # pixels of a gallery picture and of the chosen unit's
 # pictures follow the window's height (8 and 17 % of it: 58 and 122 pixels on 720p, 86 and 184 on 1080p),
 # and so does the gallery's caption.
 BRIEF_SHOWN, BRIEF_TILE, BRIEF_LARGE, BRIEF_BARS = 8, 56, 120, 44
-_BRIEF_STYLE = ("<style>.st-key-unit_gallery img{width:8vh!important;height:auto!important}"
+# Tiles of 8vh, but no wider than an eighth of the column (less the gaps between them): at
+# 1024x768 with the sidebar shut, eight 8vh tiles wrapped to two rows and pushed the close-up
+# below the window. The gallery is the container its tiles measure (100cqw is its width).
+_TILE = "min(8vh,calc(100cqw/8 - 2px))"
+_BRIEF_STYLE = ("<style>.st-key-unit_gallery{container-type:inline-size}"
+                f".st-key-unit_gallery img{{width:{_TILE}!important;height:auto!important}}"
                 ".st-key-unit_closeup img{width:17vh!important;height:auto!important}"
                 ".st-key-unit_gallery [data-testid='stImage'],.st-key-unit_closeup [data-testid='stImage']"
-                "{width:auto!important}.st-key-unit_gallery [data-testid='stImageCaption']{width:8vh!important;"
+                "{width:auto!important}"
+                f".st-key-unit_gallery [data-testid='stImageCaption']{{width:{_TILE}!important;"
                 # One line under each picture: "#1019: 6.1" (a four-digit unit) at the page's type wrapped
-                # to two and pushed the panel past a 720p window; 1.6vh keeps it in 8vh (17 px on 1080p).
-                "font-size:min(1em,1.6vh)!important;white-space:nowrap}"
+                # to two and pushed the panel past a 720p window. Its type follows the tile: ten
+                # characters take about 4.3 times the type's size (caption type is 14 px at most).
+                "white-space:nowrap}"
+                ".st-key-unit_gallery [data-testid='stImageCaption'] p"
+                f"{{font-size:min(0.875rem,calc({_TILE}/4.3))!important}}"
                 ".st-key-unit_closeup [data-testid='stImageCaption']{width:17vh!important}</style>")
 MOST_ACTIVE = -1  # the unit choice that follows the drawing: whichever unit responds most
 
